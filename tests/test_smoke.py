@@ -1,0 +1,17 @@
+def test_sign_in_page_is_served(client):
+    response = client.get("/sign-in")
+    assert response.status_code == 200
+    assert b"Sign in" in response.data
+
+
+def test_register_token_me(client):
+    response = client.post(
+        "/api/users/register", json={"email": "Ana@Example.org", "password": "long enough pw", "display_name": "Ana"}
+    )
+    assert response.status_code == 202, response.get_json()
+    token = client.post("/api/auth/token", json={"email": "ana@example.org", "password": "long enough pw"})
+    assert token.status_code == 201
+    me = client.get("/api/users/me", headers={"Authorization": f"Bearer {token.get_json()['access_token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["email"] == "ana@example.org"
+    assert me.get_json()["roles"] == ["attendee"]

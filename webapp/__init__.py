@@ -1,0 +1,89 @@
+"""Slotwise web application: create_app() builds a configured Flask app."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import settings_from_environment
+from .extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings_from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    oauth.init_app(app)
+    _configure_login(app)
+
+    from . import models  # noqa: F401  (register every table with the metadata)
+    from .api import bp as api_bp
+    from .api import openapi  # noqa: F401
+    from .auth import bp as auth_bp
+    from .auth.oauth_views import register_provider
+    from .errors import register_error_handlers
+    from .main import bp as main_bp
+    from . import users  # noqa: F401  (JSON routes for user admin)
+
+    csrf.exempt(api_bp)  # JSON only: a cross-site form cannot send application/json without CORS
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    register_error_handlers(app)
+    register_provider(app)
+    return app
+
+
+def _configure_login(app: Flask) -> None:
+    from .errors import render_error
+    from .models import User
+    from .services.accounts import user_for_api_token
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+    @login_manager.request_loader
+    def load_user_from_bearer(req):
+        header = req.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return user_for_api_token(header[7:].strip())
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        if request.path.startswith("/api/"):
+            return render_error(401, "unauthorized", "Sign in first.")
+        return redirect(url_for("auth.sign_in", next=request.full_path))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL and a busy timeout let the background solver write while pages read."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

@@ -1,0 +1,92 @@
+"""/api/openapi.json, generated from the same pydantic schemas that validate requests."""
+from __future__ import annotations
+
+import re
+
+from flask import jsonify
+
+from . import bp
+from .routing import ROUTE_DOCS
+
+_CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": True},
+            },
+            "required": ["code", "message"],
+        }
+    },
+}
+
+
+def openapi_path(rule: str) -> str:
+    return _CONVERTER.sub(r"{\1}", rule)
+
+
+def build_spec() -> dict:
+    components: dict[str, dict] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict] = {}
+
+    def ref(model) -> dict:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            components[name] = sub
+        components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    for doc in ROUTE_DOCS:
+        path = openapi_path(doc.rule)
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for name in _CONVERTER.findall(doc.rule)
+        ]
+        for method in doc.methods:
+            operation: dict = {
+                "summary": doc.summary,
+                "tags": doc.tags,
+                "parameters": list(params),
+                "responses": {
+                    str(doc.status): {
+                        "description": "success",
+                        **({"content": {"application/json": {"schema": ref(doc.response)}}} if doc.response else {}),
+                    },
+                    "default": {
+                        "description": "error",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                },
+            }
+            if doc.query:
+                for name, prop in doc.query.model_json_schema().get("properties", {}).items():
+                    operation["parameters"].append({"name": name, "in": "query", "schema": prop})
+            if doc.body:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(doc.body)}},
+                }
+            if doc.auth:
+                operation["security"] = [{"bearer": []}, {"session": []}]
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Slotwise API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(build_spec())

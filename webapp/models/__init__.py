@@ -1,0 +1,16 @@
+"""All tables, one module per aggregate; importing this package registers every model."""
+from .accounts import ROLES, ApiToken, OAuthIdentity, OutboxMessage, PasswordResetToken, User, UserRole
+from .attending import ConventionRegistration, Selection, UserCapability
+from .conventions import Capability, Convention, Equipment, EventSlot, Location, LocationEquipment
+from .scheduling import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced
+from .types import UTCDateTime, utcnow
+from .workshops import HostApplication, HostAvailability, Workshop, WorkshopEquipment
+
+__all__ = [
+    "ROLES", "ApiToken", "OAuthIdentity", "OutboxMessage", "PasswordResetToken", "User", "UserRole",
+    "ConventionRegistration", "Selection", "UserCapability",
+    "Capability", "Convention", "Equipment", "EventSlot", "Location", "LocationEquipment",
+    "ScheduleRun", "ScheduleRunAssignment", "ScheduleRunUnplaced",
+    "UTCDateTime", "utcnow",
+    "HostApplication", "HostAvailability", "Workshop", "WorkshopEquipment",
+]

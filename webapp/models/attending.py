@@ -1,0 +1,71 @@
+"""Who comes: convention registrations, workshop selections and the skills attendees hold."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+REGISTRATION_STATUSES = ("signed_up", "pending_payment", "registered", "cancelled")
+SELECTION_STATUSES = ("interested", "registered", "waitlisted", "cancelled")
+CAPABILITY_SOURCES = ("declared", "granted")
+
+
+class ConventionRegistration(db.Model):
+    __tablename__ = "convention_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="signed_up")
+    payment_reference: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "convention_id"),
+        sa.CheckConstraint(f"status IN {REGISTRATION_STATUSES!r}", name="status_known"),
+    )
+
+
+class Selection(db.Model):
+    """One attendee's interest in, registration for, or place in the queue of one workshop.
+
+    One row per (user, workshop): interest turns into a registration for a run (the run's
+    first slot) or a waitlist place; `queued_at` orders the waitlist.
+    """
+
+    __tablename__ = "selections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    event_slot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_slots.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="interested")
+    rank: Mapped[int | None]
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "workshop_id"),
+        sa.CheckConstraint(f"status IN {SELECTION_STATUSES!r}", name="status_known"),
+        sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        sa.Index("ix_selections_slot_status", "event_slot_id", "status"),
+    )
+
+
+class UserCapability(db.Model):
+    __tablename__ = "user_capabilities"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    capability_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("capabilities.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(sa.String(16), default="declared")
+    granted_by_workshop_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workshops.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.CheckConstraint(f"source IN {CAPABILITY_SOURCES!r}", name="source_known"),)

@@ -1,0 +1,133 @@
+"""A convention and its physical frame: locations, time slots, equipment and the skills catalogue."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+CONVENTION_STATUSES = ("draft", "open", "closed")
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+
+
+class Convention(db.Model):
+    __tablename__ = "conventions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    registration_fee: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    locations: Mapped[list[Location]] = relationship(back_populates="convention", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint(f"status IN {CONVENTION_STATUSES!r}", name="status_known"),
+        sa.CheckConstraint("registration_fee >= 0", name="fee_not_negative"),
+    )
+
+
+class Location(db.Model):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    capacity: Mapped[int]
+
+    convention: Mapped[Convention] = relationship(back_populates="locations")
+    equipment: Mapped[list[LocationEquipment]] = relationship(
+        back_populates="location", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("convention_id", "name"),
+        # Target of event_slots' composite key: a slot's convention must be its room's convention.
+        sa.UniqueConstraint("id", "convention_id", name="uq_locations_id_convention"),
+        sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+    )
+
+
+class Equipment(db.Model):
+    """An item with a pool quantity per convention that moves between rooms."""
+
+    __tablename__ = "equipment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    quantity: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("convention_id", "name"),
+        sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    )
+
+
+class LocationEquipment(db.Model):
+    """Equipment fixed in a room (a projector bolted to the ceiling)."""
+
+    __tablename__ = "location_equipment"
+
+    location_id: Mapped[int] = mapped_column(sa.ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(sa.ForeignKey("equipment.id", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(default=1)
+
+    location: Mapped[Location] = relationship(back_populates="equipment")
+    item: Mapped[Equipment] = relationship()
+
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class Capability(db.Model):
+    """A named skill: a workshop may require it or teach it; attendees hold it."""
+
+    __tablename__ = "capabilities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class EventSlot(db.Model):
+    """A time slot in one room; a workshop run occupies one or more consecutive slots."""
+
+    __tablename__ = "event_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"))
+    location_id: Mapped[int] = mapped_column()
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+    workshop_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workshops.id", ondelete="SET NULL"), index=True)
+    run_index: Mapped[int | None]
+
+    location: Mapped[Location] = relationship(
+        primaryjoin="EventSlot.location_id == Location.id", foreign_keys=[location_id], viewonly=True
+    )
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["location_id", "convention_id"],
+            ["locations.id", "locations.convention_id"],
+            ondelete="CASCADE",
+            name="fk_event_slots_location_convention",
+        ),
+        sa.UniqueConstraint("location_id", "start"),
+        sa.CheckConstraint('"end" > start', name="end_after_start"),
+        sa.CheckConstraint(
+            "(workshop_id IS NULL AND run_index IS NULL) OR (workshop_id IS NOT NULL AND run_index >= 0)",
+            name="run_index_with_workshop",
+        ),
+        sa.Index("ix_event_slots_convention_start", "convention_id", "start"),
+    )

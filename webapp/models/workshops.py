@@ -1,0 +1,124 @@
+"""Workshops, who hosts them, what they need and teach, and when hosts can run them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import User
+from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Location
+from .types import UTCDateTime, utcnow
+
+WORKSHOP_STATUSES = ("draft", "published", "cancelled")
+APPLICATION_STATUSES = ("pending", "approved", "rejected")
+
+workshop_cohosts = sa.Table(
+    "workshop_cohosts",
+    db.metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+workshop_locations = sa.Table(
+    "workshop_locations",
+    db.metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("location_id", sa.ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+)
+workshop_prerequisites = sa.Table(
+    "workshop_prerequisites",
+    db.metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("capability_id", sa.ForeignKey("capabilities.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+workshop_teaches = sa.Table(
+    "workshop_teaches",
+    db.metadata,
+    sa.Column("workshop_id", sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("capability_id", sa.ForeignKey("capabilities.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    host_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    max_attendees: Mapped[int]
+    duration_slots: Mapped[int] = mapped_column(default=1)
+    runs: Mapped[int] = mapped_column(default=1)
+    priority: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(sa.String(16), default="published")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    host: Mapped[User] = relationship(foreign_keys=[host_id])
+    cohosts: Mapped[list[User]] = relationship(secondary=workshop_cohosts, lazy="selectin")
+    allowed_locations: Mapped[list[Location]] = relationship(secondary=workshop_locations, lazy="selectin")
+    prerequisites: Mapped[list[Capability]] = relationship(secondary=workshop_prerequisites, lazy="selectin")
+    teaches: Mapped[list[Capability]] = relationship(secondary=workshop_teaches, lazy="selectin")
+    equipment: Mapped[list[WorkshopEquipment]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("max_attendees >= 0", name="max_attendees_not_negative"),
+        sa.CheckConstraint("duration_slots >= 1", name="duration_positive"),
+        sa.CheckConstraint("runs >= 1", name="runs_positive"),
+        sa.CheckConstraint(f"status IN {WORKSHOP_STATUSES!r}", name="status_known"),
+        sa.CheckConstraint(f"length(title) <= {TITLE_MAX}", name="title_length"),
+        sa.CheckConstraint(f"length(description) <= {DESCRIPTION_MAX}", name="description_length"),
+    )
+
+    def host_ids(self) -> list[int]:
+        return [self.host_id] + [u.id for u in self.cohosts if u.id != self.host_id]
+
+
+class WorkshopEquipment(db.Model):
+    __tablename__ = "workshop_equipment"
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True)
+    equipment_id: Mapped[int] = mapped_column(sa.ForeignKey("equipment.id", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(default=1)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="equipment")
+
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class HostAvailability(db.Model):
+    """A window in which a host can run workshops; a host with none is always available."""
+
+    __tablename__ = "host_availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"))
+    start: Mapped[datetime] = mapped_column(UTCDateTime)
+    end: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        sa.CheckConstraint('"end" > start', name="end_after_start"),
+        sa.Index("ix_host_availability_user_convention", "user_id", "convention_id"),
+    )
+
+
+class HostApplication(db.Model):
+    __tablename__ = "host_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    convention_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"))
+    motivation: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (sa.CheckConstraint(f"status IN {APPLICATION_STATUSES!r}", name="status_known"),)

@@ -1,0 +1,93 @@
+"""Pydantic request and response schemas shared by the JSON API and its OpenAPI description."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from .models.accounts import EMAIL_MAX, NAME_MAX
+
+Role = Literal["admin", "host", "attendee"]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX)]
+
+
+class Schema(BaseModel):
+    # strict: a number where a string belongs is a 422, not silently converted
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class RegisterIn(Schema):
+    email: Email
+    password: Password
+    display_name: DisplayName
+
+
+class TokenIn(Schema):
+    email: Annotated[str, StringConstraints(min_length=1, max_length=EMAIL_MAX)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class TokenOut(Schema):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_at: str
+
+
+class PasswordResetIn(Schema):
+    email: Email
+
+
+class PasswordResetConfirmIn(Schema):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    password: Password
+
+
+class MessageOut(Schema):
+    message: str
+
+
+class UserOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    roles: list[Role]
+    created_at: str
+
+
+class UserList(Schema):
+    items: list[UserOut]
+    total: int
+
+
+class UserCreateIn(Schema):
+    email: Email
+    password: Password
+    display_name: DisplayName
+    roles: list[Role] = Field(default_factory=list, max_length=3)
+
+
+class UserUpdateIn(Schema):
+    email: Email | None = None
+    display_name: DisplayName | None = None
+    password: Password | None = None
+
+
+class RolesIn(Schema):
+    roles: list[Role] = Field(max_length=3)
+
+
+class OutboxMessageOut(Schema):
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    created_at: str
+    sent_at: str | None
+    error: str | None
+
+
+class OutboxList(Schema):
+    items: list[OutboxMessageOut]
+    total: int

@@ -1,0 +1,208 @@
+"""Accounts: sign-up, passwords, bearer tokens, password reset and OAuth identities."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..errors import Unauthorized, ValidationFailed
+from ..extensions import db
+from ..models import ApiToken, OAuthIdentity, PasswordResetToken, User, UserRole, utcnow
+from .mail import send_mail
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+RESET_SALT = "slotwise-password-reset"
+
+
+def _hasher() -> PasswordHasher:
+    hasher = current_app.extensions.get("slotwise_hasher")
+    if hasher is None:
+        hasher = PasswordHasher(
+            time_cost=current_app.config["ARGON2_TIME_COST"],
+            memory_cost=current_app.config["ARGON2_MEMORY_COST_KIB"],
+        )
+        current_app.extensions["slotwise_hasher"] = hasher
+    return hasher
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise ValidationFailed(
+            f"A password has {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+            fields={"password": f"must have {PASSWORD_MIN} to {PASSWORD_MAX} characters"},
+        )
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = _hasher().hash(password)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, password: str | None, display_name: str, roles: set[str] | None = None) -> User:
+    """A new user with the attendee role (plus any given); the caller checks the address is free."""
+    user = User(email=normalise_email(email), display_name=display_name.strip() or email.split("@")[0])
+    if password is not None:
+        set_password(user, password)
+    for role in sorted((roles or set()) | {"attendee"}):
+        user.role_rows.append(UserRole(role=role))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register(email: str, password: str, display_name: str) -> User | None:
+    """Sign up. Answers the same way whether or not the address is taken (no enumeration):
+    the owner of a taken address gets a mail instead, and None is returned."""
+    check_password_rules(password)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _hasher().hash(password)  # same cost as a real sign-up, so timing tells nothing either
+        send_mail(
+            existing.email,
+            "Someone tried to sign up with your address",
+            "Somebody (perhaps you) tried to create a Slotwise account with this address, which "
+            "already has one. If it was you, sign in, or reset your password if you forgot it.",
+        )
+        return None
+    return create_user(email, password, display_name)
+
+
+_DUMMY_HASH: str | None = None
+
+
+def authenticate(email: str, password: str) -> User:
+    global _DUMMY_HASH
+    user = find_user_by_email(email)
+    hasher = _hasher()
+    if user is None or not user.password_hash or not user.is_active:
+        # Verify against a throwaway hash so unknown addresses cost the same time.
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hasher.hash(secrets.token_hex(8))
+        try:
+            hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials") from None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> tuple[str, ApiToken]:
+    plain = secrets.token_urlsafe(32)
+    ttl = current_app.config["API_TOKEN_TTL_SECONDS"]
+    row = ApiToken(user_id=user.id, token_hash=_token_digest(plain), expires_at=utcnow() + timedelta(seconds=ttl))
+    db.session.add(row)
+    db.session.flush()
+    return plain, row
+
+
+def user_for_api_token(plain: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_api_token(plain: str) -> bool:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+def revoke_all_api_tokens(user: User) -> None:
+    for row in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        row.revoked_at = utcnow()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the address has an account; says nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
+    nonce = secrets.token_hex(16)
+    db.session.add(PasswordResetToken(user_id=user.id, nonce=nonce, expires_at=utcnow() + timedelta(seconds=ttl)))
+    token = _reset_serializer().dumps({"uid": user.id, "nonce": nonce})
+    link = url_for("auth.reset_password", token=token, _external=True)
+    send_mail(
+        user.email,
+        "Reset your Slotwise password",
+        f"Open this link within {ttl // 60} minutes to choose a new password:\n\n{link}\n\n"
+        f"Or send this token to the API: {token}\n\nIf you did not ask for this, ignore this mail.",
+    )
+
+
+def reset_password(token: str, new_password: str) -> User:
+    invalid = ValidationFailed(
+        "This reset link is invalid, expired or already used; ask for a new one.",
+        code="invalid_reset_token",
+        fields={"token": "invalid, expired or already used"},
+    )
+    check_password_rules(new_password)
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_TTL_SECONDS"])
+    except SignatureExpired:
+        raise invalid from None
+    except BadSignature:
+        raise invalid from None
+    row = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.nonce == str(data.get("nonce")))
+    )
+    if row is None or row.user_id != data.get("uid") or row.used_at is not None or row.expires_at <= utcnow():
+        raise invalid
+    user = db.session.get(User, row.user_id)
+    if user is None:
+        raise invalid
+    row.used_at = utcnow()
+    set_password(user, new_password)
+    revoke_all_api_tokens(user)
+    return user
+
+
+def sign_in_with_identity(provider: str, subject: str, email: str | None, display_name: str | None) -> User:
+    """The user behind an OAuth/OIDC identity, linking by verified email or creating one."""
+    identity = db.session.scalar(
+        select(OAuthIdentity).where(OAuthIdentity.provider == provider, OAuthIdentity.subject == subject)
+    )
+    if identity is not None:
+        return identity.user
+    if not email:
+        raise Unauthorized("The identity provider did not share a verified email address.")
+    user = find_user_by_email(email) or create_user(email, None, display_name or email.split("@")[0])
+    db.session.add(OAuthIdentity(user_id=user.id, provider=provider, subject=subject))
+    db.session.flush()
+    return user

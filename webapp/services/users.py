@@ -1,0 +1,99 @@
+"""User administration: listing, creating, editing, deleting users and setting their roles."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import ROLES, User, UserRole, Workshop
+from .accounts import create_user, find_user_by_email, normalise_email, set_password
+from .permissions import require_admin, require_self_or_admin
+
+
+def get_user(actor: User | None, user_id: int) -> User:
+    require_self_or_admin(actor, user_id)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
+def list_users(actor: User | None, limit: int, offset: int, q: str | None = None) -> tuple[list[User], int]:
+    require_admin(actor)
+    query = select(User)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    users = db.session.scalars(query.order_by(User.id).limit(limit).offset(offset)).all()
+    return list(users), total
+
+
+def admin_create_user(actor: User | None, email: str, password: str, display_name: str, roles: list[str]) -> User:
+    require_admin(actor)
+    if find_user_by_email(email) is not None:
+        raise Conflict("A user with this email exists already.", code="email_taken", fields={"email": "taken"})
+    return create_user(email, password, display_name, set(_checked_roles(roles)))
+
+
+def update_user(
+    actor: User | None, user_id: int, *, email: str | None = None, display_name: str | None = None,
+    password: str | None = None,
+) -> User:
+    user = get_user(actor, user_id)
+    if email is not None and normalise_email(email) != user.email:
+        if find_user_by_email(email) is not None:
+            raise Conflict("A user with this email exists already.", code="email_taken", fields={"email": "taken"})
+        user.email = normalise_email(email)
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    if password is not None:
+        set_password(user, password)
+    db.session.flush()
+    return user
+
+
+def _checked_roles(roles: list[str]) -> list[str]:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ValidationFailed(f"Unknown roles: {', '.join(unknown)}.", fields={"roles": f"allowed: {', '.join(ROLES)}"})
+    return sorted(set(roles))
+
+
+def _admin_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role == "admin")) or 0
+
+
+def set_roles(actor: User | None, user_id: int, roles: list[str]) -> User:
+    require_admin(actor)
+    wanted = set(_checked_roles(roles)) | {"attendee"}
+    user = get_user(actor, user_id)
+    if user.is_admin and "admin" not in wanted and _admin_count() <= 1:
+        raise Conflict("This is the last admin; make someone else admin first.", code="last_admin")
+    current = {row.role: row for row in user.role_rows}
+    for role, row in current.items():
+        if role not in wanted:
+            user.role_rows.remove(row)
+    for role in sorted(wanted - set(current)):
+        user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+    return user
+
+
+def grant_role(user: User, role: str) -> None:
+    if not user.has_role(role):
+        user.role_rows.append(UserRole(role=role))
+
+
+def delete_user(actor: User | None, user_id: int) -> None:
+    require_admin(actor)
+    user = get_user(actor, user_id)
+    if user.is_admin and _admin_count() <= 1:
+        raise Conflict("This is the last admin and cannot be deleted.", code="last_admin")
+    hosted = db.session.scalar(select(func.count()).select_from(Workshop).where(Workshop.host_id == user.id)) or 0
+    if hosted:
+        raise Conflict(
+            f"This user hosts {hosted} workshop(s); reassign or delete them first.", code="user_hosts_workshops"
+        )
+    db.session.delete(user)
+    db.session.flush()
