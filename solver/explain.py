@@ -1,0 +1,206 @@
+"""Why a workshop (or one of its runs) was left out, in words a person can act on.
+
+Two kinds of answer:
+* static: no place could ever hold it (no room seats enough, equipment short, no
+  consecutive slots, hosts never available); found by replaying the domain filters;
+* competition: places exist but all are held by other runs. That is found with the solver,
+  not guessed: a focused model keeps every placed run as an assumption and forces the
+  missing run in; CP-SAT's infeasibility core names the placed runs that block it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from ortools.sat.python import cp_model
+
+from .domains import DomainBuilder, Option, RunKey
+from .instance import Instance, Weights
+from .model import build_model
+from .problem import Problem, Unplaced, Workshop
+
+
+def _clock(minutes: int) -> str:
+    return datetime.fromtimestamp(minutes * 60, tz=timezone.utc).strftime("%a %H:%M")
+
+
+def _rooms_phrase(problem: Problem, workshop: Workshop) -> str:
+    return "allowed room" if workshop.allowed_location_ids else "room"
+
+
+def static_reasons(instance: Instance, workshop: Workshop) -> list[str]:
+    """Reasons why the workshop has no possible place at all (empty when it has some)."""
+    problem = instance.problem
+    report = instance.reports[workshop.id]
+    if report.options:
+        return []
+    locations = {loc.id: loc for loc in problem.locations}
+    room = _rooms_phrase(problem, workshop)
+    if not report.allowed_location_ids:
+        if workshop.allowed_location_ids:
+            return ["none of its allowed locations exist any more"]
+        return ["the convention has no locations"]
+    if not report.seating_location_ids:
+        largest = max(report.allowed_location_ids, key=lambda i: locations[i].capacity)
+        return [
+            f"no {room} seats {workshop.max_attendees} (largest: "
+            f"{problem.location_label(largest)}, {locations[largest].capacity} seats)"
+        ]
+    if not report.equipped_location_ids:
+        return _equipment_reasons(instance, workshop, report.seating_location_ids)
+    if not report.consecutive_options:
+        if workshop.duration_slots > 1:
+            return [f"no {workshop.duration_slots} consecutive slots in any suitable {room}"]
+        return [f"no slot in any suitable {room}"]
+    return _availability_reasons(instance, workshop, report.consecutive_options)
+
+
+def _equipment_reasons(instance: Instance, workshop: Workshop, room_ids) -> list[str]:
+    problem = instance.problem
+    locations = {loc.id: loc for loc in problem.locations}
+    reasons = []
+    for item, quantity in workshop.equipment:
+        best_room = max(room_ids, key=lambda i: dict(locations[i].equipment).get(item, 0))
+        fixed = dict(locations[best_room].equipment).get(item, 0)
+        pool = problem.equipment_pools.get(item, 0)
+        if quantity - fixed > pool:
+            name = problem.equipment_label(item)
+            if fixed == 0:
+                reasons.append(f"no room has a {name} and the pool holds {pool}, needed {quantity}")
+            else:
+                reasons.append(
+                    f"needs {quantity} {name}: the best room ({problem.location_label(best_room)}) "
+                    f"has {fixed} and the pool holds {pool}"
+                )
+    if not reasons:
+        reasons.append(
+            "no suitable room can get all of its equipment at once from its own stock and the pool"
+        )
+    return reasons
+
+
+def _availability_reasons(instance: Instance, workshop: Workshop, options) -> list[str]:
+    problem = instance.problem
+    builder_windows = DomainBuilder(problem).availability
+    reasons = []
+    for host in workshop.host_ids:
+        windows = builder_windows.get(host)
+        if windows is None:
+            continue
+        if not any(a <= o.start and o.end <= b for o in options for a, b in windows):
+            shown = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in windows[:4]) or "none given"
+            reasons.append(
+                f"{problem.host_label(host)}'s availability windows ({shown}) meet no "
+                f"{workshop.duration_slots} consecutive slot(s) of a suitable room"
+            )
+    if not reasons:
+        hosts = " and ".join(problem.host_label(h) for h in workshop.host_ids)
+        reasons.append(f"{hosts} are never available at the same time for a suitable room")
+    return reasons
+
+
+def _blocker_phrases(
+    instance: Instance, workshop: Workshop, options: list[Option], blocker: RunKey, held: Option
+) -> list[str]:
+    """How one placed run competes with the missing one."""
+    problem = instance.problem
+    other = instance.workshops[blocker[0]]
+    label = problem.workshop_label(other.id)
+    if other.priority != workshop.priority:
+        label += f" (priority {other.priority})"
+    phrases = []
+    overlapping = [o for o in options if o.start < held.end and held.start < o.end]
+    if other.id == workshop.id:
+        return [f"its own run {blocker[1] + 1} at {_clock(held.start)}"]
+    if any(set(o.slot_ids) & set(held.slot_ids) for o in options):
+        phrases.append(
+            f"{problem.location_label(held.location_id)} at {_clock(held.start)} is held by {label}"
+        )
+    shared_hosts = set(workshop.host_ids) & set(other.host_ids)
+    if shared_hosts and overlapping:
+        hosts = ", ".join(problem.host_label(h) for h in sorted(shared_hosts))
+        phrases.append(f"{hosts} is busy with {label} at {_clock(held.start)}")
+    needed = {item for o in overlapping for item, _ in o.pool_need}
+    shared_items = needed & {item for item, _ in held.pool_need}
+    if shared_items:
+        items = ", ".join(problem.equipment_label(i) for i in sorted(shared_items))
+        phrases.append(f"pool {items} in use by {label} at {_clock(held.start)}")
+    teaches = set(other.teaches_ids) & set(workshop.prerequisite_ids)
+    learns = set(workshop.teaches_ids) & set(other.prerequisite_ids)
+    if teaches:
+        phrases.append(f"it must come after {label}, which teaches what it requires")
+    if learns:
+        phrases.append(f"it must end before {label}, which requires what it teaches")
+    return phrases or [f"{label} at {_clock(held.start)}"]
+
+
+def competition_reasons(
+    instance: Instance, placed: dict[RunKey, Option], missing: RunKey, time_limit_seconds: float
+) -> list[str]:
+    workshop = instance.workshops[missing[0]]
+    options = list(instance.reports[workshop.id].options)
+    focused = replace(
+        instance,
+        runs=[*placed, missing],
+        options={**{k: [o] for k, o in placed.items()}, missing: options},
+        pinned={},
+        pair_weights={},
+        current_starts={},
+    )
+    built = build_model(
+        focused, Weights(conflict=0, move=0), force_placed=frozenset([missing]), order_runs=False
+    )
+    assumption_to_run = {built.placed[key].index: key for key in placed}
+    built.model.add_assumptions([built.placed[key] for key in placed])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_seconds)
+    status = solver.solve(built.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        free = next(o for o, v in built.choices[missing] if solver.value(v))
+        return [
+            f"it fits at {instance.problem.location_label(free.location_id)} "
+            f"{_clock(free.start)} without moving anything; the search stopped before placing it "
+            f"(a longer time limit should place it)"
+        ]
+    if status != cp_model.INFEASIBLE:
+        return [f"{len(options)} possible place(s) exist but all looked taken; no proof within the time limit"]
+    core = [assumption_to_run[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    phrases = []
+    for blocker in sorted(core):
+        phrases.extend(_blocker_phrases(instance, workshop, options, blocker, placed[blocker]))
+    shown = phrases[:8]
+    more = f" and {len(phrases) - 8} more" if len(phrases) > 8 else ""
+    return [
+        f"{len(options)} possible place(s) exist but every one is in use: " + "; ".join(shown) + more
+    ]
+
+
+def explain_unplaced(
+    instance: Instance,
+    placed: dict[RunKey, Option],
+    weights: Weights,
+    time_limit_seconds: float = 10.0,
+) -> tuple[Unplaced, ...]:
+    deadline = time.monotonic() + time_limit_seconds
+    results = []
+    for workshop in instance.problem.workshops:
+        missing = [i for i in range(workshop.runs) if (workshop.id, i) not in placed]
+        if not missing:
+            continue
+        none_placed = len(missing) == workshop.runs
+        reasons = static_reasons(instance, workshop)
+        if not reasons:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                reasons = ["not placed; the explanation time budget ran out before this workshop"]
+            else:
+                reasons = competition_reasons(
+                    instance, placed, (workshop.id, missing[0]), min(remaining, 5.0)
+                )
+        if none_placed:
+            results.append(Unplaced(workshop.id, None, tuple(reasons)))
+        else:
+            results.extend(Unplaced(workshop.id, index, tuple(reasons)) for index in missing)
+    return tuple(results)

@@ -1,0 +1,128 @@
+"""The problem pre-digested for the greedy and the model: runs, their options, pins,
+attendee pair weights and who teaches what. Built once per solve."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from .domains import DomainBuilder, DomainReport, Option, RunKey
+from .problem import Problem, Workshop
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights. Placement dominates so that no conflict saving costs a run."""
+
+    placement: int = 100_000  # per unit of priority, per placed run
+    conflict: int = 1  # multiplies the attendee pair weights below
+    move: int = 20  # per run of the current schedule that moves or disappears
+    spread: int = 0  # reserved; popular-workshop spreading is not modelled yet
+    rank_levels: int = 5  # rank 1 counts rank_levels, rank >= rank_levels counts 1
+
+
+def rank_weight(rank: int, levels: int) -> int:
+    return max(1, levels + 1 - max(1, rank))
+
+
+@dataclass
+class Instance:
+    problem: Problem
+    workshops: dict[int, Workshop]
+    runs: list[RunKey]
+    options: dict[RunKey, list[Option]]
+    pinned: dict[RunKey, Option]
+    reports: dict[int, DomainReport]
+    # Sum over attendees interested in both of rank weights; keys are (a, b) with a < b.
+    pair_weights: dict[tuple[int, int], int]
+    # capability -> workshops teaching it
+    teachers: dict[int, list[int]]
+    # workshop -> start slot ids it held in the current schedule
+    current_starts: dict[int, set[int]]
+    location_capacity: dict[int, int] = field(default_factory=dict)
+    # capability -> workshops requiring it
+    learners: dict[int, list[int]] = field(default_factory=dict)
+
+    def unpinned_run_indices(self, workshop_id: int) -> list[int]:
+        runs = self.workshops[workshop_id].runs
+        return [i for i in range(runs) if (workshop_id, i) not in self.pinned]
+
+    def prerequisite_affected(self, workshop_id: int) -> set[int]:
+        """Workshops whose prerequisite rule may change when this one gets a run."""
+        workshop = self.workshops[workshop_id]
+        affected = {workshop_id} if self.prerequisite_teachers(workshop) else set()
+        for capability in workshop.teaches_ids:
+            for other in self.learners.get(capability, ()):
+                if other != workshop_id:
+                    affected.add(other)
+        return affected
+
+    def prerequisite_teachers(self, workshop: Workshop) -> list[list[int]]:
+        """For each required capability someone else teaches, the workshops teaching it."""
+        groups = []
+        for capability in workshop.prerequisite_ids:
+            teachers = [t for t in self.teachers.get(capability, []) if t != workshop.id]
+            if teachers:
+                groups.append(teachers)
+        return groups
+
+
+def pair_weights(problem: Problem, weights: Weights) -> dict[tuple[int, int], int]:
+    by_attendee: dict[int, dict[int, int]] = defaultdict(dict)
+    for interest in problem.interests:
+        ranks = by_attendee[interest.attendee_id]
+        # the best rank counts if an attendee listed a workshop twice
+        ranks[interest.workshop_id] = min(interest.rank, ranks.get(interest.workshop_id, interest.rank))
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for ranks in by_attendee.values():
+        for (a, ra), (b, rb) in combinations(sorted(ranks.items()), 2):
+            totals[(a, b)] += rank_weight(ra, weights.rank_levels) + rank_weight(rb, weights.rank_levels)
+    return dict(totals)
+
+
+def build_instance(problem: Problem, weights: Weights) -> Instance:
+    builder = DomainBuilder(problem)
+    workshops = {w.id: w for w in problem.workshops}
+    pinned: dict[RunKey, Option] = {}
+    for placement in problem.pinned:
+        workshop = workshops.get(placement.workshop_id)
+        if workshop is None:
+            continue
+        option = builder.pinned_option(workshop, placement.slot_ids)
+        if option is not None:
+            pinned[(placement.workshop_id, placement.run_index)] = option
+    runs: list[RunKey] = []
+    options: dict[RunKey, list[Option]] = {}
+    reports: dict[int, DomainReport] = {}
+    for workshop in problem.workshops:
+        report = builder.report(workshop)
+        reports[workshop.id] = report
+        for index in range(workshop.runs):
+            key = (workshop.id, index)
+            runs.append(key)
+            options[key] = [pinned[key]] if key in pinned else list(report.options)
+    teachers: dict[int, list[int]] = defaultdict(list)
+    for workshop in problem.workshops:
+        for capability in workshop.teaches_ids:
+            teachers[capability].append(workshop.id)
+    learners: dict[int, list[int]] = defaultdict(list)
+    for workshop in problem.workshops:
+        for capability in workshop.prerequisite_ids:
+            learners[capability].append(workshop.id)
+    current_starts: dict[int, set[int]] = defaultdict(set)
+    for placement in problem.current:
+        if placement.slot_ids:
+            current_starts[placement.workshop_id].add(placement.slot_ids[0])
+    return Instance(
+        problem=problem,
+        workshops=workshops,
+        runs=runs,
+        options=options,
+        pinned=pinned,
+        reports=reports,
+        pair_weights=pair_weights(problem, weights),
+        teachers=dict(teachers),
+        current_starts=dict(current_starts),
+        location_capacity={loc.id: loc.capacity for loc in problem.locations},
+        learners=dict(learners),
+    )

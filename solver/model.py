@@ -1,0 +1,257 @@
+"""The CP-SAT model: one Boolean per (run, start option), one function per rule family.
+
+Every overlap rule is written as at-most-one over the options covering a time point.
+Two runs overlap exactly when the later one's start lies inside the earlier one, so it
+is enough to look at the distinct start times of the options involved; these clique
+constraints are much stronger in the LP relaxation than pairwise no-overlap.
+
+Every variable, auxiliary ones included, receives a hint when a complete schedule is
+given (`hint`): CP-SAT then starts from a full, feasible solution instead of searching
+for one, which is what makes large instances answer in about a second.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .domains import Option, RunKey
+from .instance import Instance, Weights
+
+
+@dataclass
+class BuiltModel:
+    model: cp_model.CpModel
+    choices: dict[RunKey, list[tuple[Option, cp_model.IntVar]]]
+    placed: dict[RunKey, cp_model.IntVar]
+    objective_terms: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
+    objective_offset: int = 0
+    hint: dict[cp_model.IntVar, int] = field(default_factory=dict)
+    conflict_pairs_modelled: int = 0
+    conflict_pairs_total: int = 0
+
+    def hinted_objective(self) -> int | None:
+        if not self.hint:
+            return None
+        return self.objective_offset + sum(c * self.hint[v] for c, v in self.objective_terms)
+
+    def option_vars(self):
+        for key, pairs in self.choices.items():
+            for option, var in pairs:
+                yield key, option, var
+
+
+def _covering(points: list[int], option: Option) -> list[int]:
+    """The start points inside [option.start, option.end)."""
+    return points[bisect_left(points, option.start) : bisect_right(points, option.end - 1)]
+
+
+def _add_choices(built: BuiltModel, instance: Instance, hint, force_placed) -> None:
+    model = built.model
+    for key in instance.runs:
+        chosen = hint.get(key) if hint is not None else None
+        pairs = []
+        for number, option in enumerate(instance.options[key]):
+            var = model.new_bool_var(f"x_{key[0]}_{key[1]}_{number}")
+            pairs.append((option, var))
+            if hint is not None:
+                built.hint[var] = int(option == chosen)
+        placed = model.new_bool_var(f"placed_{key[0]}_{key[1]}")
+        model.add(sum(v for _, v in pairs) == placed)
+        if key in instance.pinned or key in force_placed:
+            model.add(placed == 1)
+        if hint is not None:
+            built.hint[placed] = int(chosen is not None)
+        built.choices[key] = pairs
+        built.placed[key] = placed
+
+
+def _add_slot_exclusivity(built: BuiltModel) -> None:
+    """Rule 1: a slot holds at most one run (multi-slot options list all their slots)."""
+    holders = defaultdict(list)
+    for _, option, var in built.option_vars():
+        for slot in option.slot_ids:
+            holders[slot].append(var)
+    for variables in holders.values():
+        if len(variables) > 1:
+            built.model.add_at_most_one(variables)
+
+
+def _add_no_overlap(built: BuiltModel, options_with_vars) -> None:
+    runs = {key for key, _, _ in options_with_vars}
+    if len(runs) < 2:
+        return  # options of a single run already exclude each other
+    points = sorted({option.start for _, option, _ in options_with_vars})
+    covering = defaultdict(list)
+    for _, option, var in options_with_vars:
+        for point in _covering(points, option):
+            covering[point].append(var)
+    for variables in covering.values():
+        if len(variables) > 1:
+            built.model.add_at_most_one(variables)
+
+
+def _add_people_and_runs(built: BuiltModel, instance: Instance) -> None:
+    """Rule 2 (a host is in one place at a time) and rule 6 (runs of a workshop never
+    overlap) are the same shape: a resource no two overlapping options may share."""
+    by_resource = defaultdict(list)
+    for key, option, var in built.option_vars():
+        workshop = instance.workshops[key[0]]
+        for host in workshop.host_ids:
+            by_resource[("host", host)].append((key, option, var))
+        if workshop.runs > 1:
+            by_resource[("workshop", workshop.id)].append((key, option, var))
+    for options_with_vars in by_resource.values():
+        _add_no_overlap(built, options_with_vars)
+
+
+def _add_equipment_pools(built: BuiltModel, instance: Instance) -> None:
+    """Rule 4: at every moment, the pool quantity covers every running run's shortfall."""
+    by_item = defaultdict(list)
+    for _, option, var in built.option_vars():
+        for item, quantity in option.pool_need:
+            by_item[item].append((option, quantity, var))
+    for item, uses in by_item.items():
+        available = instance.problem.equipment_pools.get(item, 0)
+        points = sorted({option.start for option, _, _ in uses})
+        demand = defaultdict(list)
+        for option, quantity, var in uses:
+            for point in _covering(points, option):
+                demand[point].append((quantity, var))
+        for terms in demand.values():
+            if sum(q for q, _ in terms) > available:
+                built.model.add(sum(q * v for q, v in terms) <= available)
+
+
+def _add_prerequisites(built: BuiltModel, instance: Instance) -> None:
+    """Rule 5: if any teacher of a required capability is placed, some teacher run ends
+    before each run of the learner starts (hence before its first). A teacher left out
+    imposes nothing: attendees may hold the capability already."""
+    model = built.model
+    for workshop in instance.workshops.values():
+        for group, teacher_ids in enumerate(instance.prerequisite_teachers(workshop)):
+            teacher_runs = [k for k in instance.runs if k[0] in teacher_ids]
+            any_teacher = model.new_bool_var(f"teacher_placed_{workshop.id}_{group}")
+            for key in teacher_runs:
+                model.add_implication(built.placed[key], any_teacher)
+            if built.hint:
+                built.hint[any_teacher] = int(any(built.hint[built.placed[k]] for k in teacher_runs))
+            teacher_options = [(o, v) for k in teacher_runs for o, v in built.choices[k]]
+            for key in [k for k in instance.runs if k[0] == workshop.id]:
+                for option, var in built.choices[key]:
+                    earlier = [v for o, v in teacher_options if o.end <= option.start]
+                    model.add_bool_or([var.negated(), any_teacher.negated(), *earlier])
+
+
+def _start_expression(pairs, origin: int):
+    return sum((option.start - origin) * var for option, var in pairs)
+
+
+def _add_run_order(built: BuiltModel, instance: Instance) -> None:
+    """Symmetry breaking: free runs of a workshop are filled from the lowest index up and
+    start in index order. Pinned runs keep their index and are left out."""
+    origin = min((s.start for s in instance.problem.slots), default=0)
+    for workshop_id in instance.workshops:
+        free = instance.unpinned_run_indices(workshop_id)
+        for earlier, later in zip(free, free[1:]):
+            a, b = (workshop_id, earlier), (workshop_id, later)
+            built.model.add_implication(built.placed[b], built.placed[a])
+            built.model.add(
+                _start_expression(built.choices[a], origin) + 1
+                <= _start_expression(built.choices[b], origin)
+            ).only_enforce_if(built.placed[b])
+
+
+def _add_placement_objective(built: BuiltModel, instance: Instance, weights: Weights) -> None:
+    """Every run left out costs placement x priority (the dominant term)."""
+    for key, placed in built.placed.items():
+        cost = weights.placement * max(1, instance.workshops[key[0]].priority)
+        built.objective_offset += cost
+        built.objective_terms.append((-cost, placed))
+
+
+def _add_conflict_objective(
+    built: BuiltModel, instance: Instance, weights: Weights, max_conflict_literals: int
+) -> None:
+    """Attendee conflicts: for each workshop pair sharing interested attendees, a literal
+    per shared time point that is forced on when both cover that point. The heaviest
+    pairs are modelled first, up to a literal budget that keeps big models buildable."""
+    if weights.conflict <= 0 or not instance.pair_weights:
+        return
+    points = sorted({o.start for _, o, _ in built.option_vars()})
+    cover: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for key, option, var in built.option_vars():
+        for point in _covering(points, option):
+            cover[key[0]][point].append(var)
+    hinted_cover: dict[int, set[int]] = defaultdict(set)
+    if built.hint:
+        for key, option, var in built.option_vars():
+            if built.hint[var]:
+                hinted_cover[key[0]].update(_covering(points, option))
+    built.conflict_pairs_total = len(instance.pair_weights)
+    literals = 0
+    for (a, b), pair_weight in sorted(instance.pair_weights.items(), key=lambda kv: -kv[1]):
+        if a not in cover or b not in cover:
+            continue
+        shared = [p for p in cover[a] if p in cover[b]]
+        if literals + len(shared) > max_conflict_literals:
+            continue
+        runs = instance.workshops[a].runs * instance.workshops[b].runs
+        coefficient = max(1, round(pair_weight * weights.conflict / runs))
+        for point in shared:
+            clash = built.model.new_bool_var(f"clash_{a}_{b}_{point}")
+            built.model.add(clash >= sum(cover[a][point]) + sum(cover[b][point]) - 1)
+            built.objective_terms.append((coefficient, clash))
+            if built.hint:
+                built.hint[clash] = int(point in hinted_cover[a] and point in hinted_cover[b])
+        literals += len(shared)
+        built.conflict_pairs_modelled += 1
+
+
+def _add_stability_objective(built: BuiltModel, instance: Instance, weights: Weights) -> None:
+    """Each start of the current schedule that no run of the same workshop keeps costs
+    one move."""
+    if weights.move <= 0:
+        return
+    for workshop_id, starts in instance.current_starts.items():
+        if workshop_id not in instance.workshops:
+            continue
+        for start_slot in starts:
+            keepers = [
+                var
+                for run in range(instance.workshops[workshop_id].runs)
+                for option, var in built.choices.get((workshop_id, run), ())
+                if option.slot_ids[0] == start_slot
+            ]
+            built.objective_offset += weights.move
+            for var in keepers:
+                built.objective_terms.append((-weights.move, var))
+
+
+def build_model(
+    instance: Instance,
+    weights: Weights,
+    hint: dict[RunKey, Option] | None = None,
+    max_conflict_literals: int = 200_000,
+    force_placed: frozenset[RunKey] = frozenset(),
+    order_runs: bool = True,
+) -> BuiltModel:
+    built = BuiltModel(model=cp_model.CpModel(), choices={}, placed={})
+    _add_choices(built, instance, hint, force_placed)
+    _add_slot_exclusivity(built)
+    _add_people_and_runs(built, instance)
+    _add_equipment_pools(built, instance)
+    _add_prerequisites(built, instance)
+    if order_runs:
+        _add_run_order(built, instance)
+    _add_placement_objective(built, instance, weights)
+    _add_conflict_objective(built, instance, weights, max_conflict_literals)
+    _add_stability_objective(built, instance, weights)
+    built.model.minimize(
+        sum(c * v for c, v in built.objective_terms) + built.objective_offset
+    )
+    for var, value in built.hint.items():
+        built.model.add_hint(var, value)
+    return built
