@@ -4,7 +4,7 @@ from __future__ import annotations
 from solver import Location, Problem, Slot, Workshop
 
 # 2026-06-05 09:00 UTC in minutes since the epoch: a Friday morning
-FRIDAY_9AM = 29_675_340
+FRIDAY_9AM = 29_677_500
 HOUR = 60
 
 
@@ -36,3 +36,22 @@ def workshop(id: int, hosts=(1,), seats: int = 10, **fields) -> Workshop:
 def problem(workshops, rooms=None, slots_per_room: int = 4, equipment=None, **fields) -> Problem:
     locations, slots = room_grid(rooms or {1: 20}, slots_per_room, equipment=equipment)
     return Problem(slots=slots, locations=locations, workshops=tuple(workshops), **fields)
+
+
+def busy_convention(seed: int, workshops: int = 40, rooms: int = 4, slots_per_room: int = 10,
+                    attendees: int = 200) -> Problem:
+    """A unit-talk convention with many interests: enough conflict weight that the search
+    keeps improving for a while (used to test progress and cancellation)."""
+    import random
+
+    from solver import Interest
+
+    rng = random.Random(seed)
+    talks = [workshop(i, hosts=(100 + rng.randrange(workshops // 2),)) for i in range(1, workshops + 1)]
+    interests = tuple(
+        Interest(a, w, rank)
+        for a in range(attendees)
+        for rank, w in enumerate(rng.sample(range(1, workshops + 1), 5), start=1)
+    )
+    return problem(talks, rooms={r: 50 for r in range(1, rooms + 1)},
+                   slots_per_room=slots_per_room, interests=interests)

@@ -1,0 +1,58 @@
+"""The offline command, progress reports and cancellation."""
+from __future__ import annotations
+
+import json
+import time
+
+from click.testing import CliRunner
+from solver_factory import busy_convention, problem, workshop
+
+from solver import SolveParams, problem_to_json, solution_from_json, solve, violations
+from solver.cli import solve_command
+
+
+def test_cli_prints_a_valid_solution_and_progress(tmp_path):
+    p = problem([workshop(1), workshop(2), workshop(3, seats=99)], slots_per_room=2)
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(problem_to_json(p)))
+    result = CliRunner().invoke(solve_command, [str(path), "--time-limit", "3", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    solution = solution_from_json(json.loads(result.stdout))
+    assert len(solution.assignments) == 2
+    assert violations(p, solution) == []
+    assert [u.workshop_id for u in solution.unplaced] == [3]
+    assert "objective" in result.stderr
+
+
+def test_cli_rejects_an_unknown_version(tmp_path):
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps({"format": "slotwise-problem", "version": 7}))
+    result = CliRunner().invoke(solve_command, [str(path)])
+    assert result.exit_code != 0
+    assert "unsupported slotwise-problem version 7" in result.output
+
+
+def test_progress_reports_improving_objectives():
+    reports = []
+    p = busy_convention(seed=1, workshops=20, rooms=2, slots_per_room=10, attendees=80)
+    solution = solve(p, SolveParams(time_limit_seconds=3, num_workers=1, explain=False),
+                     on_progress=reports.append)
+    assert reports, "the greedy schedule alone is reported"
+    objectives = [r.objective for r in reports]
+    assert objectives[1:] == sorted(objectives[1:], reverse=True)  # CP-SAT only improves
+    assert reports[-1].objective == solution.objective
+    assert reports[0].placed_runs == 20
+
+
+def test_should_stop_cancels_a_long_search_and_keeps_a_valid_schedule():
+    p = busy_convention(seed=2, workshops=60, rooms=4, slots_per_room=15, attendees=400)
+    started = time.monotonic()
+    solution = solve(
+        p,
+        SolveParams(time_limit_seconds=120, num_workers=2, explain=False),
+        should_stop=lambda: time.monotonic() - started > 1.0,
+    )
+    assert solution.status == "cancelled"
+    assert time.monotonic() - started < 60  # far below the 120 s limit
+    assert len(solution.assignments) == 60
+    assert violations(p, solution) == []

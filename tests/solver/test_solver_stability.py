@@ -1,0 +1,50 @@
+"""Re-solving after a small edit keeps most of the schedule; pins always stay."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from solver_factory import busy_convention, workshop
+
+from solver import Placement, SolveParams, solve, violations
+
+PARAMS = SolveParams(time_limit_seconds=2, num_workers=2, explain=False)
+
+
+def kept(before, after) -> int:
+    old = {(a.workshop_id, a.slot_ids) for a in before.assignments}
+    return sum((a.workshop_id, a.slot_ids) in old for a in after.assignments)
+
+
+def test_resolve_after_adding_a_workshop_keeps_most_placements():
+    original = busy_convention(seed=3, workshops=24, rooms=3, slots_per_room=10, attendees=60)
+    first = solve(original, PARAMS)
+    assert len(first.assignments) == 24
+    edited = replace(
+        original,
+        workshops=original.workshops + (workshop(99, hosts=(999,)),),
+        current=first.assignments,
+    )
+    second = solve(edited, PARAMS)
+    assert violations(edited, second) == []
+    assert len(second.assignments) == 25
+    assert kept(first, second) >= 22  # at most two of the old talks moved
+
+
+def test_without_current_schedule_the_same_edit_may_move_anything():
+    # the stability term is what keeps placements: with weight zero nothing holds them
+    original = busy_convention(seed=3, workshops=24, rooms=3, slots_per_room=10, attendees=60)
+    first = solve(original, PARAMS)
+    edited = replace(original, workshops=original.workshops + (workshop(99, hosts=(999,)),),
+                     current=first.assignments)
+    unweighted = solve(edited, replace(PARAMS, weights=replace(PARAMS.weights, move=0)))
+    weighted = solve(edited, PARAMS)
+    assert kept(first, weighted) >= kept(first, unweighted)
+
+
+def test_pins_survive_a_resolve_that_would_prefer_to_move_them():
+    original = busy_convention(seed=5, workshops=12, rooms=2, slots_per_room=8, attendees=40)
+    pins = (Placement(1, 0, (100,)), Placement(2, 0, (200,)))  # same hour, popular or not
+    pinned = replace(original, pinned=pins)
+    solution = solve(pinned, PARAMS)
+    assert set(pins) <= set(solution.assignments)
+    assert violations(pinned, solution) == []
