@@ -47,6 +47,7 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --daemonize yes \
     --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log"
   for _ in $(seq 50); do [ -s "$SERVICES_DIR/redis.pid" ] && break; sleep 0.1; done
+  [ -s "$SERVICES_DIR/redis.pid" ] || { echo "Redis did not start" >&2; return 1; }
   export SLOTWISE_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
   echo "== Redis on 127.0.0.1:$REDIS_PORT"
 }

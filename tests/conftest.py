@@ -2,11 +2,15 @@
 an app and client per test on it, and helpers to make users and sign them in."""
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 
 import pytest
 import sqlalchemy as sa
+
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from webapp import create_app
 from webapp.extensions import db
@@ -28,6 +32,24 @@ def base_config(database_url: str, instance_path: str) -> dict:
         "ARGON2_MEMORY_COST_KIB": 1024,
         "SERVER_NAME": None,
     }
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    The test body holds an app context of its own (for db.session); without this, requests
+    would share its `g` and its session, hiding a missing commit or a cached signed-in user.
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect being followed: already isolated
+            return super().open(*args, **kwargs)
+        db.session.commit()  # what the test set up is visible to the request
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.commit()  # end the test's transaction, so it then sees what the request wrote
+            db.session.expire_all()
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +89,7 @@ def make_app(database_url):
         config = base_config(database_url, "")
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = IsolatedClient
         created.append(app)
         return app
 
