@@ -1,0 +1,79 @@
+"""Malformed, missing, wrong-typed and oversized input gets 400/413/422 in the error shape, never 500."""
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import User
+
+
+def _assert_error_shape(response, status):
+    assert response.status_code == status, response.data[:300]
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert isinstance(body["error"]["code"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["fields"], dict)
+    return body["error"]
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", b"null", b'"a string"'])
+def test_malformed_json_is_400(client, raw):
+    response = client.post("/api/users/register", data=raw, content_type="application/json")
+    _assert_error_shape(response, 400)
+
+
+def test_wrong_content_type_is_400(client):
+    response = client.post("/api/users/register", data="email=a@b.c", content_type="application/x-www-form-urlencoded")
+    assert _assert_error_shape(response, 400)["code"] == "malformed"
+
+
+def test_missing_fields_are_named(client):
+    error = _assert_error_shape(client.post("/api/users/register", json={"email": "a@example.org"}), 422)
+    assert set(error["fields"]) == {"password", "display_name"}
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"email": 42, "password": "long enough pw", "display_name": "A"}, "email"),
+        ({"email": "a@example.org", "password": ["x"], "display_name": "A"}, "password"),
+        ({"email": "a@example.org", "password": "long enough pw", "display_name": None}, "display_name"),
+        ({"email": "not-an-address", "password": "long enough pw", "display_name": "A"}, "email"),
+        ({"email": "a@example.org", "password": "short", "display_name": "A"}, "password"),
+        ({"email": "a@example.org", "password": "long enough pw", "display_name": "A", "admin": True}, "admin"),
+    ],
+)
+def test_wrong_typed_or_invalid_fields_are_422(client, body, field):
+    error = _assert_error_shape(client.post("/api/users/register", json=body), 422)
+    assert field in error["fields"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_oversized_strings_are_422(client):
+    body = {"email": "a@example.org", "password": "long enough pw", "display_name": "x" * 101}
+    assert "display_name" in _assert_error_shape(client.post("/api/users/register", json=body), 422)["fields"]
+    body = {"email": "a@example.org", "password": "p" * 129, "display_name": "A"}
+    assert "password" in _assert_error_shape(client.post("/api/users/register", json=body), 422)["fields"]
+
+
+def test_oversized_body_is_413(client):
+    huge = b'{"email": "' + b"a" * 1_100_000 + b'"}'
+    assert _assert_error_shape(
+        client.post("/api/users/register", data=huge, content_type="application/json"), 413
+    )["code"] == "body_too_large"
+
+
+def test_unknown_api_path_and_method_answer_json(client):
+    assert _assert_error_shape(client.get("/api/no-such-thing"), 404)["code"] == "not_found"
+    assert _assert_error_shape(client.delete("/api/users/register"), 405)["code"] == "method_not_allowed"
+
+
+def test_unknown_page_answers_a_friendly_page(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Not found" in response.data and b"<html" in response.data
+
+
+def test_htmx_request_gets_an_error_fragment(client):
+    response = client.get("/no-such-page", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert b"<html" not in response.data and b'role="alert"' in response.data
