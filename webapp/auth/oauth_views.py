@@ -1,10 +1,12 @@
 """Sign-in through an OAuth 2 / OpenID Connect provider configured from the environment."""
 from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, redirect, url_for
 from flask_login import login_user
+from joserfc.errors import JoseError
 
 from ..errors import DomainError, NotFound
-from ..extensions import db, oauth
+from ..extensions import db
 from ..services import accounts
 from . import bp
 
@@ -14,7 +16,9 @@ PROVIDER = "oidc"
 def register_provider(app) -> None:
     if not app.config.get("OIDC_DISCOVERY_URL"):
         return
-    oauth.register(
+    # A registry per app: a shared one caches its first client (URL, secret, metadata) for every later app.
+    registry = OAuth(app)
+    registry.register(
         PROVIDER,
         server_metadata_url=app.config["OIDC_DISCOVERY_URL"],
         client_id=app.config["OIDC_CLIENT_ID"],
@@ -25,7 +29,8 @@ def register_provider(app) -> None:
 
 
 def _client():
-    client = oauth.create_client(PROVIDER) if current_app.config.get("OIDC_DISCOVERY_URL") else None
+    registry = current_app.extensions.get("authlib.integrations.flask_client")
+    client = registry.create_client(PROVIDER) if current_app.config.get("OIDC_DISCOVERY_URL") else None
     if client is None:
         raise NotFound("Single sign-on is not configured here.")
     return client
@@ -41,7 +46,7 @@ def oidc_callback():
     client = _client()
     try:
         token = client.authorize_access_token()
-    except OAuthError as error:
+    except (OAuthError, JoseError) as error:  # JoseError: the id_token's signature or claims are wrong
         flash(f"Single sign-on failed: {error.description or error.error}")
         return redirect(url_for("auth.sign_in"))
     claims = token.get("userinfo") or client.userinfo(token=token)
