@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.oauth_views import register_provider
     from .errors import register_error_handlers
     from .main import bp as main_bp
-    from . import users  # noqa: F401  (JSON routes for user admin)
+    from . import attending, catalogue, conventions, hosts, users, workshops  # noqa: F401  (JSON routes)
 
     csrf.exempt(api_bp)  # JSON only: a cross-site form cannot send application/json without CORS
     app.register_blueprint(api_bp)

@@ -1,0 +1,48 @@
+"""The convention snapshot that the validator and the solver both judge."""
+from datetime import timedelta
+
+from solver.validate import violations
+from webapp.services.snapshot import build_problem, epoch_minutes
+
+from . import factories as f
+
+
+def test_snapshot_carries_rooms_slots_workshops_and_current_runs(app, make_user):
+    host = make_user(roles=("host",), name="Ana")
+    con = f.convention()
+    projector = f.equipment(con, quantity=2)
+    room = f.location(con, capacity=20, equipment={projector.id: 1})
+    first, second, third = f.slots(room, count=3)
+    soldering = f.capability()
+    teach = f.workshop(con, host, title="Solder 101", teaches=[soldering], needs={projector.id: 1})
+    learn = f.workshop(con, host, title="Synths", duration_slots=2, prerequisites=[soldering])
+    f.place(teach, [first])
+    f.place(learn, [second, third])
+    f.availability(host, con, f.T0, hours=8)
+    other = f.convention(name="Other")
+    f.slots(f.location(other, name="Elsewhere"), count=2)
+
+    problem = build_problem(con.id)
+
+    assert {s.id for s in problem.slots} == {first.id, second.id, third.id}
+    assert problem.equipment_pools == {projector.id: 2}
+    assert problem.locations[0].equipment == ((projector.id, 1),)
+    by_id = {w.id: w for w in problem.workshops}
+    assert by_id[learn.id].prerequisite_ids == (soldering.id,) and by_id[teach.id].teaches_ids == (soldering.id,)
+    assert {(p.workshop_id, p.slot_ids) for p in problem.current} == {
+        (teach.id, (first.id,)), (learn.id, (second.id, third.id))
+    }
+    assert problem.availability[host.id] == ((epoch_minutes(f.T0), epoch_minutes(f.T0 + timedelta(hours=8))),)
+    assert problem.names.hosts[host.id] == "Ana"
+    assert violations(problem, problem.current) == []
+
+
+def test_validator_sees_a_host_in_two_rooms(app, make_user):
+    host = make_user(roles=("host",))
+    con = f.convention()
+    a, b = f.location(con, name="A"), f.location(con, name="B")
+    slot_a, slot_b = f.slots(a, count=1)[0], f.slots(b, count=1)[0]
+    f.place(f.workshop(con, host, title="One"), [slot_a])
+    f.place(f.workshop(con, host, title="Two"), [slot_b])
+    found = violations(build_problem(con.id), build_problem(con.id).current)
+    assert [v.code for v in found] == ["host_double_booked"]
