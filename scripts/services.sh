@@ -25,7 +25,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # run a PostgreSQL binary as the postgres user when we are root (initdb refuses root)
 pg_run() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # from / : the postgres user may not be allowed into the checkout's folder
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 start_postgres() {
