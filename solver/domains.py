@@ -117,6 +117,7 @@ class DomainBuilder:
             host: merged_windows(windows) for host, windows in problem.availability.items()
         }
         self._windows_cache: dict[tuple[int, int], list[tuple[Slot, ...]]] = {}
+        self._option_cache: dict[tuple, list[Option]] = {}
 
     def windows(self, location_id: int, length: int) -> list[tuple[Slot, ...]]:
         key = (location_id, length)
@@ -125,6 +126,22 @@ class DomainBuilder:
                 self.by_location.get(location_id, []), length, self.problem.consecutive_gap_minutes
             )
         return self._windows_cache[key]
+
+    def window_options(self, location_id: int, length: int, needs) -> list[Option]:
+        """Options shared by every workshop of that length and pool need (saves memory)."""
+        key = (location_id, length, needs)
+        if key not in self._option_cache:
+            self._option_cache[key] = [
+                Option(
+                    slot_ids=tuple(s.id for s in window),
+                    location_id=location_id,
+                    start=window[0].start,
+                    end=window[-1].end,
+                    pool_need=needs,
+                )
+                for window in self.windows(location_id, length)
+            ]
+        return self._option_cache[key]
 
     def report(self, workshop: Workshop) -> DomainReport:
         if workshop.allowed_location_ids:
@@ -137,27 +154,22 @@ class DomainBuilder:
             for i in seating
             if pool_could_cover(self.problem, pool_need(workshop, self.locations[i]))
         ]
-        consecutive = []
+        consecutive: list[Option] = []
         for location_id in equipped:
             needs = pool_need(workshop, self.locations[location_id])
-            for window in self.windows(location_id, workshop.duration_slots):
-                consecutive.append(
-                    Option(
-                        slot_ids=tuple(s.id for s in window),
-                        location_id=location_id,
-                        start=window[0].start,
-                        end=window[-1].end,
-                        pool_need=needs,
-                    )
+            consecutive.extend(self.window_options(location_id, workshop.duration_slots, needs))
+        limited_hosts = [h for h in workshop.host_ids if h in self.availability]
+        if limited_hosts:
+            available = [
+                option
+                for option in consecutive
+                if all(
+                    host_is_available(self.availability, host, option.start, option.end)
+                    for host in limited_hosts
                 )
-        available = [
-            option
-            for option in consecutive
-            if all(
-                host_is_available(self.availability, host, option.start, option.end)
-                for host in workshop.host_ids
-            )
-        ]
+            ]
+        else:
+            available = consecutive
         return DomainReport(
             allowed_location_ids=tuple(allowed),
             seating_location_ids=tuple(seating),

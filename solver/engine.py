@@ -189,7 +189,9 @@ def solve(
     reporter = _ProgressReporter(built, started, on_progress, should_stop)
     cancelled = should_stop is not None and should_stop()
     cp_status = cp_model.UNKNOWN
+    searched = False
     if not cancelled and remaining > 0:
+        searched = True
         with _StopWatcher(solver, should_stop) as watcher:
             cp_status = solver.solve(built.model, reporter)
         cancelled = watcher.stopped or (should_stop is not None and should_stop())
@@ -229,7 +231,7 @@ def solve(
         "first_solution_seconds": round(
             reporter.first_solution_seconds or greedy_seconds + build_seconds, 4
         ),
-        "cp_status": solver.status_name(cp_status),
+        "cp_status": solver.status_name(cp_status) if searched else "NOT_RUN",
         "source": "cp-sat" if best is not greedy else "greedy",
         "greedy_objective": greedy_objective,
         "placed_runs": len(best),
@@ -240,8 +242,8 @@ def solve(
         "options_before_thinning": sum(len(o) for o in full_instance.options.values()),
         "conflict_pairs_modelled": built.conflict_pairs_modelled,
         "conflict_pairs_total": built.conflict_pairs_total,
-        "branches": solver.num_branches,
-        "search_conflicts": solver.num_conflicts,
+        "branches": solver.num_branches if searched else 0,
+        "search_conflicts": solver.num_conflicts if searched else 0,
         "solutions_found": reporter.solutions,
     }
     return Solution(status, assignments, unplaced, objective, bound, stats)

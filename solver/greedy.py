@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from .domains import Option, RunKey
 from .instance import Instance
 
@@ -23,6 +25,7 @@ class Occupancy:
     def __init__(self, instance: Instance):
         self.instance = instance
         self.placed: dict[RunKey, Option] = {}
+        self.by_workshop: dict[int, list[Option]] = defaultdict(list)
         self.slot_holder: dict[int, RunKey] = {}
         self.busy: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         self.pool_use: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
@@ -58,12 +61,15 @@ class Occupancy:
         affected = self.instance.prerequisite_affected(key[0])
         if not affected:
             return True
-        trial = dict(self.placed)
-        trial[key] = option
-        return all(prerequisites_hold(self.instance, trial, w) for w in affected)
+        def runs_of(workshop_id: int) -> list[Option]:
+            extra = [option] if workshop_id == key[0] else []
+            return self.by_workshop.get(workshop_id, []) + extra
+
+        return all(prerequisites_hold(self.instance, runs_of, w) for w in affected)
 
     def place(self, key: RunKey, option: Option) -> None:
         self.placed[key] = option
+        self.by_workshop[key[0]].append(option)
         for slot in option.slot_ids:
             self.slot_holder[slot] = key
         for resource in self._resources(key[0]):
@@ -72,14 +78,14 @@ class Occupancy:
             self.pool_use[item].append((option.start, option.end, quantity))
 
 
-def prerequisites_hold(instance: Instance, placed: dict[RunKey, Option], workshop_id: int) -> bool:
-    """Rule 5 on a set of placed runs, for one requiring workshop."""
-    starts = [o.start for (w, _), o in placed.items() if w == workshop_id]
+def prerequisites_hold(instance: Instance, runs_of, workshop_id: int) -> bool:
+    """Rule 5 for one requiring workshop; `runs_of(workshop_id)` lists placed options."""
+    starts = [o.start for o in runs_of(workshop_id)]
     if not starts:
         return True
     first_start = min(starts)
     for teacher_ids in instance.prerequisite_teachers(instance.workshops[workshop_id]):
-        teacher_ends = [o.end for (w, _), o in placed.items() if w in teacher_ids]
+        teacher_ends = [o.end for t in teacher_ids for o in runs_of(t)]
         if teacher_ends and min(teacher_ends) > first_start:
             return False
     return True
@@ -109,7 +115,12 @@ def workshop_order(instance: Instance) -> list[int]:
 
 
 class ConflictCost:
-    """Attendee-conflict weight a run would add, given the runs placed so far."""
+    """Attendee-conflict weight a run would add, given the runs placed so far.
+
+    Each placed run leaves a penalty interval on every partner workshop (one sharing
+    interested attendees); the cost of a candidate span is the weight of the penalty
+    intervals it overlaps, computed for all spans of a workshop at once with numpy.
+    """
 
     def __init__(self, instance: Instance):
         self.instance = instance
@@ -117,51 +128,51 @@ class ConflictCost:
         for (a, b), weight in instance.pair_weights.items():
             self.partners[a].append((b, weight))
             self.partners[b].append((a, weight))
+        self.penalties: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
 
-    def cost(self, occupancy: Occupancy, workshop_id: int, start: int, end: int) -> float:
+    def record(self, workshop_id: int, option: Option) -> None:
         runs_here = self.instance.workshops[workshop_id].runs
-        total = 0.0
         for partner, weight in self.partners.get(workshop_id, ()):
-            partner_runs = self.instance.workshops[partner].runs
-            for run in range(partner_runs):
-                option = occupancy.placed.get((partner, run))
-                if option is not None and overlaps(start, end, option.start, option.end):
-                    total += weight / (runs_here * partner_runs)
-        return total
+            share = weight / (runs_here * self.instance.workshops[partner].runs)
+            self.penalties[partner].append((option.start, option.end, share))
+
+    def costs(self, workshop_id: int, spans: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+        penalties = self.penalties.get(workshop_id)
+        if not penalties or not spans:
+            return {span: 0.0 for span in spans}
+        starts, ends = np.array(spans, dtype=np.int64).T
+        p_start, p_end, p_weight = (np.array(column) for column in zip(*penalties))
+        overlapping = (starts[:, None] < p_end[None, :]) & (p_start[None, :] < ends[:, None])
+        totals = overlapping.astype(np.float64) @ p_weight.astype(np.float64)
+        return dict(zip(spans, totals.tolist()))
 
 
 def greedy_schedule(instance: Instance, conflict_aware: bool = True) -> dict[RunKey, Option]:
     occupancy = Occupancy(instance)
+    costs = ConflictCost(instance) if conflict_aware else None
     for key, option in instance.pinned.items():
         occupancy.place(key, option)
+        if costs is not None:
+            costs.record(key[0], option)
     capacity = instance.location_capacity
-    costs = ConflictCost(instance) if conflict_aware else None
     for workshop_id in workshop_order(instance):
+        # best fit: smallest adequate room first keeps big rooms for big workshops
+        candidates = sorted(
+            instance.reports[workshop_id].options,
+            key=lambda o: (capacity.get(o.location_id, 0), o.start),
+        )
         for index in instance.unpinned_run_indices(workshop_id):
             key = (workshop_id, index)
-            # best fit: smallest adequate room first keeps big rooms for big workshops
-            candidates = sorted(
-                instance.options[key], key=lambda o: (capacity.get(o.location_id, 0), o.start)
-            )
-            choice = None
             if costs is None:
                 choice = next((o for o in candidates if occupancy.fits(key, o)), None)
             else:
-                cost_by_time: dict[tuple[int, int], float] = {}
-                best = None
-                for option in candidates:
-                    span = (option.start, option.end)
-                    if span not in cost_by_time:
-                        cost_by_time[span] = costs.cost(occupancy, workshop_id, *span)
-                    if best is not None and cost_by_time[span] >= best[0]:
-                        continue
-                    if occupancy.fits(key, option):
-                        best = (cost_by_time[span], option)
-                        if best[0] == 0:
-                            break
-                choice = best[1] if best else None
+                cost_by_span = costs.costs(workshop_id, sorted({(o.start, o.end) for o in candidates}))
+                ranked = sorted(candidates, key=lambda o: cost_by_span[(o.start, o.end)])
+                choice = next((o for o in ranked if occupancy.fits(key, o)), None)
             if choice is not None:
                 occupancy.place(key, choice)
+                if costs is not None:
+                    costs.record(workshop_id, choice)
     return normalise_run_order(instance, occupancy.placed)
 
 

@@ -42,6 +42,8 @@ class Instance:
     location_capacity: dict[int, int] = field(default_factory=dict)
     # capability -> workshops requiring it
     learners: dict[int, list[int]] = field(default_factory=dict)
+    # every distinct slot start, sorted: attendee conflicts are counted per shared point
+    time_points: list[int] = field(default_factory=list)
 
     def unpinned_run_indices(self, workshop_id: int) -> list[int]:
         runs = self.workshops[workshop_id].runs
@@ -125,4 +127,5 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         current_starts=dict(current_starts),
         location_capacity={loc.id: loc.capacity for loc in problem.locations},
         learners=dict(learners),
+        time_points=sorted({slot.start for slot in problem.slots}),
     )

@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from .domains import Option, RunKey
 from .instance import Instance, Weights
+from .objective import conflict_coefficient, shared_points
 
 
 @dataclass
@@ -173,40 +174,92 @@ def _add_placement_objective(built: BuiltModel, instance: Instance, weights: Wei
 
 
 def _add_conflict_objective(
-    built: BuiltModel, instance: Instance, weights: Weights, max_conflict_literals: int
+    built: BuiltModel,
+    instance: Instance,
+    weights: Weights,
+    max_conflict_literals: int,
+    context: dict[RunKey, Option],
 ) -> None:
-    """Attendee conflicts: for each workshop pair sharing interested attendees, a literal
-    per shared time point that is forced on when both cover that point. The heaviest
-    pairs are modelled first, up to a literal budget that keeps big models buildable."""
+    """Attendee conflicts, counted per time point two interested workshops share.
+
+    A pair with one side fixed (pinned, or outside the model in `context`) costs a plain
+    coefficient on the free side's options. A pair of two free workshops needs a clash
+    literal per shared point, implied by both workshops' `active` literals; the heaviest
+    pairs get them first, up to a literal budget that keeps big models buildable (the
+    light pairs left out make the model a relaxation, so its bound stays valid).
+    """
     if weights.conflict <= 0 or not instance.pair_weights:
         return
-    points = sorted({o.start for _, o, _ in built.option_vars()})
-    cover: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for key, option, var in built.option_vars():
-        for point in _covering(points, option):
-            cover[key[0]][point].append(var)
-    hinted_cover: dict[int, set[int]] = defaultdict(set)
-    if built.hint:
-        for key, option, var in built.option_vars():
-            if built.hint[var]:
-                hinted_cover[key[0]].update(_covering(points, option))
+    points = instance.time_points
+    free_options: dict[int, list[tuple[Option, cp_model.IntVar]]] = defaultdict(list)
+    fixed_options: dict[int, list[Option]] = defaultdict(list)
+    for key, option in context.items():
+        fixed_options[key[0]].append(option)
+    for key, pairs in built.choices.items():
+        if key in instance.pinned:
+            fixed_options[key[0]].append(pairs[0][0])
+        else:
+            free_options[key[0]].extend(pairs)
+    free = set(free_options)
+    active: dict[tuple[int, int], cp_model.IntVar] = {}
+
+    def active_literal(workshop_id: int, point: int):
+        if (workshop_id, point) not in active:
+            literal = built.model.new_bool_var(f"active_{workshop_id}_{point}")
+            active[(workshop_id, point)] = literal
+            hinted = 0
+            for option, var in free_options[workshop_id]:
+                if option.start <= point < option.end:
+                    built.model.add_implication(var, literal)
+                    hinted |= built.hint.get(var, 0)
+            for option in fixed_options[workshop_id]:
+                if option.start <= point < option.end:
+                    built.model.add(literal == 1)
+                    hinted = 1
+            if built.hint:
+                built.hint[literal] = hinted
+        return active[(workshop_id, point)]
+
+    covered: dict[int, set[int]] = {}
+
+    def points_of(workshop_id: int) -> set[int]:
+        if workshop_id not in covered:
+            result = set()
+            for option, _ in free_options[workshop_id]:
+                result.update(_covering(points, option))
+            for option in fixed_options[workshop_id]:
+                result.update(_covering(points, option))
+            covered[workshop_id] = result
+        return covered[workshop_id]
+
     built.conflict_pairs_total = len(instance.pair_weights)
     literals = 0
-    for (a, b), pair_weight in sorted(instance.pair_weights.items(), key=lambda kv: -kv[1]):
-        if a not in cover or b not in cover:
+    for (a, b), _ in sorted(instance.pair_weights.items(), key=lambda kv: -kv[1]):
+        a_free, b_free = a in free, b in free
+        if not (a_free or b_free):
+            continue  # both fixed: a constant
+        coefficient = conflict_coefficient(instance, weights, a, b)
+        if a_free and b_free:
+            shared = sorted(points_of(a) & points_of(b))
+            if literals + len(shared) > max_conflict_literals:
+                continue
+            for point in shared:
+                clash = built.model.new_bool_var(f"clash_{a}_{b}_{point}")
+                literal_a, literal_b = active_literal(a, point), active_literal(b, point)
+                built.model.add_bool_or([literal_a.negated(), literal_b.negated(), clash])
+                built.objective_terms.append((coefficient, clash))
+                if built.hint:
+                    built.hint[clash] = built.hint[literal_a] & built.hint[literal_b]
+            literals += len(shared)
+            built.conflict_pairs_modelled += 1
             continue
-        shared = [p for p in cover[a] if p in cover[b]]
-        if literals + len(shared) > max_conflict_literals:
+        mover, anchor = (a, b) if a_free else (b, a)
+        if not fixed_options.get(anchor):
             continue
-        runs = instance.workshops[a].runs * instance.workshops[b].runs
-        coefficient = max(1, round(pair_weight * weights.conflict / runs))
-        for point in shared:
-            clash = built.model.new_bool_var(f"clash_{a}_{b}_{point}")
-            built.model.add(clash >= sum(cover[a][point]) + sum(cover[b][point]) - 1)
-            built.objective_terms.append((coefficient, clash))
-            if built.hint:
-                built.hint[clash] = int(point in hinted_cover[a] and point in hinted_cover[b])
-        literals += len(shared)
+        for option, var in free_options[mover]:
+            shared = sum(shared_points(points, option, f) for f in fixed_options[anchor])
+            if shared:
+                built.objective_terms.append((coefficient * shared, var))
         built.conflict_pairs_modelled += 1
 
 
@@ -237,7 +290,10 @@ def build_model(
     max_conflict_literals: int = 200_000,
     force_placed: frozenset[RunKey] = frozenset(),
     order_runs: bool = True,
+    context: dict[RunKey, Option] | None = None,
 ) -> BuiltModel:
+    """`context`: placements that stay and are not in the model (a neighbourhood's
+    surroundings); they only shape the conflict costs of the runs that can move."""
     built = BuiltModel(model=cp_model.CpModel(), choices={}, placed={})
     _add_choices(built, instance, hint, force_placed)
     _add_slot_exclusivity(built)
@@ -247,7 +303,7 @@ def build_model(
     if order_runs:
         _add_run_order(built, instance)
     _add_placement_objective(built, instance, weights)
-    _add_conflict_objective(built, instance, weights, max_conflict_literals)
+    _add_conflict_objective(built, instance, weights, max_conflict_literals, context or {})
     _add_stability_objective(built, instance, weights)
     built.model.minimize(
         sum(c * v for c, v in built.objective_terms) + built.objective_offset

@@ -1,0 +1,75 @@
+"""The objective of a whole schedule, computed in Python with every attendee pair.
+
+The CP-SAT models may leave light pairs out (full model) or see only a neighbourhood
+(large-neighbourhood search); this is the single yardstick used to compare their answers
+with the greedy's and to report progress.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+
+from .domains import Option, RunKey
+from .instance import Instance, Weights
+
+
+def covered_points(points: list[int], start: int, end: int) -> int:
+    """How many time points lie in [start, end)."""
+    return bisect_left(points, end) - bisect_left(points, start)
+
+
+def shared_points(points: list[int], a: Option, b: Option) -> int:
+    start, end = max(a.start, b.start), min(a.end, b.end)
+    return covered_points(points, start, end) if start < end else 0
+
+
+def conflict_coefficient(instance: Instance, weights: Weights, a: int, b: int) -> int:
+    runs = instance.workshops[a].runs * instance.workshops[b].runs
+    return max(1, round(instance.pair_weights[(a, b)] * weights.conflict / runs))
+
+
+def conflict_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    if weights.conflict <= 0:
+        return 0
+    by_workshop: dict[int, list[Option]] = defaultdict(list)
+    for (workshop_id, _), option in assignment.items():
+        by_workshop[workshop_id].append(option)
+    total = 0
+    for a, b in instance.pair_weights:
+        if a in by_workshop and b in by_workshop:
+            shared = sum(
+                shared_points(instance.time_points, x, y) for x in by_workshop[a] for y in by_workshop[b]
+            )
+            if shared:
+                total += shared * conflict_coefficient(instance, weights, a, b)
+    return total
+
+
+def placement_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    return sum(
+        weights.placement * max(1, instance.workshops[key[0]].priority)
+        for key in instance.runs
+        if key not in assignment
+    )
+
+
+def move_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    starts: dict[int, set[int]] = defaultdict(set)
+    for (workshop_id, _), option in assignment.items():
+        starts[workshop_id].add(option.slot_ids[0])
+    moved = sum(
+        1
+        for workshop_id, current in instance.current_starts.items()
+        if workshop_id in instance.workshops
+        for start in current
+        if start not in starts.get(workshop_id, ())
+    )
+    return moved * weights.move
+
+
+def objective_value(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    return (
+        placement_cost(instance, assignment, weights)
+        + conflict_cost(instance, assignment, weights)
+        + move_cost(instance, assignment, weights)
+    )
