@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth.oauth_views import register_provider
     from .errors import register_error_handlers
     from .main import bp as main_bp
-    from . import attending, catalogue, conventions, hosts, users, workshops  # noqa: F401  (JSON routes)
+    from . import attending, catalogue, conventions, hosts, scheduling, users, workshops  # noqa: F401  (JSON routes)
 
     csrf.exempt(api_bp)  # JSON only: a cross-site form cannot send application/json without CORS
     app.register_blueprint(api_bp)
@@ -44,6 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     register_error_handlers(app)
     register_provider(app)
+    if app.config.get("REDIS_URL"):
+        from worker.celery_setup import celery_init_app
+
+        celery_init_app(app)
     return app
 
 

@@ -62,6 +62,10 @@ def settings_from_environment(instance_path: str) -> dict:
         "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
         "OIDC_SCOPE": env.get("OIDC_SCOPE", "openid email profile"),
+        # Auto-schedule: a running run whose worker wrote nothing for this long is marked failed.
+        "SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS": int(env.get("SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS", 30)),
+        "SCHEDULE_MAX_TIME_LIMIT_SECONDS": int(env.get("SCHEDULE_MAX_TIME_LIMIT_SECONDS", 600)),
+        "SCHEDULE_SOLVER_WORKERS": int(env.get("SCHEDULE_SOLVER_WORKERS", 2)),
         # argon2 cost; tests lower it so that hundreds of sign-ups stay fast.
         "ARGON2_TIME_COST": int(env.get("ARGON2_TIME_COST", 3)),
         "ARGON2_MEMORY_COST_KIB": int(env.get("ARGON2_MEMORY_COST_KIB", 65536)),

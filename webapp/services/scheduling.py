@@ -1,0 +1,160 @@
+"""Auto-schedule runs: request, watch, cancel, review as a diff, reject (accept: see proposals.py)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict
+from ..extensions import db
+from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
+from ..models.scheduling import ACTIVE_RUN_STATUSES
+from .lookup import get_or_404
+from .permissions import require_admin
+from .snapshot import current_placements
+from .transactions import on_commit
+
+FINISHED_STATUSES = ("succeeded", "infeasible", "failed", "cancelled")
+
+
+def expire_stale_runs(convention_id: int | None = None) -> int:
+    """Mark failed the running runs whose worker stopped writing (died, killed, machine lost)."""
+    timeout = current_app.config["SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS"]
+    cutoff = utcnow() - timedelta(seconds=timeout)
+    query = select(ScheduleRun).where(
+        ScheduleRun.status == "running",
+        func.coalesce(ScheduleRun.heartbeat_at, ScheduleRun.started_at, ScheduleRun.created_at) < cutoff,
+    )
+    if convention_id is not None:
+        query = query.where(ScheduleRun.convention_id == convention_id)
+    stale = db.session.scalars(query).all()
+    for run in stale:
+        run.status = "failed"
+        run.finished_at = utcnow()
+        run.error_message = f"The worker stopped reporting for over {timeout} s (it died or was stopped)."
+    if stale:
+        db.session.flush()
+    return len(stale)
+
+
+def active_run(convention_id: int) -> ScheduleRun | None:
+    return db.session.scalar(
+        select(ScheduleRun).where(
+            ScheduleRun.convention_id == convention_id, ScheduleRun.status.in_(ACTIVE_RUN_STATUSES)
+        )
+    )
+
+
+def request_auto_schedule(
+    actor: User | None, convention_id: int, *, time_limit_seconds: float, keep_current: bool,
+    weights: dict[str, float] | None = None,
+) -> ScheduleRun:
+    """Queue a run; the solver starts once this transaction has committed."""
+    admin = require_admin(actor)
+    get_or_404(Convention, convention_id, "convention")
+    limit = current_app.config["SCHEDULE_MAX_TIME_LIMIT_SECONDS"]
+    if not 1 <= time_limit_seconds <= limit:
+        from ..errors import ValidationFailed
+
+        raise ValidationFailed(f"The time limit is 1 to {limit} seconds.",
+                               fields={"time_limit_seconds": f"must be between 1 and {limit}"})
+    expire_stale_runs(convention_id)
+    busy = active_run(convention_id)
+    if busy is not None:
+        raise _busy(busy)
+    run = ScheduleRun(
+        convention_id=convention_id,
+        requested_by_id=admin.id,
+        status="queued",
+        parameters={"time_limit_seconds": time_limit_seconds, "keep_current": keep_current,
+                    "weights": weights or {}},
+    )
+    db.session.add(run)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another request queued one between our check and insert: the unique index saw it.
+        raise _busy(active_run(convention_id)) from None
+    from worker.dispatch import enqueue
+
+    run_id = run.id
+    on_commit(lambda: enqueue(run_id))
+    return run
+
+
+def _busy(run: ScheduleRun | None) -> Conflict:
+    run_id = run.id if run else None
+    return Conflict(
+        f"Auto-schedule run {run_id} is still {run.status if run else 'active'} for this convention; "
+        "wait for it or cancel it.",
+        code="schedule_run_active",
+        fields={"run_id": run_id},
+    )
+
+
+def get_run(actor: User | None, run_id: int) -> ScheduleRun:
+    require_admin(actor)
+    run = get_or_404(ScheduleRun, run_id, "schedule run")
+    if run.status == "running" and expire_stale_runs(run.convention_id):
+        db.session.refresh(run)
+    return run
+
+
+def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[ScheduleRun], int]:
+    require_admin(actor)
+    get_or_404(Convention, convention_id, "convention")
+    expire_stale_runs(convention_id)
+    query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(ScheduleRun.id.desc()).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def cancel_run(actor: User | None, run_id: int) -> ScheduleRun:
+    run = get_run(actor, run_id)
+    if run.status == "queued":
+        run.status = "cancelled"
+        run.finished_at = utcnow()
+    elif run.status == "running":
+        run.cancel_requested = True  # the worker polls this and stops its search
+    else:
+        raise Conflict(f"Run {run.id} is {run.status}; only queued or running runs can be cancelled.",
+                       code="run_not_active")
+    db.session.flush()
+    return run
+
+
+def reject_run(actor: User | None, run_id: int) -> ScheduleRun:
+    admin = require_admin(actor)
+    run = get_run(actor, run_id)
+    if run.status != "succeeded":
+        raise Conflict(f"Run {run.id} is {run.status}; only a succeeded proposal can be rejected.",
+                       code="run_not_reviewable")
+    run.status = "rejected"
+    run.decided_by_id = admin.id
+    run.decided_at = utcnow()
+    db.session.flush()
+    return run
+
+
+def proposal_diff(run: ScheduleRun) -> dict[str, list[dict]]:
+    """The proposal against the schedule as it is now: added, moved, removed, unchanged runs."""
+    slots = db.session.scalars(select(EventSlot).where(EventSlot.convention_id == run.convention_id)).all()
+    now = {(p.workshop_id, p.run_index): list(p.slot_ids) for p in current_placements(list(slots))}
+    proposed = {(a.workshop_id, a.run_index): list(a.event_slot_ids) for a in run.assignments}
+    diff: dict[str, list[dict]] = {"added": [], "moved": [], "removed": [], "unchanged": []}
+    for key in sorted(set(now) | set(proposed)):
+        entry = {"workshop_id": key[0], "run_index": key[1],
+                 "from_event_slot_ids": now.get(key), "to_event_slot_ids": proposed.get(key)}
+        if key not in now:
+            diff["added"].append(entry)
+        elif key not in proposed:
+            diff["removed"].append(entry)
+        elif now[key] != proposed[key]:
+            diff["moved"].append(entry)
+        else:
+            diff["unchanged"].append(entry)
+    return diff

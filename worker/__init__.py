@@ -1,0 +1,1 @@
+"""Background work: the Celery app (production) and an in-process thread (embedded mode) run the same tasks."""

@@ -1,0 +1,140 @@
+"""run_schedule's work: snapshot -> solve -> store the proposal, reporting progress as it goes.
+
+Runs inside an app context (a Celery task or the embedded thread). A heartbeat thread writes the
+latest progress at least every second and reads the cancel flag, so the solver's callback never
+touches the database from a solver thread.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from flask import current_app
+from sqlalchemy import update
+
+from solver import ProgressInfo, SolveParams, Weights, solve, violations
+from webapp.extensions import db
+from webapp.models import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced, utcnow
+from webapp.services.snapshot import build_problem
+
+HEARTBEAT_SECONDS = 1.0
+
+
+class _Heartbeat:
+    """Keeps the run's progress and heartbeat fresh; learns of cancellation."""
+
+    def __init__(self, app, run_id: int):
+        self.app = app
+        self.run_id = run_id
+        self.latest: dict = {}
+        self.cancel = threading.Event()
+        self._done = threading.Event()
+        self._started = time.monotonic()
+        self._thread = threading.Thread(target=self._loop, name=f"heartbeat-run-{run_id}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join(5)
+
+    def report(self, info: ProgressInfo) -> None:
+        self.latest = {"objective": info.objective, "bound": info.bound, "placed_runs": info.placed_runs,
+                       "elapsed_seconds": round(info.elapsed_seconds, 2)}
+
+    def _loop(self) -> None:
+        with self.app.app_context():
+            while not self._done.wait(HEARTBEAT_SECONDS):
+                self.beat()
+            db.session.remove()
+
+    def beat(self) -> None:
+        progress = dict(self.latest, elapsed_seconds=round(time.monotonic() - self._started, 2),
+                        phase="solving" if self.latest else "building")
+        try:
+            db.session.execute(
+                update(ScheduleRun).where(ScheduleRun.id == self.run_id)
+                .values(progress=progress, heartbeat_at=utcnow())
+            )
+            cancel = db.session.scalar(
+                db.select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)
+            )
+            db.session.commit()
+        except Exception:  # a missed beat is not fatal; the next one retries
+            db.session.rollback()
+            current_app.logger.exception("heartbeat for run %s failed", self.run_id)
+            return
+        if cancel:
+            self.cancel.set()
+
+
+def _claim(run_id: int) -> ScheduleRun | None:
+    """queued -> running, atomically: a redelivered or duplicate task finds nothing to do."""
+    claimed = db.session.execute(
+        update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
+        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), progress={"phase": "starting"})
+    ).rowcount
+    db.session.commit()
+    return db.session.get(ScheduleRun, run_id) if claimed else None
+
+
+def execute_run(run_id: int) -> str:
+    run = _claim(run_id)
+    if run is None:
+        current_app.logger.info("run %s is not queued any more; nothing to do", run_id)
+        return "skipped"
+    try:
+        return _solve_and_store(run)
+    except Exception as error:
+        db.session.rollback()
+        run = db.session.get(ScheduleRun, run_id)
+        run.status = "failed"
+        run.finished_at = utcnow()
+        run.error_message = f"{type(error).__name__}: {error}"[:2000]
+        run.stats = dict(run.stats or {}, traceback=traceback.format_exc()[-4000:])
+        db.session.commit()
+        raise
+
+
+def _solve_and_store(run: ScheduleRun) -> str:
+    app = current_app._get_current_object()
+    parameters = run.parameters or {}
+    problem = build_problem(run.convention_id, pinned_workshop_ids=None)
+    if parameters.get("keep_current"):
+        problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
+    weights = Weights(**{k: v for k, v in (parameters.get("weights") or {}).items() if k in Weights.__dataclass_fields__})
+    params = SolveParams(
+        time_limit_seconds=float(parameters.get("time_limit_seconds", 30)),
+        num_workers=app.config["SCHEDULE_SOLVER_WORKERS"],
+        weights=weights,
+    )
+    run_id = run.id
+    with _Heartbeat(app, run_id) as heartbeat:
+        solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
+    broken = violations(problem, solution.assignments)
+    run = db.session.get(ScheduleRun, run_id)
+    db.session.refresh(run)
+    if broken:
+        raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
+    for placement in solution.assignments:
+        run.assignments.append(ScheduleRunAssignment(
+            workshop_id=placement.workshop_id, run_index=placement.run_index,
+            event_slot_ids=list(placement.slot_ids)))
+    for item in solution.unplaced:
+        run.unplaced.append(ScheduleRunUnplaced(
+            workshop_id=item.workshop_id, run_index=item.run_index, reasons=list(item.reasons)))
+    run.objective = solution.objective
+    run.bound = solution.bound
+    run.stats = dict(solution.stats, solver_status=solution.status,
+                     snapshot_workshop_ids=sorted(w.id for w in problem.workshops))
+    run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments))
+    run.status = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
+        solution.status, "succeeded")
+    if run.status == "infeasible" and solution.stats.get("pin_violations"):
+        run.error_message = "; ".join(solution.stats["pin_violations"])[:2000]
+    run.finished_at = utcnow()
+    db.session.commit()
+    return run.status
