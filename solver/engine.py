@@ -17,7 +17,9 @@ from .explain import explain_unplaced
 from .greedy import greedy_schedule
 from .instance import Instance, Weights, build_instance
 from .metrics import attendee_conflicts
+from .lns import SearchBudget, improve_by_neighbourhoods
 from .model import BuiltModel, build_model
+from .objective import objective_value
 from .problem import Placement, Problem, Solution, Unplaced
 from .validate import violations
 
@@ -31,7 +33,11 @@ class SolveParams:
     # Beyond this many (run, start) options the per-run domains are thinned (the greedy's
     # choice always kept) so that large conventions still build in seconds.
     max_options: int = 250_000
-    max_conflict_literals: int = 200_000
+    max_conflict_literals: int = 30_000
+    # Above this many options the one-model phase is skipped for neighbourhood search.
+    full_model_max_options: int = 60_000
+    # Share of the time the one-model phase gets when it cannot hold every pair.
+    full_model_share: float = 0.3
     explain: bool = True
     explain_time_limit_seconds: float = 10.0
     log_search: bool = False
@@ -74,30 +80,6 @@ def thin_options(instance: Instance, hint: dict[RunKey, Option], max_total: int)
         for index in instance.unpinned_run_indices(workshop_id):
             options[(workshop_id, index)] = keep
     return replace(instance, options=options)
-
-
-class _ProgressReporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, built: BuiltModel, started: float, on_progress, should_stop):
-        super().__init__()
-        self._built = built
-        self._started = started
-        self._on_progress = on_progress
-        self._should_stop = should_stop
-        self.first_solution_seconds: float | None = None
-        self.solutions = 0
-
-    def on_solution_callback(self) -> None:
-        elapsed = time.monotonic() - self._started
-        self.solutions += 1
-        if self.first_solution_seconds is None:
-            self.first_solution_seconds = elapsed
-        if self._on_progress is not None:
-            placed = sum(self.value(v) for v in self._built.placed.values())
-            self._on_progress(
-                ProgressInfo(self.objective_value, self.best_objective_bound, placed, elapsed)
-            )
-        if self._should_stop is not None and self._should_stop():
-            self.stop_search()
 
 
 class _StopWatcher:
@@ -162,88 +144,158 @@ def solve(
     on_progress: Callable[[ProgressInfo], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Solution:
+    """Schedule `problem`. Never raises for a hard problem: runs that cannot be placed are
+    listed in `unplaced` with reasons; invalid pins give status "infeasible"."""
     started = time.monotonic()
+    deadline = started + params.time_limit_seconds
+    weights = params.weights
     pin_errors = violations(problem, problem.pinned)
-    full_instance = build_instance(problem, params.weights)
+    instance = build_instance(problem, weights)
     if pin_errors:
-        return _pin_failure(problem, full_instance, pin_errors)
-    greedy = greedy_schedule(full_instance, conflict_aware=True)
-    greedy_seconds = time.monotonic() - started
-    instance = thin_options(full_instance, greedy, params.max_options)
-    built = build_model(instance, params.weights, hint=greedy,
-                        max_conflict_literals=params.max_conflict_literals)
-    build_seconds = time.monotonic() - started - greedy_seconds
-    greedy_objective = built.hinted_objective()
-    if on_progress is not None:
-        on_progress(
-            ProgressInfo(greedy_objective, None, len(greedy), time.monotonic() - started)
-        )
+        return _pin_failure(problem, instance, pin_errors)
+    run = _Run(instance, weights, started, on_progress)
 
-    best = greedy
-    status = "feasible"
-    objective, bound = greedy_objective, None
-    solver = cp_model.CpSolver()
+    greedy = greedy_schedule(instance, conflict_aware=True)
+    run.offer(greedy, "greedy")
+    stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
+    stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
+
     option_count = sum(len(o) for o in instance.options.values())
-    remaining = params.time_limit_seconds - (time.monotonic() - started)
-    _configure(solver, params, remaining, large=option_count > 20_000)
-    reporter = _ProgressReporter(built, started, on_progress, should_stop)
-    cancelled = should_stop is not None and should_stop()
-    cp_status = cp_model.UNKNOWN
-    searched = False
-    if not cancelled and remaining > 0:
-        searched = True
-        with _StopWatcher(solver, should_stop) as watcher:
-            cp_status = solver.solve(built.model, reporter)
-        cancelled = watcher.stopped or (should_stop is not None and should_stop())
-        if cp_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = {
-                key: option
-                for key, pairs in built.choices.items()
-                for option, var in pairs
-                if solver.value(var)
-            }
-            if solver.objective_value <= greedy_objective:
-                best = found
-                objective = solver.objective_value
-            bound = solver.best_objective_bound
-            status = "optimal" if cp_status == cp_model.OPTIMAL else "feasible"
-        elif cp_status == cp_model.INFEASIBLE:
-            # cannot happen with valid pins, since the greedy schedule is a solution
-            status = "infeasible"
-    if cancelled:
-        status = "cancelled"
-    solve_seconds = time.monotonic() - started - greedy_seconds - build_seconds
+    use_full_model = option_count <= params.full_model_max_options
+    exact_model = False
+    if use_full_model and not stopped():
+        exact_model = _full_model_phase(run, params, deadline, should_stop, stats)
+    if not (exact_model and run.proven_optimal) and not stopped():
+        _neighbourhood_phase(run, params, deadline, should_stop, stats)
 
+    status = "optimal" if run.proven_optimal else "feasible"
+    if stopped():
+        status = "cancelled"
+    best = run.best
+    # Belt and braces: a proposal must never break a rule. Should the search ever return
+    # one that does, fall back to the greedy schedule (valid by construction).
+    if violations(problem, _placements(best)):
+        stats["fell_back_to_greedy"] = True
+        best = greedy
     assignments = _placements(best)
     unplaced: tuple[Unplaced, ...] = ()
-    explain_seconds = 0.0
+    explain_started = time.monotonic()
     if params.explain:
-        explain_started = time.monotonic()
         unplaced = explain_unplaced(
-            full_instance, best, params.weights, time_limit_seconds=params.explain_time_limit_seconds
+            instance, best, weights, time_limit_seconds=params.explain_time_limit_seconds
         )
-        explain_seconds = time.monotonic() - explain_started
-    stats = {
-        "greedy_seconds": round(greedy_seconds, 4),
-        "build_seconds": round(build_seconds, 4),
-        "solve_seconds": round(solve_seconds, 4),
-        "explain_seconds": round(explain_seconds, 4),
-        "first_solution_seconds": round(
-            reporter.first_solution_seconds or greedy_seconds + build_seconds, 4
-        ),
-        "cp_status": solver.status_name(cp_status) if searched else "NOT_RUN",
-        "source": "cp-sat" if best is not greedy else "greedy",
-        "greedy_objective": greedy_objective,
-        "placed_runs": len(best),
-        "total_runs": len(instance.runs),
-        "attendee_conflicts": attendee_conflicts(problem, assignments),
-        "greedy_attendee_conflicts": attendee_conflicts(problem, _placements(greedy)),
-        "options": option_count,
-        "options_before_thinning": sum(len(o) for o in full_instance.options.values()),
-        "conflict_pairs_modelled": built.conflict_pairs_modelled,
-        "conflict_pairs_total": built.conflict_pairs_total,
-        "branches": solver.num_branches if searched else 0,
-        "search_conflicts": solver.num_conflicts if searched else 0,
-        "solutions_found": reporter.solutions,
-    }
-    return Solution(status, assignments, unplaced, objective, bound, stats)
+    stats.update(
+        {
+            "explain_seconds": round(time.monotonic() - explain_started, 4),
+            "total_seconds": round(time.monotonic() - started, 4),
+            "first_solution_seconds": round(run.first_solution_seconds, 4),
+            "source": run.source,
+            "placed_runs": len(best),
+            "total_runs": len(instance.runs),
+            "attendee_conflicts": attendee_conflicts(problem, assignments),
+            "greedy_attendee_conflicts": attendee_conflicts(problem, _placements(greedy)),
+            "greedy_objective": objective_value(instance, greedy, weights),
+            "options": option_count,
+            "conflict_pairs": len(instance.pair_weights),
+        }
+    )
+    bound = run.bound if exact_model or run.bound_is_relaxation else None
+    return Solution(status, assignments, unplaced, objective_value(instance, best, weights), bound, stats)
+
+
+class _Run:
+    """The best schedule so far, across greedy, full model and neighbourhoods."""
+
+    def __init__(self, instance: Instance, weights: Weights, started: float, on_progress):
+        self.instance = instance
+        self.weights = weights
+        self.started = started
+        self.on_progress = on_progress
+        self.best: dict[RunKey, Option] = {}
+        self.objective: float | None = None
+        self.bound: float | None = None
+        self.bound_is_relaxation = False
+        self.proven_optimal = False
+        self.source = "none"
+        self.first_solution_seconds = 0.0
+
+    def offer(self, assignment: dict[RunKey, Option], source: str, objective: float | None = None) -> bool:
+        if objective is None:
+            objective = objective_value(self.instance, assignment, self.weights)
+        if self.objective is not None and objective >= self.objective:
+            return False
+        if self.objective is None:
+            self.first_solution_seconds = time.monotonic() - self.started
+        self.best, self.objective, self.source = dict(assignment), objective, source
+        if self.on_progress is not None:
+            self.on_progress(
+                ProgressInfo(objective, self.bound, len(assignment), time.monotonic() - self.started)
+            )
+        return True
+
+
+class _FullModelReporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, built: BuiltModel, run: _Run, exact: bool, should_stop):
+        super().__init__()
+        self._built, self._run, self._exact, self._should_stop = built, run, exact, should_stop
+
+    def on_solution_callback(self) -> None:
+        assignment = {
+            key: option for key, pairs in self._built.choices.items() for option, var in pairs
+            if self.value(var)
+        }
+        self._run.bound = self.best_objective_bound if self._run.bound_is_relaxation else None
+        self._run.offer(assignment, "cp-sat", self.objective_value if self._exact else None)
+        if self._should_stop is not None and self._should_stop():
+            self.stop_search()
+
+
+def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> bool:
+    """One model of everything. Returns whether it holds every attendee pair (then its
+    optimum is the true optimum)."""
+    build_started = time.monotonic()
+    instance = thin_options(run.instance, run.best, params.max_options)
+    thinned = instance is not run.instance
+    built = build_model(instance, run.weights, hint=run.best,
+                        max_conflict_literals=params.max_conflict_literals)
+    exact = built.conflict_pairs_modelled == built.conflict_pairs_total and not thinned
+    # Leaving pairs out only lowers the objective, so the bound is still a lower bound,
+    # unless thinning removed options.
+    run.bound_is_relaxation = not thinned
+    stats["build_seconds"] = round(time.monotonic() - build_started, 4)
+    stats["conflict_pairs_modelled"] = built.conflict_pairs_modelled
+    remaining = deadline - time.monotonic()
+    share = 1.0 if exact else params.full_model_share
+    solver = cp_model.CpSolver()
+    _configure(solver, params, remaining * share,
+               large=sum(len(o) for o in instance.options.values()) > 20_000)
+    reporter = _FullModelReporter(built, run, exact, should_stop)
+    with _StopWatcher(solver, should_stop):
+        status = solver.solve(built.model, reporter)
+    stats["cp_status"] = solver.status_name(status)
+    stats["full_model_seconds"] = round(solver.wall_time, 4)
+    stats["branches"] = solver.num_branches
+    stats["search_conflicts"] = solver.num_conflicts
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and run.bound_is_relaxation:
+        run.bound = solver.best_objective_bound
+    run.proven_optimal = exact and status == cp_model.OPTIMAL
+    return exact
+
+
+def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
+    if deadline - time.monotonic() < 0.2:
+        return
+    budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed)
+    current_objective = [run.objective]
+
+    def improved(assignment, delta):
+        current_objective[0] += delta
+        run.offer(assignment, "neighbourhood search", current_objective[0])
+
+    started = time.monotonic()
+    _, lns_stats = improve_by_neighbourhoods(
+        run.instance, run.best, run.weights, budget, should_stop=should_stop, on_improvement=improved
+    )
+    stats["neighbourhood_seconds"] = round(time.monotonic() - started, 4)
+    stats["neighbourhoods"] = lns_stats.neighbourhoods
+    stats["neighbourhood_improvements"] = lns_stats.improvements

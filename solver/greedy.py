@@ -47,7 +47,7 @@ class Occupancy:
                     return False
         return True
 
-    def fits(self, key: RunKey, option: Option) -> bool:
+    def fits(self, key: RunKey, option: Option, check_prerequisites: bool = True) -> bool:
         if any(slot in self.slot_holder for slot in option.slot_ids):
             return False
         for resource in self._resources(key[0]):
@@ -55,7 +55,7 @@ class Occupancy:
                 return False
         if option.pool_need and not self._pool_fits(option):
             return False
-        return self._prerequisites_hold(key, option)
+        return not check_prerequisites or self._prerequisites_hold(key, option)
 
     def _prerequisites_hold(self, key: RunKey, option: Option) -> bool:
         affected = self.instance.prerequisite_affected(key[0])

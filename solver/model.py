@@ -155,7 +155,7 @@ def _add_run_order(built: BuiltModel, instance: Instance) -> None:
     start in index order. Pinned runs keep their index and are left out."""
     origin = min((s.start for s in instance.problem.slots), default=0)
     for workshop_id in instance.workshops:
-        free = instance.unpinned_run_indices(workshop_id)
+        free = [i for i in instance.unpinned_run_indices(workshop_id) if (workshop_id, i) in built.placed]
         for earlier, later in zip(free, free[1:]):
             a, b = (workshop_id, earlier), (workshop_id, later)
             built.model.add_implication(built.placed[b], built.placed[a])

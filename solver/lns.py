@@ -1,0 +1,221 @@
+"""Large-neighbourhood search: re-solve a few workshops at a time with the rest fixed.
+
+One model holding every attendee pair of a large convention is too big to build (the
+pairs grow with the square of the workshops), but a neighbourhood is small: a pair with
+one fixed side is only a coefficient on the free side's options. Two neighbourhood kinds
+alternate:
+
+* time swap: free every workshop running at a few random time points and let them trade
+  places among those points (the move that removes attendee conflicts);
+* conflict cluster: a workshop in a heavy clash, its clashing partners and the runs left
+  out, each with every start that the fixed runs leave open.
+
+A neighbourhood's answer is accepted only when it lowers the objective; fixed runs that
+share pool equipment or prerequisites with free ones are included as pinned runs so that
+those rules stay exact.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from ortools.sat.python import cp_model
+
+from .domains import Option, RunKey
+from .greedy import Occupancy
+from .instance import Instance, Weights
+from .model import build_model
+from .objective import shared_points
+
+
+@dataclass
+class SearchBudget:
+    deadline: float
+    num_workers: int
+    seed: int
+    max_free_workshops: int = 40
+    max_options_per_run: int = 300
+    neighbourhood_seconds: float = 3.0
+    max_conflict_literals: int = 20_000
+
+
+@dataclass
+class LnsStats:
+    neighbourhoods: int = 0
+    improvements: int = 0
+
+
+def _time_swap(instance: Instance, current: dict[RunKey, Option], rng: random.Random, budget: SearchBudget):
+    points = rng.sample(instance.time_points, min(len(instance.time_points), rng.randint(2, 4)))
+    chosen = set(points)
+    free = {
+        key[0]
+        for key, option in current.items()
+        if any(option.start <= p < option.end for p in chosen) and key not in instance.pinned
+    }
+    free = set(rng.sample(sorted(free), min(len(free), budget.max_free_workshops)))
+
+    def allowed(option: Option) -> bool:
+        return option.start in chosen
+
+    return free, allowed
+
+
+def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: random.Random,
+                      budget: SearchBudget):
+    clashes: dict[int, float] = {}
+    points = instance.time_points
+    by_workshop: dict[int, list[Option]] = {}
+    for (workshop_id, _), option in current.items():
+        by_workshop.setdefault(workshop_id, []).append(option)
+    pair_clash = []
+    for (a, b), weight in instance.pair_weights.items():
+        if a in by_workshop and b in by_workshop:
+            shared = sum(shared_points(points, x, y) for x in by_workshop[a] for y in by_workshop[b])
+            if shared:
+                pair_clash.append((weight * shared, a, b))
+                clashes[a] = clashes.get(a, 0) + weight * shared
+                clashes[b] = clashes.get(b, 0) + weight * shared
+    if not clashes:
+        return set(), lambda option: True
+    seeds = sorted(clashes)
+    centre = rng.choices(seeds, weights=[clashes[s] for s in seeds])[0]
+    partners = sorted(
+        ((w, b if a == centre else a) for w, a, b in pair_clash if centre in (a, b)), reverse=True
+    )
+    free = {centre} | {p for _, p in partners[: budget.max_free_workshops // 4]}
+    # neighbours in time of the centre free rooms for the swap
+    centre_spans = by_workshop[centre]
+    same_time = [
+        w for w, options in by_workshop.items()
+        if any(o.start < c.end and c.start < o.end for o in options for c in centre_spans)
+    ]
+    rng.shuffle(same_time)
+    free.update(same_time[: budget.max_free_workshops // 4])
+    free = {w for w in free if not any(k[0] == w for k in instance.pinned)}
+    return free, lambda option: True
+
+
+def _related_fixed(instance: Instance, free: set[int], fixed: dict[RunKey, Option],
+                   free_items: set[int]) -> dict[RunKey, Option]:
+    """Fixed runs that must sit in the model for pool and prerequisite rules to stay exact."""
+    related_workshops: set[int] = set()
+    for workshop_id in free:
+        workshop = instance.workshops[workshop_id]
+        for group in instance.prerequisite_teachers(workshop):
+            related_workshops.update(group)
+        for capability in workshop.teaches_ids:
+            related_workshops.update(instance.learners.get(capability, ()))
+    for learner in list(related_workshops):
+        for group in instance.prerequisite_teachers(instance.workshops[learner]):
+            related_workshops.update(group)
+    return {
+        key: option
+        for key, option in fixed.items()
+        if key[0] in related_workshops or any(item in free_items for item, _ in option.pool_need)
+    }
+
+
+def _neighbourhood_model(instance: Instance, current: dict[RunKey, Option], free: set[int],
+                         allowed: Callable[[Option], bool], rng: random.Random, budget: SearchBudget,
+                         weights: Weights):
+    fixed = {key: option for key, option in current.items() if key[0] not in free}
+    occupancy = Occupancy(instance)
+    for key, option in fixed.items():
+        occupancy.place(key, option)
+    runs: list[RunKey] = []
+    options: dict[RunKey, list[Option]] = {}
+    pinned: dict[RunKey, Option] = {}
+    free_items: set[int] = set()
+    for workshop_id in sorted(free):
+        candidates = [
+            o for o in instance.reports[workshop_id].options
+            if allowed(o) and occupancy.fits((workshop_id, 0), o, check_prerequisites=False)
+        ]
+        if len(candidates) > budget.max_options_per_run:
+            candidates = rng.sample(candidates, budget.max_options_per_run)
+        for index in range(instance.workshops[workshop_id].runs):
+            key = (workshop_id, index)
+            runs.append(key)
+            if key in instance.pinned:
+                pinned[key] = instance.pinned[key]
+                options[key] = [instance.pinned[key]]
+                continue
+            mine = list(candidates)
+            if key in current and current[key] not in mine:
+                mine.append(current[key])
+            # the other runs' current places too, so runs may swap indices in time order
+            for other in range(instance.workshops[workshop_id].runs):
+                held = current.get((workshop_id, other))
+                if held is not None and held not in mine and (workshop_id, other) not in instance.pinned:
+                    mine.append(held)
+            options[key] = mine
+            for option in mine:
+                free_items.update(item for item, _ in option.pool_need)
+    inside = _related_fixed(instance, free, fixed, free_items)
+    for key, option in inside.items():
+        runs.append(key)
+        options[key] = [option]
+        pinned[key] = option
+    context = {key: option for key, option in fixed.items() if key not in inside}
+    sub = replace(instance, runs=runs, options=options, pinned=pinned)
+    hint = {key: current[key] for key in runs if key in current}
+    built = build_model(sub, weights, hint=hint, max_conflict_literals=budget.max_conflict_literals,
+                        context=context)
+    return built
+
+
+def improve_by_neighbourhoods(
+    instance: Instance,
+    start: dict[RunKey, Option],
+    weights: Weights,
+    budget: SearchBudget,
+    should_stop: Callable[[], bool] | None = None,
+    on_improvement: Callable[[dict[RunKey, Option], int], None] | None = None,
+) -> tuple[dict[RunKey, Option], LnsStats]:
+    """Returns the improved assignment; `on_improvement(assignment, delta)` after each gain."""
+    rng = random.Random(budget.seed)
+    current = dict(start)
+    stats = LnsStats()
+    pick_cluster = False
+    while time.monotonic() < budget.deadline - 0.05:
+        if should_stop is not None and should_stop():
+            break
+        if pick_cluster:
+            free, allowed = _conflict_cluster(instance, current, rng, budget)
+        else:
+            free, allowed = _time_swap(instance, current, rng, budget)
+        pick_cluster = not pick_cluster
+        unplaced = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
+        free |= set(rng.sample(unplaced, min(len(unplaced), 5)))
+        if not free:
+            continue
+        stats.neighbourhoods += 1
+        built = _neighbourhood_model(instance, current, free, allowed, rng, budget, weights)
+        hinted = built.hinted_objective()
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = max(1, budget.num_workers)
+        solver.parameters.random_seed = budget.seed + stats.neighbourhoods
+        solver.parameters.symmetry_level = 0
+        solver.parameters.max_time_in_seconds = max(
+            0.05, min(budget.neighbourhood_seconds, budget.deadline - time.monotonic())
+        )
+        status = solver.solve(built.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        if solver.objective_value >= hinted - 0.5:
+            continue
+        for key, pairs in built.choices.items():
+            if key[0] not in free:
+                continue
+            chosen = next((option for option, var in pairs if solver.value(var)), None)
+            if chosen is None:
+                current.pop(key, None)
+            else:
+                current[key] = chosen
+        stats.improvements += 1
+        if on_improvement is not None:
+            on_improvement(current, round(solver.objective_value - hinted))
+    return current, stats
