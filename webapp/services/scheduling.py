@@ -73,10 +73,10 @@ def request_auto_schedule(
     )
     db.session.add(run)
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
         # Another request queued one between our check and insert: the unique index saw it.
+        db.session.rollback()
         raise _busy(active_run(convention_id)) from None
     from worker.dispatch import enqueue
 

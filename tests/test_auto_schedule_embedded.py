@@ -1,0 +1,211 @@
+"""Auto-schedule in the embedded mode (no Redis): a worker thread in the server runs the real task."""
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from solver.problem import Placement
+from solver.validate import violations
+from webapp.extensions import db
+from webapp.models import EventSlot, ScheduleRun, Selection, utcnow
+from webapp.services.snapshot import build_problem
+
+from . import factories as f
+from .scheduling_helpers import hard_convention, small_convention, wait_for_run
+
+
+@pytest.fixture
+def admin_headers(make_user, auth_headers):
+    return auth_headers(make_user(roles=("admin",)))
+
+
+@pytest.fixture(autouse=True)
+def stop_embedded_worker(app):
+    yield
+    worker = app.extensions.get("slotwise_embedded_worker")
+    if worker is not None:
+        for run in db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.status.in_(("queued", "running")))):
+            run.cancel_requested = True
+        db.session.commit()
+        worker.stop(timeout=30)
+
+
+def _placements(body):
+    return [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in body["assignments"]]
+
+
+def test_run_places_everything_and_accept_applies_it(client, app, make_user, admin_headers):
+    con, workshops = small_convention(make_user)
+    started = time.monotonic()
+    queued = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 3},
+                         headers=admin_headers)
+    assert queued.status_code == 202 and queued.get_json()["status"] == "queued"
+    assert time.monotonic() - started < 5  # the request does not wait for the solver
+    run = wait_for_run(client, admin_headers, queued.get_json()["run_id"], {"succeeded", "failed"})
+    assert run["status"] == "succeeded", run["error_message"]
+    assert run["progress"]["placed_runs"] == len(workshops)
+    problem = build_problem(con.id)
+    assert violations(problem, _placements(run)) == []
+    assert {a["workshop_id"] for a in run["assignments"]} == {w.id for w in workshops}
+    assert len(run["diff"]["added"]) == len(workshops) and run["diff"]["moved"] == []
+    assert run["unplaced"] == []
+
+    accepted = client.post(f"/api/schedule-runs/{run['id']}/accept", headers=admin_headers)
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["added_runs"] == len(workshops)
+    placed = db.session.scalars(sa.select(EventSlot).where(EventSlot.workshop_id.is_not(None))).all()
+    assert {(s.workshop_id, s.id) for s in placed} == {
+        (a["workshop_id"], a["event_slot_ids"][0]) for a in run["assignments"]
+    }
+    assert client.get(f"/api/schedule-runs/{run['id']}", headers=admin_headers).get_json()["status"] == "accepted"
+    again = client.post(f"/api/schedule-runs/{run['id']}/accept", headers=admin_headers)
+    assert again.status_code == 409
+
+
+def test_unplaceable_workshop_comes_back_with_a_reason(client, make_user, admin_headers):
+    con, _ = small_convention(make_user, workshops=2)
+    host = make_user(roles=("host",))
+    huge = f.workshop(con, host, title="Stadium show", max_attendees=500)
+    db.session.commit()
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
+                         headers=admin_headers).get_json()["run_id"]
+    run = wait_for_run(client, admin_headers, run_id, {"succeeded", "failed"})
+    assert run["status"] == "succeeded"
+    unplaced = {u["workshop_id"]: u["reasons"] for u in run["unplaced"]}
+    assert huge.id in unplaced and any("500" in reason for reason in unplaced[huge.id])
+
+
+def test_edit_after_snapshot_makes_accept_refuse_and_apply_nothing(client, make_user, admin_headers):
+    con, workshops = small_convention(make_user)
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
+                         headers=admin_headers).get_json()["run_id"]
+    run = wait_for_run(client, admin_headers, run_id, {"succeeded", "failed"})
+    assert run["status"] == "succeeded"
+    # the first workshop's room shrinks below its size after the proposal was made
+    first = run["assignments"][0]
+    slot = db.session.get(EventSlot, first["event_slot_ids"][0])
+    slot.location.capacity = 5
+    db.session.commit()
+    refused = client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers)
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["code"] == "proposal_outdated"
+    assert any(v["workshop_id"] == first["workshop_id"] and v["code"] == "room_too_small"
+               for v in error["fields"]["violations"])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSlot).where(EventSlot.workshop_id.is_not(None))) == 0
+    assert db.session.get(ScheduleRun, run_id).status == "succeeded"
+
+
+def test_reject_keeps_the_run_and_changes_nothing(client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
+                         headers=admin_headers).get_json()["run_id"]
+    wait_for_run(client, admin_headers, run_id, {"succeeded"})
+    rejected = client.post(f"/api/schedule-runs/{run_id}/reject", headers=admin_headers)
+    assert rejected.status_code == 200 and rejected.get_json()["status"] == "rejected"
+    history = client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).get_json()
+    assert [r["status"] for r in history["items"]] == ["rejected"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSlot).where(EventSlot.workshop_id.is_not(None))) == 0
+
+
+def test_cancel_during_a_run_stops_it(client, make_user, admin_headers):
+    con, _ = hard_convention(make_user)
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
+                         headers=admin_headers).get_json()["run_id"]
+    running = wait_for_run(client, admin_headers, run_id, {"running"}, timeout=30)
+    assert running["status"] == "running"
+    deadline = time.monotonic() + 30
+    while "elapsed_seconds" not in running["progress"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        running = client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()
+    assert running["progress"]["elapsed_seconds"] >= 0
+    cancelled_at = time.monotonic()
+    assert client.post(f"/api/schedule-runs/{run_id}/cancel", headers=admin_headers).status_code == 200
+    final = wait_for_run(client, admin_headers, run_id, {"cancelled", "succeeded", "failed"}, timeout=60)
+    assert final["status"] == "cancelled"
+    assert time.monotonic() - cancelled_at < 60
+    assert client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers).status_code == 409
+
+
+def test_second_request_while_one_is_active_is_409_naming_it(client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    busy = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
+    db.session.add(busy)
+    db.session.commit()
+    response = client.post(f"/api/conventions/{con.id}/auto-schedule", json={}, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"]["fields"] == {"run_id": busy.id}
+    assert str(busy.id) in response.get_json()["error"]["message"]
+
+
+def test_concurrent_requests_queue_exactly_one(app, make_user, admin_headers):
+    con, _ = hard_convention(make_user, workshops=20, attendees=30)
+    convention_id = con.id
+    barrier = threading.Barrier(4)
+    codes = []
+
+    def ask():
+        client = app.test_client()  # one per thread, as separate browsers would be
+        barrier.wait()
+        codes.append(client.post(f"/api/conventions/{convention_id}/auto-schedule",
+                                 json={"time_limit_seconds": 30}, headers=admin_headers).status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [202, 409, 409, 409]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
+
+
+def test_a_silent_worker_is_marked_failed(client, make_user, admin_headers, app):
+    con, _ = small_convention(make_user)
+    stale = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow() - timedelta(minutes=5),
+                        heartbeat_at=utcnow() - timedelta(minutes=5))
+    db.session.add(stale)
+    db.session.commit()
+    body = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
+    assert body["status"] == "failed" and "stopped reporting" in body["error_message"]
+    fresh = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
+                        headers=admin_headers)
+    assert fresh.status_code == 202
+    assert wait_for_run(client, admin_headers, fresh.get_json()["run_id"], {"succeeded"})["status"] == "succeeded"
+
+
+def test_moved_attendees_follow_and_clashes_are_reported(client, make_user, admin_headers):
+    con, workshops = small_convention(make_user, workshops=2, rooms=1, slots_per_room=3)
+    room_slots = db.session.scalars(sa.select(EventSlot).order_by(EventSlot.start)).all()
+    first, second = workshops
+    f.place(first, [room_slots[0]])
+    other_room = f.location(con, name="Annex", capacity=30)
+    annex_slot = f.slots(other_room, count=1, start=room_slots[2].start)[0]
+    elsewhere = f.workshop(con, make_user(roles=("host",)), title="Elsewhere", max_attendees=20)
+    f.place(elsewhere, [annex_slot])
+    person = make_user()
+    db.session.execute(sa.delete(Selection).where(Selection.user_id == person.id))
+    f.selection(person, first, status="registered", slot=room_slots[0])
+    f.selection(person, elsewhere, status="registered", slot=annex_slot)
+    db.session.commit()
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule",
+                         json={"time_limit_seconds": 2}, headers=admin_headers).get_json()["run_id"]
+    wait_for_run(client, admin_headers, run_id, {"succeeded"})
+    run = db.session.get(ScheduleRun, run_id)
+    # force the proposal to move `first` onto the clashing time, as an admin edit of a proposal might
+    for assignment in run.assignments:
+        if assignment.workshop_id == first.id:
+            assignment.event_slot_ids = [room_slots[2].id]
+        elif assignment.workshop_id == second.id:
+            assignment.event_slot_ids = [room_slots[1].id]
+        elif assignment.workshop_id == elsewhere.id:
+            assignment.event_slot_ids = [annex_slot.id]
+    db.session.commit()
+    accepted = client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers)
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["clashes"] == [
+        {"user_id": person.id, "workshop_id": first.id, "clashes_with_workshop_id": elsewhere.id}
+    ]
+    moved = db.session.scalar(sa.select(Selection).where(Selection.user_id == person.id, Selection.workshop_id == first.id))
+    assert moved.event_slot_id == room_slots[2].id and moved.status == "registered"
