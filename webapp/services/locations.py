@@ -1,0 +1,154 @@
+"""Locations (rooms) of a convention, with the equipment fixed in them."""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Equipment, EventSlot, Location, LocationEquipment, User, Workshop
+from .conventions import admin_convention, visible_convention
+from .slots import unplace_runs
+
+MAX_ID = 2**31 - 1
+
+
+def _with_equipment():
+    return selectinload(Location.equipment).selectinload(LocationEquipment.item)
+
+
+def _location_in(convention_id: int, location_id: int) -> Location:
+    row = None
+    if 0 < location_id <= MAX_ID:
+        row = db.session.scalar(
+            select(Location).where(Location.id == location_id, Location.convention_id == convention_id)
+            .options(_with_equipment())
+        )
+    if row is None:
+        raise NotFound(f"No location {location_id} in convention {convention_id}.", fields={"id": location_id})
+    return row
+
+
+def list_locations(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[Location], int]:
+    visible_convention(actor, convention_id)
+    total = db.session.scalar(
+        select(func.count()).select_from(Location).where(Location.convention_id == convention_id)
+    ) or 0
+    rows = db.session.scalars(
+        select(Location).where(Location.convention_id == convention_id).options(_with_equipment())
+        .order_by(Location.name, Location.id).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def get_location(actor: User | None, convention_id: int, location_id: int) -> Location:
+    visible_convention(actor, convention_id)
+    return _location_in(convention_id, location_id)
+
+
+def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
+    query = select(Location.id).where(
+        Location.convention_id == convention_id, func.lower(Location.name) == name.lower()
+    )
+    if exclude_id is not None:
+        query = query.where(Location.id != exclude_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(f"This convention has a location named '{name}' already.", code="location_name_taken",
+                       fields={"name": "taken"})
+
+
+def _checked_equipment(convention_id: int, items: list[dict]) -> dict[int, int]:
+    """{equipment_id: quantity}; every id must be equipment of this convention, each named once."""
+    wanted: dict[int, int] = {}
+    repeated: set[int] = set()
+    for item in items:
+        if item["equipment_id"] in wanted:
+            repeated.add(item["equipment_id"])
+        wanted[item["equipment_id"]] = item["quantity"]
+    if repeated:
+        raise ValidationFailed("Name each piece of equipment once.",
+                               fields={"equipment": f"repeated: {', '.join(map(str, sorted(repeated)))}"})
+    if wanted:
+        known = set(db.session.scalars(
+            select(Equipment.id).where(Equipment.id.in_(wanted), Equipment.convention_id == convention_id)
+        ))
+        unknown = sorted(set(wanted) - known)
+        if unknown:
+            raise ValidationFailed(
+                "Some equipment is not equipment of this convention.",
+                fields={"equipment": f"unknown: {', '.join(map(str, unknown))}"},
+            )
+    return wanted
+
+
+def _set_equipment(row: Location, wanted: dict[int, int]) -> None:
+    current = {e.equipment_id: e for e in row.equipment}
+    for equipment_id, link in current.items():
+        if equipment_id not in wanted:
+            row.equipment.remove(link)
+    for equipment_id, quantity in wanted.items():
+        if equipment_id in current:
+            current[equipment_id].quantity = quantity
+        else:
+            row.equipment.append(LocationEquipment(equipment_id=equipment_id, quantity=quantity))
+
+
+def create_location(actor: User | None, convention_id: int, *, name: str, capacity: int,
+                    equipment: list[dict]) -> Location:
+    admin_convention(actor, convention_id)
+    wanted = _checked_equipment(convention_id, equipment)
+    _check_name_free(convention_id, name)
+    row = Location(convention_id=convention_id, name=name, capacity=capacity)
+    db.session.add(row)
+    _set_equipment(row, wanted)
+    db.session.flush()
+    return _reloaded(row)
+
+
+def update_location(actor: User | None, convention_id: int, location_id: int, *, name: str | None = None,
+                    capacity: int | None = None, equipment: list[dict] | None = None) -> Location:
+    admin_convention(actor, convention_id)
+    row = _location_in(convention_id, location_id)
+    if equipment is not None:
+        wanted = _checked_equipment(convention_id, equipment)
+    if name is not None and name != row.name:
+        _check_name_free(convention_id, name, exclude_id=row.id)
+        row.name = name
+    if capacity is not None:
+        row.capacity = capacity
+    if equipment is not None:
+        _set_equipment(row, wanted)
+    db.session.flush()
+    return _reloaded(row)
+
+
+def _reloaded(row: Location) -> Location:
+    """The row with its equipment (and their names) loaded fresh, for rendering."""
+    location_id, convention_id = row.id, row.convention_id
+    db.session.expire(row)
+    return _location_in(convention_id, location_id)
+
+
+def delete_location(actor: User | None, convention_id: int, location_id: int, cascade: bool = False) -> None:
+    """Refuses while workshops are placed in the room, unless `cascade`: then they are unplaced first."""
+    admin_convention(actor, convention_id)
+    row = _location_in(convention_id, location_id)
+    placed = db.session.execute(
+        select(EventSlot.workshop_id, EventSlot.run_index, Workshop.title)
+        .join(Workshop, Workshop.id == EventSlot.workshop_id)
+        .where(EventSlot.location_id == row.id).distinct()
+        .order_by(EventSlot.workshop_id, EventSlot.run_index)
+    ).all()
+    if placed and not cascade:
+        titles = sorted({(w, t) for w, _, t in placed})
+        raise Conflict(
+            f"Workshops are placed in '{row.name}': "
+            + ", ".join(f"'{t}' ({w})" for w, t in titles)
+            + "; delete with ?cascade=true to unplace them.",
+            code="location_in_use",
+            fields={"workshop_ids": [w for w, _ in titles]},
+        )
+    unplace_runs({(w, r) for w, r, _ in placed})
+    db.session.execute(delete(EventSlot).where(EventSlot.location_id == row.id))
+    db.session.delete(row)
+    db.session.flush()
