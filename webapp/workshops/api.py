@@ -1,1 +1,98 @@
-"""JSON routes for workshops."""
+"""JSON routes for workshops, placing their runs in slots, and a convention's schedule grid."""
+from flask_login import current_user
+
+from ..api import bp as api_bp
+from ..api.routing import api_route, listing, parse_body, parse_query
+from ..services import placement, workshops
+from .schemas import (
+    AssignSlotIn, PrerequisitesIn, RunList, RunOut, ScheduleOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
+    WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, run_json, schedule_json, workshop_json,
+)
+
+
+def _equipment(items) -> list[tuple[int, int]]:
+    return [(item.equipment_id, item.quantity) for item in items]
+
+
+@api_route(api_bp, "/workshops", ["GET"], summary="List and filter workshops", query=WorkshopQuery,
+           response=WorkshopList, auth=False, tag="workshops")
+def list_workshops():
+    args = parse_query(WorkshopQuery)
+    views, total = workshops.list_workshops(current_user, **args.model_dump())
+    return listing([workshop_json(v) for v in views], total)
+
+
+@api_route(api_bp, "/workshops", ["POST"], summary="Propose a workshop (host for self, admin for any host)",
+           body=WorkshopCreateIn, response=WorkshopOut, status=201, tag="workshops")
+def create_workshop():
+    data = parse_body(WorkshopCreateIn)
+    values = data.model_dump()
+    values["equipment"] = _equipment(data.equipment)
+    return workshop_json(workshops.create_workshop(current_user, **values))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>", ["GET"], summary="One workshop", response=WorkshopOut,
+           auth=False, tag="workshops")
+def get_workshop(workshop_id: int):
+    return workshop_json(workshops.get_workshop(current_user, workshop_id))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>", ["PUT"], summary="Change a workshop (host, co-host, admin)",
+           body=WorkshopUpdateIn, response=WorkshopOut, tag="workshops")
+def update_workshop(workshop_id: int):
+    data = parse_body(WorkshopUpdateIn)
+    changes = data.model_dump(exclude_unset=True)
+    if "equipment" in changes:
+        changes["equipment"] = _equipment(data.equipment or [])
+    return workshop_json(workshops.update_workshop(current_user, workshop_id, **changes))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>", ["DELETE"],
+           summary="Cancel a workshop: frees its slots, cancels its selections (host, admin)", status=204,
+           tag="workshops")
+def delete_workshop(workshop_id: int):
+    workshops.delete_workshop(current_user, workshop_id)
+    return "", 204
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>/prerequisites", ["PUT"], summary="Set a workshop's prerequisites",
+           body=PrerequisitesIn, response=WorkshopOut, tag="workshops")
+def set_prerequisites(workshop_id: int):
+    data = parse_body(PrerequisitesIn)
+    return workshop_json(workshops.set_prerequisites(current_user, workshop_id, data.capability_ids))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>/equipment", ["PUT"], summary="Set a workshop's equipment",
+           body=WorkshopEquipmentIn, response=WorkshopOut, tag="workshops")
+def set_equipment(workshop_id: int):
+    data = parse_body(WorkshopEquipmentIn)
+    return workshop_json(workshops.set_equipment(current_user, workshop_id, _equipment(data.equipment)))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>/assign-slot", ["POST"],
+           summary="Place a run from this first slot; 409 lists every rule it breaks", body=AssignSlotIn,
+           response=RunOut, status=201, tag="placing")
+def assign_slot(workshop_id: int):
+    data = parse_body(AssignSlotIn)
+    return run_json(placement.assign_slot(current_user, workshop_id, data.event_slot_id, data.run_index))
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>/unassign-slot/<int:slot_id>", ["DELETE"],
+           summary="Take the run holding this slot off the schedule", response=UnassignOut, tag="placing")
+def unassign_slot(workshop_id: int, slot_id: int):
+    freed, view = placement.unassign_slot(current_user, workshop_id, slot_id)
+    return {"freed_slot_ids": freed, "workshop": workshop_json(view)}
+
+
+@api_route(api_bp, "/workshops/<int:workshop_id>/slots", ["GET"], summary="A workshop's placed runs",
+           response=RunList, auth=False, tag="placing")
+def workshop_slots(workshop_id: int):
+    runs = placement.workshop_runs(current_user, workshop_id)
+    return listing([run_json(r) for r in runs], len(runs))
+
+
+@api_route(api_bp, "/conventions/<int:convention_id>/schedule", ["GET"],
+           summary="The schedule grid: rooms as columns, times as rows", response=ScheduleOut, auth=False,
+           tag="placing")
+def convention_schedule(convention_id: int):
+    return schedule_json(placement.convention_schedule(current_user, convention_id))

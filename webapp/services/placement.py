@@ -1,0 +1,258 @@
+"""Placing workshop runs in slots by hand, judged by the solver's own validator.
+
+Every rule lives once, in `solver.validate`: `check_placement` snapshots the convention
+(`snapshot.build_problem`), adds the candidate runs to the current schedule and reports the
+violations that the candidates bring (those the schedule did not have without them). Auto-
+schedule's accept reuses `check_placement(..., replace_current=True)` and `apply_placements`.
+
+Who may place: admins, and the workshop's owner or co-hosts for their own workshop (a host
+knows best when they can run it, and the rules are checked all the same).
+
+Concurrency: the convention row and the candidate slot rows are locked (SELECT ... FOR UPDATE
+on PostgreSQL) before the snapshot is taken, so placements in one convention are judged one
+after another; the write is a compare-and-set (`... WHERE workshop_id IS NULL`) as a last guard,
+which also protects SQLite where FOR UPDATE does not exist.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from solver.problem import Placement
+from solver.validate import Violation, violations
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Convention, EventSlot, Location, Selection, User, Workshop
+from .mail import send_mail
+from .snapshot import build_problem
+from .workshops import (
+    PlacedRun, WorkshopView, can_view, is_admin, load_workshop, placed_runs, require_editable, views_of,
+)
+
+
+class PlacementConflict(Conflict):
+    code = "placement_conflict"
+
+
+def violation_json(violation: Violation) -> dict:
+    return {
+        "code": violation.code,
+        "message": violation.message,
+        "workshop_id": violation.workshop_id,
+        "run_index": violation.run_index,
+        "slot_ids": list(violation.slot_ids),
+    }
+
+
+def _key(v: Violation) -> tuple:
+    return (v.code, v.message, v.workshop_id, v.run_index, tuple(v.slot_ids))
+
+
+def check_placement(convention_id: int, placements: list[Placement], *, replace_current: bool = False) -> list[Violation]:
+    """Violations the candidate placements bring into the convention's schedule.
+
+    The candidates replace any placed run with the same (workshop, run index). With
+    `replace_current` the candidates are the whole schedule (an auto-schedule proposal) and
+    every violation among them is reported.
+    """
+    problem = build_problem(convention_id)
+    found: list[Violation] = []
+    # Slots the snapshot does not know: name another convention's slot plainly.
+    known = {s.id for s in problem.slots}
+    foreign_ids = {s for p in placements for s in p.slot_ids if s not in known}
+    foreign = {}
+    if foreign_ids:
+        foreign = dict(db.session.execute(
+            select(EventSlot.id, EventSlot.convention_id).where(EventSlot.id.in_(foreign_ids))
+        ).all())
+    judged = []
+    for placement in placements:
+        elsewhere = sorted(s for s in placement.slot_ids if s in foreign)
+        if elsewhere:
+            found.append(Violation(
+                "wrong_convention",
+                f"slot(s) {elsewhere} belong to another convention",
+                placement.workshop_id, placement.run_index, tuple(placement.slot_ids),
+            ))
+        else:
+            judged.append(placement)
+    replaced = {(p.workshop_id, p.run_index) for p in placements}
+    baseline = [] if replace_current else [
+        p for p in problem.current if (p.workshop_id, p.run_index) not in replaced
+    ]
+    before = Counter(_key(v) for v in violations(problem, baseline)) if baseline else Counter()
+    for violation in violations(problem, baseline + judged):
+        key = _key(violation)
+        if before[key]:
+            before[key] -= 1  # the schedule had it already; not the candidate's doing
+        else:
+            found.append(violation)
+    return found
+
+
+def lock_slots(convention_id: int, slot_ids: list[int]) -> list[EventSlot]:
+    """Lock the convention (placements in it are judged one after another) and the slots."""
+    db.session.get(Convention, convention_id, with_for_update=True, populate_existing=True)
+    if not slot_ids:
+        return []
+    return list(db.session.scalars(
+        select(EventSlot).where(EventSlot.id.in_(slot_ids)).order_by(EventSlot.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ))
+
+
+def apply_placements(placements: list[Placement]) -> None:
+    """Write placements checked by `check_placement`; the slots must still be free."""
+    for placement in placements:
+        result = db.session.execute(
+            update(EventSlot)
+            .where(EventSlot.id.in_(placement.slot_ids), EventSlot.workshop_id.is_(None))
+            .values(workshop_id=placement.workshop_id, run_index=placement.run_index)
+            .execution_options(synchronize_session="fetch")
+        )
+        if result.rowcount != len(set(placement.slot_ids)):
+            raise PlacementConflict(
+                "A slot was taken while this placement was being checked; try again.",
+                fields={"violations": [{"code": "slot_taken", "message": "taken meanwhile",
+                                        "slot_ids": list(placement.slot_ids)}]},
+            )
+    db.session.flush()
+
+
+def run_slots(first: EventSlot, count: int) -> list[EventSlot]:
+    """`first` and the slots after it in its room, `count` in all (fewer at the room's last slot).
+    Whether they are consecutive is for the validator to judge."""
+    return list(db.session.scalars(
+        select(EventSlot)
+        .where(EventSlot.location_id == first.location_id, EventSlot.start >= first.start)
+        .order_by(EventSlot.start, EventSlot.id)
+        .limit(count)
+    ))
+
+
+def assign_slot(actor, workshop_id: int, event_slot_id: int, run_index: int | None = None) -> PlacedRun:
+    workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
+    first = db.session.get(EventSlot, event_slot_id)
+    if first is None:
+        raise ValidationFailed("Unknown slot.", fields={"event_slot_id": f"unknown: {event_slot_id}"})
+    placed = {r.run_index for r in placed_runs([workshop.id]).get(workshop.id, [])}
+    if run_index is None:
+        free = [i for i in range(workshop.runs) if i not in placed]
+        if not free:
+            raise Conflict(f"All {workshop.runs} run(s) are placed already.", code="all_runs_placed")
+        run_index = free[0]
+    elif run_index >= workshop.runs:
+        raise ValidationFailed(
+            f"This workshop has {workshop.runs} run(s).", fields={"run_index": f"must be below {workshop.runs}"}
+        )
+    elif run_index in placed:
+        raise Conflict(
+            f"Run {run_index + 1} is placed already; unassign it first.", code="run_already_placed",
+            fields={"run_index": run_index},
+        )
+    if first.convention_id != workshop.convention_id:
+        candidate = Placement(workshop.id, run_index, (first.id,))
+    else:
+        lock_slots(convention.id, [first.id])
+        slots = run_slots(first, workshop.duration_slots)
+        lock_slots(convention.id, [s.id for s in slots])
+        candidate = Placement(workshop.id, run_index, tuple(s.id for s in slots))
+    found = check_placement(convention.id, [candidate])
+    if found:
+        raise PlacementConflict(
+            f"This placement breaks {len(found)} rule(s): " + "; ".join(v.message for v in found),
+            fields={"violations": [violation_json(v) for v in found]},
+        )
+    apply_placements([candidate])
+    return next(r for r in placed_runs([workshop.id])[workshop.id] if r.run_index == run_index)
+
+
+def unplace_run(workshop: Workshop, run_index: int, reason: str) -> list[int]:
+    """Free a run's slots; its registered and waitlisted attendees go back to `interested`
+    and the registered are told. Returns the freed slot ids."""
+    slots = list(db.session.scalars(
+        select(EventSlot).where(EventSlot.workshop_id == workshop.id, EventSlot.run_index == run_index)
+        .with_for_update()
+    ))
+    slot_ids = [s.id for s in slots]
+    for slot in slots:
+        slot.workshop_id = None
+        slot.run_index = None
+    if not slot_ids:
+        return []
+    affected = db.session.execute(
+        select(Selection, User).join(User, User.id == Selection.user_id).where(
+            Selection.workshop_id == workshop.id, Selection.event_slot_id.in_(slot_ids),
+            Selection.status.in_(("registered", "waitlisted")),
+        )
+    ).all()
+    for selection, user in affected:
+        was = selection.status
+        selection.status = "interested"
+        selection.event_slot_id = None
+        selection.queued_at = None
+        if was == "registered":
+            send_mail(
+                user.email,
+                f"'{workshop.title}' moved",
+                f"The run of '{workshop.title}' you registered for was taken off the schedule ({reason}). "
+                "You are kept as interested; register again once a new time is set.",
+            )
+    db.session.flush()
+    return slot_ids
+
+
+def unassign_slot(actor, workshop_id: int, slot_id: int) -> tuple[list[int], WorkshopView]:
+    """Take the run holding `slot_id` off the schedule; the freed slot ids and the workshop now."""
+    workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
+    lock_slots(convention.id, [])
+    slot = db.session.get(EventSlot, slot_id, populate_existing=True)
+    if slot is None or slot.workshop_id != workshop.id:
+        raise NotFound(f"Workshop {workshop_id} is not placed in slot {slot_id}.", fields={"slot_id": slot_id})
+    freed = unplace_run(workshop, slot.run_index, "it was unscheduled")
+    return freed, views_of([workshop])[0]
+
+
+def workshop_runs(actor, workshop_id: int) -> list[PlacedRun]:
+    workshop, _ = load_workshop(actor, workshop_id)
+    return placed_runs([workshop.id]).get(workshop.id, [])
+
+
+@dataclass
+class Schedule:
+    convention: Convention
+    locations: list[Location]
+    slots: list[EventSlot]
+    workshops: dict[int, Workshop]  # the placed ones the actor may see
+
+
+def convention_schedule(actor, convention_id: int) -> Schedule:
+    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
+    convention = db.session.get(Convention, convention_id)
+    if convention is None or (convention.status == "draft" and not is_admin(actor)):
+        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
+    locations = list(db.session.scalars(
+        select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
+    ))
+    slots = list(db.session.scalars(
+        select(EventSlot).where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
+    ))
+    workshop_ids = {s.workshop_id for s in slots if s.workshop_id is not None}
+    workshops = {}
+    if workshop_ids:
+        from sqlalchemy.orm import selectinload, noload
+
+        for w in db.session.scalars(
+            select(Workshop).where(Workshop.id.in_(workshop_ids)).options(
+                selectinload(Workshop.host), selectinload(Workshop.cohosts),
+                noload(Workshop.allowed_locations), noload(Workshop.prerequisites),
+                noload(Workshop.teaches), noload(Workshop.equipment),
+            )
+        ):
+            if can_view(actor, w, convention):
+                workshops[w.id] = w
+    return Schedule(convention, locations, slots, workshops)
+

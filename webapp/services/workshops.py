@@ -1,0 +1,452 @@
+"""Workshops: who may see and change them, their catalogue links, and what happens when one goes away.
+
+Deleting a workshop is a soft delete: its status becomes `cancelled`, its slots are freed and
+its selections cancelled (selections cascade away with a workshop row, so a hard delete could
+not keep them as `cancelled`). Changing `duration_slots` unplaces every placed run (the slots
+it holds no longer have the right length); lowering `runs` unplaces the runs whose index no
+longer exists. Either way the attendees registered for an unplaced run are told by mail.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Capability, Convention, Equipment, EventSlot, Location, Selection, User, Workshop, WorkshopEquipment
+from ..models.workshops import workshop_cohosts, workshop_teaches, workshop_prerequisites
+from .mail import send_mail
+from .permissions import require_signed_in
+
+UNSET = object()
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class PlacedRun:
+    run_index: int
+    slots: list[EventSlot]
+
+    @property
+    def location_id(self) -> int:
+        return self.slots[0].location_id
+
+    @property
+    def start(self):
+        return self.slots[0].start
+
+    @property
+    def end(self):
+        return self.slots[-1].end
+
+
+@dataclass
+class WorkshopView:
+    """A workshop with its placed runs and selection counts, loaded in bulk."""
+
+    workshop: Workshop
+    runs: list[PlacedRun] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def is_admin(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin
+
+
+def is_host_of(actor, workshop: Workshop) -> bool:
+    """The owner or a co-host."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return actor.id == workshop.host_id or any(u.id == actor.id for u in workshop.cohosts)
+
+
+def can_view(actor, workshop: Workshop, convention: Convention) -> bool:
+    if is_admin(actor):
+        return True
+    if convention.status == "draft":
+        return False
+    return workshop.status == "published" or is_host_of(actor, workshop)
+
+
+def placed_runs(workshop_ids: list[int]) -> dict[int, list[PlacedRun]]:
+    """Placed runs of many workshops in one query, runs in index order, slots in time order."""
+    if not workshop_ids:
+        return {}
+    grouped: dict[tuple[int, int], list[EventSlot]] = defaultdict(list)
+    for slot in db.session.scalars(
+        select(EventSlot).where(EventSlot.workshop_id.in_(workshop_ids)).order_by(EventSlot.start)
+    ):
+        grouped[(slot.workshop_id, slot.run_index)].append(slot)
+    result: dict[int, list[PlacedRun]] = defaultdict(list)
+    for (workshop_id, run_index), slots in sorted(grouped.items()):
+        result[workshop_id].append(PlacedRun(run_index, slots))
+    return result
+
+
+def selection_counts(workshop_ids: list[int]) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"interested": 0, "registered": 0, "waitlisted": 0}
+    )
+    if workshop_ids:
+        for workshop_id, status, number in db.session.execute(
+            select(Selection.workshop_id, Selection.status, func.count())
+            .where(Selection.workshop_id.in_(workshop_ids), Selection.status != "cancelled")
+            .group_by(Selection.workshop_id, Selection.status)
+        ):
+            counts[workshop_id][status] = number
+    return counts
+
+
+def views_of(workshops: list[Workshop]) -> list[WorkshopView]:
+    ids = [w.id for w in workshops]
+    runs = placed_runs(ids)
+    counts = selection_counts(ids)
+    return [WorkshopView(w, runs.get(w.id, []), dict(counts[w.id])) for w in workshops]
+
+
+def _load_options():
+    return (
+        selectinload(Workshop.host),
+        selectinload(Workshop.cohosts),
+        selectinload(Workshop.allowed_locations),
+        selectinload(Workshop.prerequisites),
+        selectinload(Workshop.teaches),
+        selectinload(Workshop.equipment),
+    )
+
+
+def _visible_clause(actor):
+    """SQL twin of can_view (the workshop query joins Convention)."""
+    if is_admin(actor):
+        return None
+    published = and_(Convention.status != "draft", Workshop.status == "published")
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return published
+    mine = or_(
+        Workshop.host_id == actor.id,
+        exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == actor.id),
+    )
+    return or_(published, and_(Convention.status != "draft", mine))
+
+
+def list_workshops(
+    actor, *, limit: int, offset: int, convention_id: int | None = None, q: str | None = None,
+    host_id: int | None = None, capability_id: int | None = None, equipment_id: int | None = None,
+    available_slots_only: bool = False, status: str | None = None,
+) -> tuple[list[WorkshopView], int]:
+    query = select(Workshop).join(Convention, Convention.id == Workshop.convention_id)
+    visible = _visible_clause(actor)
+    if visible is not None:
+        query = query.where(visible)
+    if convention_id is not None:
+        query = query.where(Workshop.convention_id == convention_id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Workshop.title).like(pattern), func.lower(Workshop.description).like(pattern)))
+    if host_id is not None:
+        query = query.where(or_(
+            Workshop.host_id == host_id,
+            exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == host_id),
+        ))
+    if capability_id is not None:
+        query = query.where(or_(
+            exists().where(workshop_prerequisites.c.workshop_id == Workshop.id,
+                           workshop_prerequisites.c.capability_id == capability_id),
+            exists().where(workshop_teaches.c.workshop_id == Workshop.id,
+                           workshop_teaches.c.capability_id == capability_id),
+        ))
+    if equipment_id is not None:
+        query = query.where(exists().where(
+            WorkshopEquipment.workshop_id == Workshop.id, WorkshopEquipment.equipment_id == equipment_id
+        ))
+    if available_slots_only:
+        placed = (
+            select(func.count(func.distinct(EventSlot.run_index)))
+            .where(EventSlot.workshop_id == Workshop.id)
+            .scalar_subquery()
+        )
+        query = query.where(placed < Workshop.runs, Workshop.status != "cancelled")
+    if status is not None:
+        query = query.where(Workshop.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.options(*_load_options()).order_by(Workshop.id).limit(limit).offset(offset)
+    ).all()
+    return views_of(list(rows)), total
+
+
+def load_workshop(actor, workshop_id: int, *, for_update: bool = False) -> tuple[Workshop, Convention]:
+    """The workshop when the actor may see it; 404 otherwise (a hidden one is not revealed)."""
+    workshop = db.session.get(Workshop, workshop_id, with_for_update=for_update or None)
+    if workshop is None:
+        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
+    convention = db.session.get(Convention, workshop.convention_id)
+    if not can_view(actor, workshop, convention):
+        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
+    return workshop, convention
+
+
+def get_workshop(actor, workshop_id: int) -> WorkshopView:
+    workshop, _ = load_workshop(actor, workshop_id)
+    return views_of([workshop])[0]
+
+
+def require_editable(actor, workshop_id: int, *, delete: bool = False) -> tuple[Workshop, Convention]:
+    """Load, check access, check state: owner/co-host/admin edit, owner/admin delete, closed is frozen."""
+    user = require_signed_in(actor)
+    workshop, convention = load_workshop(user, workshop_id)
+    allowed = user.is_admin or user.id == workshop.host_id or (not delete and is_host_of(user, workshop))
+    if not allowed:
+        raise Forbidden("Only the workshop's host" + ("" if delete else " or a co-host") + " or an admin may do this.")
+    if convention.status == "closed":
+        raise Conflict("The convention is closed; its workshops can no longer change.", code="convention_closed")
+    if workshop.status == "cancelled":
+        raise Conflict("This workshop is cancelled.", code="workshop_cancelled")
+    return workshop, convention
+
+
+# -- checking references ------------------------------------------------------------------
+
+
+def _unknown(ids, found) -> str:
+    return "unknown: " + ", ".join(str(i) for i in sorted(set(ids) - set(found)))
+
+
+def _duplicates(ids) -> list[int]:
+    seen, twice = set(), set()
+    for i in ids:
+        (twice if i in seen else seen).add(i)
+    return sorted(twice)
+
+
+class _Refs:
+    """Collects every bad reference of a body, so one 422 names them all."""
+
+    def __init__(self):
+        self.fields: dict[str, str] = {}
+
+    def capabilities(self, name: str, ids: list[int]) -> list[Capability]:
+        if _duplicates(ids):
+            self.fields[name] = "repeated: " + ", ".join(map(str, _duplicates(ids)))
+            return []
+        rows = db.session.scalars(select(Capability).where(Capability.id.in_(ids))).all() if ids else []
+        if len(rows) != len(set(ids)):
+            self.fields[name] = _unknown(ids, [r.id for r in rows])
+        return sorted(rows, key=lambda r: ids.index(r.id))
+
+    def locations(self, convention_id: int, ids: list[int]) -> list[Location]:
+        if _duplicates(ids):
+            self.fields["location_ids"] = "repeated: " + ", ".join(map(str, _duplicates(ids)))
+            return []
+        rows = db.session.scalars(
+            select(Location).where(Location.id.in_(ids), Location.convention_id == convention_id)
+        ).all() if ids else []
+        if len(rows) != len(set(ids)):
+            self.fields["location_ids"] = _unknown(ids, [r.id for r in rows]) + " (in this convention)"
+        return sorted(rows, key=lambda r: ids.index(r.id))
+
+    def equipment(self, convention_id: int, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        ids = [i for i, _ in items]
+        if _duplicates(ids):
+            self.fields["equipment"] = "repeated equipment_id: " + ", ".join(map(str, _duplicates(ids)))
+            return []
+        found = db.session.scalars(
+            select(Equipment.id).where(Equipment.id.in_(ids), Equipment.convention_id == convention_id)
+        ).all() if ids else []
+        if len(found) != len(set(ids)):
+            self.fields["equipment"] = _unknown(ids, found) + " (in this convention)"
+        return items
+
+    def cohosts(self, ids: list[int], host_id: int | None) -> list[User]:
+        if _duplicates(ids):
+            self.fields["cohost_ids"] = "repeated: " + ", ".join(map(str, _duplicates(ids)))
+            return []
+        rows = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+        if len(rows) != len(set(ids)):
+            self.fields["cohost_ids"] = _unknown(ids, [r.id for r in rows])
+            return []
+        not_hosts = sorted(u.id for u in rows if not (u.has_role("host") or u.is_admin))
+        if not_hosts:
+            self.fields["cohost_ids"] = "not hosts: " + ", ".join(map(str, not_hosts))
+        elif host_id is not None and host_id in ids:
+            self.fields["cohost_ids"] = f"{host_id} is the host already"
+        return sorted(rows, key=lambda r: ids.index(r.id))
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed("Some references are invalid.", fields=self.fields)
+
+
+def _host_for(actor: User, host_id: int | None, refs: _Refs) -> int:
+    if host_id is None or host_id == actor.id:
+        if not (actor.has_role("host") or actor.is_admin):
+            raise Forbidden("Only hosts create workshops; apply to host first.")
+        return actor.id
+    if not actor.is_admin:
+        raise Forbidden("Only an admin may create or move a workshop for another host.")
+    user = db.session.get(User, host_id)
+    if user is None:
+        refs.fields["host_id"] = f"unknown: {host_id}"
+    elif not user.has_role("host"):
+        refs.fields["host_id"] = f"user {host_id} is not a host"
+    return host_id
+
+
+def _set_equipment(workshop: Workshop, items: list[tuple[int, int]]) -> None:
+    wanted = dict(items)
+    for row in list(workshop.equipment):
+        if row.equipment_id not in wanted:
+            workshop.equipment.remove(row)
+        else:
+            row.quantity = wanted.pop(row.equipment_id)
+    for equipment_id, quantity in items:
+        if equipment_id in wanted:
+            workshop.equipment.append(WorkshopEquipment(equipment_id=equipment_id, quantity=quantity))
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def create_workshop(
+    actor, *, convention_id: int, title: str, max_attendees: int, host_id: int | None = None,
+    cohost_ids: list[int] = (), location_ids: list[int] = (), description: str = "", duration_slots: int = 1,
+    runs: int = 1, priority: int = 1, prerequisite_ids: list[int] = (), teaches_ids: list[int] = (),
+    equipment: list[tuple[int, int]] = (), status: str = "published",
+) -> WorkshopView:
+    user = require_signed_in(actor)
+    if not (user.has_role("host") or user.is_admin):
+        raise Forbidden("Only hosts create workshops; apply to host first.")
+    refs = _Refs()
+    convention = db.session.get(Convention, convention_id)
+    if convention is None or (convention.status == "draft" and not user.is_admin):
+        raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+    if convention.status == "closed":
+        raise Conflict("The convention is closed; no new workshops.", code="convention_closed")
+    owner_id = _host_for(user, host_id, refs)
+    cohosts = refs.cohosts(list(cohost_ids), owner_id)
+    locations = refs.locations(convention_id, list(location_ids))
+    prerequisites = refs.capabilities("prerequisite_ids", list(prerequisite_ids))
+    teaches = refs.capabilities("teaches_ids", list(teaches_ids))
+    items = refs.equipment(convention_id, list(equipment))
+    refs.raise_if_any()
+    workshop = Workshop(
+        convention_id=convention_id, host_id=owner_id, title=title, description=description,
+        max_attendees=max_attendees, duration_slots=duration_slots, runs=runs, priority=priority, status=status,
+    )
+    workshop.cohosts = cohosts
+    workshop.allowed_locations = locations
+    workshop.prerequisites = prerequisites
+    workshop.teaches = teaches
+    db.session.add(workshop)
+    _set_equipment(workshop, items)
+    db.session.flush()
+    return views_of([workshop])[0]
+
+
+def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
+    """Partial update; only the keys given change. See the module doc for duration/runs changes."""
+    workshop, convention = require_editable(actor, workshop_id)
+    refs = _Refs()
+    if "host_id" in changes and changes["host_id"] != workshop.host_id:
+        if not actor.is_admin:
+            raise Forbidden("Only an admin may hand a workshop to another host.")
+        _host_for(actor, changes["host_id"], refs)
+    new_host = changes.get("host_id", workshop.host_id)
+    if "cohost_ids" in changes:
+        cohosts = refs.cohosts(changes["cohost_ids"], new_host)
+    elif new_host in [u.id for u in workshop.cohosts]:
+        refs.fields["host_id"] = f"{new_host} is a co-host; remove them from cohost_ids"
+    if "location_ids" in changes:
+        locations = refs.locations(convention.id, changes["location_ids"])
+    if "prerequisite_ids" in changes:
+        prerequisites = refs.capabilities("prerequisite_ids", changes["prerequisite_ids"])
+    if "teaches_ids" in changes:
+        teaches = refs.capabilities("teaches_ids", changes["teaches_ids"])
+    if "equipment" in changes:
+        items = refs.equipment(convention.id, changes["equipment"])
+    refs.raise_if_any()
+
+    for name in ("title", "description", "max_attendees", "priority", "status", "host_id"):
+        if name in changes:
+            setattr(workshop, name, changes[name])
+    if "cohost_ids" in changes:
+        workshop.cohosts = cohosts
+    if "location_ids" in changes:
+        workshop.allowed_locations = locations
+    if "prerequisite_ids" in changes:
+        workshop.prerequisites = prerequisites
+    if "teaches_ids" in changes:
+        workshop.teaches = teaches
+    if "equipment" in changes:
+        _set_equipment(workshop, items)
+
+    from .placement import unplace_run  # placement imports this module
+
+    reason = None
+    if "duration_slots" in changes and changes["duration_slots"] != workshop.duration_slots:
+        workshop.duration_slots = changes["duration_slots"]
+        reason = "its length changed"
+        for run in placed_runs([workshop.id]).get(workshop.id, []):
+            unplace_run(workshop, run.run_index, reason)
+    if "runs" in changes and changes["runs"] != workshop.runs:
+        workshop.runs = changes["runs"]
+        for run in placed_runs([workshop.id]).get(workshop.id, []):
+            if run.run_index >= workshop.runs:
+                unplace_run(workshop, run.run_index, "it has fewer runs now")
+    db.session.flush()
+    return views_of([workshop])[0]
+
+
+def set_prerequisites(actor, workshop_id: int, capability_ids: list[int]) -> WorkshopView:
+    return update_workshop(actor, workshop_id, prerequisite_ids=capability_ids)
+
+
+def set_equipment(actor, workshop_id: int, equipment: list[tuple[int, int]]) -> WorkshopView:
+    return update_workshop(actor, workshop_id, equipment=equipment)
+
+
+def delete_workshop(actor, workshop_id: int) -> None:
+    """Cancel the workshop: free its slots, cancel its selections, tell the registered."""
+    workshop, _ = require_editable(actor, workshop_id, delete=True)
+    registered = db.session.scalars(
+        select(User).join(Selection, Selection.user_id == User.id).where(
+            Selection.workshop_id == workshop.id, Selection.status.in_(("registered", "waitlisted"))
+        )
+    ).all()
+    for slot in db.session.scalars(
+        select(EventSlot).where(EventSlot.workshop_id == workshop.id).with_for_update()
+    ):
+        slot.workshop_id = None
+        slot.run_index = None
+    for selection in db.session.scalars(select(Selection).where(Selection.workshop_id == workshop.id)):
+        selection.status = "cancelled"
+        selection.event_slot_id = None
+        selection.queued_at = None
+    workshop.status = "cancelled"
+    for user in registered:
+        send_mail(
+            user.email,
+            f"'{workshop.title}' is cancelled",
+            f"The workshop '{workshop.title}' you signed up for has been cancelled; your place is released.",
+        )
+    db.session.flush()
+
+
+def my_workshops(actor, limit: int, offset: int) -> tuple[list[WorkshopView], int]:
+    user = require_signed_in(actor)
+    if not (user.has_role("host") or user.is_admin):
+        raise Forbidden("This needs the host role.")
+    query = select(Workshop).where(or_(
+        Workshop.host_id == user.id,
+        exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == user.id),
+    ))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.options(*_load_options()).order_by(Workshop.convention_id, Workshop.id).limit(limit).offset(offset)
+    ).all()
+    return views_of(list(rows)), total

@@ -1,0 +1,273 @@
+"""Workshop and placement request/response schemas, and the JSON of workshops, runs and schedules."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints
+
+from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
+from ..schemas import Schema
+from ..serializers import iso
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+IdList = Annotated[list[Id], Field(max_length=100)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)]
+MaxAttendees = Annotated[int, Field(ge=1, le=100_000)]
+Duration = Annotated[int, Field(ge=1, le=24)]
+Runs = Annotated[int, Field(ge=1, le=20)]
+Priority = Annotated[int, Field(ge=1, le=10)]
+EditableStatus = Literal["draft", "published"]
+
+
+class EquipmentNeedIn(Schema):
+    equipment_id: Id
+    quantity: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+
+EquipmentList = Annotated[list[EquipmentNeedIn], Field(max_length=100)]
+
+
+class WorkshopCreateIn(Schema):
+    convention_id: Id
+    host_id: Id | None = None
+    cohost_ids: IdList = Field(default_factory=list)
+    location_ids: IdList = Field(default_factory=list)
+    title: Title
+    description: Description = ""
+    max_attendees: MaxAttendees
+    duration_slots: Duration = 1
+    runs: Runs = 1
+    priority: Priority = 1
+    prerequisite_ids: IdList = Field(default_factory=list)
+    teaches_ids: IdList = Field(default_factory=list)
+    equipment: EquipmentList = Field(default_factory=list)
+    status: EditableStatus = "published"
+
+
+class WorkshopUpdateIn(Schema):
+    host_id: Id | None = None
+    cohost_ids: IdList | None = None
+    location_ids: IdList | None = None
+    title: Title | None = None
+    description: Description | None = None
+    max_attendees: MaxAttendees | None = None
+    duration_slots: Duration | None = None
+    runs: Runs | None = None
+    priority: Priority | None = None
+    prerequisite_ids: IdList | None = None
+    teaches_ids: IdList | None = None
+    equipment: EquipmentList | None = None
+    status: EditableStatus | None = None
+
+
+class PrerequisitesIn(Schema):
+    capability_ids: IdList
+
+
+class WorkshopEquipmentIn(Schema):
+    equipment: EquipmentList
+
+
+class WorkshopQuery(Schema):
+    # query strings are text: allow "5" for 5 and "true" for True
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    convention_id: Id | None = None
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    host_id: Id | None = None
+    capability_id: Id | None = None
+    equipment_id: Id | None = None
+    available_slots_only: bool = False
+    status: Literal["draft", "published", "cancelled"] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+
+
+class PageQuery(Schema):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+
+
+class AssignSlotIn(Schema):
+    event_slot_id: Id
+    run_index: Annotated[int, Field(ge=0, le=19)] | None = None
+
+
+class HostOut(Schema):
+    id: int
+    display_name: str
+    role: Literal["host", "cohost"]
+
+
+class EquipmentNeedOut(Schema):
+    equipment_id: int
+    quantity: int
+
+
+class RunOut(Schema):
+    run_index: int
+    event_slot_ids: list[int]
+    location_id: int
+    start: str
+    end: str
+
+
+class CountsOut(Schema):
+    interested: int
+    registered: int
+    waitlisted: int
+
+
+class WorkshopOut(Schema):
+    id: int
+    convention_id: int
+    host_id: int
+    cohost_ids: list[int]
+    hosts: list[HostOut]
+    location_ids: list[int]
+    title: str
+    description: str
+    max_attendees: int
+    duration_slots: int
+    runs: int
+    priority: int
+    status: str
+    prerequisite_ids: list[int]
+    teaches_ids: list[int]
+    equipment: list[EquipmentNeedOut]
+    placed_runs: list[RunOut]
+    unplaced_runs: int
+    counts: CountsOut
+    created_at: str
+    updated_at: str
+
+
+class WorkshopList(Schema):
+    items: list[WorkshopOut]
+    total: int
+
+
+class RunList(Schema):
+    items: list[RunOut]
+    total: int
+
+
+class UnassignOut(Schema):
+    freed_slot_ids: list[int]
+    workshop: WorkshopOut
+
+
+class CellWorkshopOut(Schema):
+    id: int
+    title: str
+    host_ids: list[int]
+    hosts: list[str]
+
+
+class CellOut(Schema):
+    event_slot_id: int
+    location_id: int
+    start: str
+    end: str
+    taken: bool
+    workshop_id: int | None
+    run_index: int | None
+    workshop: CellWorkshopOut | None
+
+
+class RowOut(Schema):
+    start: str
+    cells: list[CellOut | None]
+
+
+class ScheduleLocationOut(Schema):
+    id: int
+    name: str
+    capacity: int
+
+
+class ScheduleOut(Schema):
+    convention_id: int
+    timezone: str
+    locations: list[ScheduleLocationOut]
+    rows: list[RowOut]
+
+
+# -- JSON ---------------------------------------------------------------------------------
+
+
+def run_json(run) -> dict:
+    return {
+        "run_index": run.run_index,
+        "event_slot_ids": [s.id for s in run.slots],
+        "location_id": run.location_id,
+        "start": iso(run.start),
+        "end": iso(run.end),
+    }
+
+
+def workshop_json(view) -> dict:
+    w = view.workshop
+    cohosts = [u for u in w.cohosts if u.id != w.host_id]
+    return {
+        "id": w.id,
+        "convention_id": w.convention_id,
+        "host_id": w.host_id,
+        "cohost_ids": [u.id for u in cohosts],
+        "hosts": [{"id": w.host.id, "display_name": w.host.display_name, "role": "host"}]
+        + [{"id": u.id, "display_name": u.display_name, "role": "cohost"} for u in cohosts],
+        "location_ids": [loc.id for loc in w.allowed_locations],
+        "title": w.title,
+        "description": w.description,
+        "max_attendees": w.max_attendees,
+        "duration_slots": w.duration_slots,
+        "runs": w.runs,
+        "priority": w.priority,
+        "status": w.status,
+        "prerequisite_ids": [c.id for c in w.prerequisites],
+        "teaches_ids": [c.id for c in w.teaches],
+        "equipment": [{"equipment_id": e.equipment_id, "quantity": e.quantity} for e in w.equipment],
+        "placed_runs": [run_json(r) for r in view.runs],
+        "unplaced_runs": max(0, w.runs - len(view.runs)),
+        "counts": {
+            "interested": view.counts.get("interested", 0),
+            "registered": view.counts.get("registered", 0),
+            "waitlisted": view.counts.get("waitlisted", 0),
+        },
+        "created_at": iso(w.created_at),
+        "updated_at": iso(w.updated_at),
+    }
+
+
+def schedule_json(schedule) -> dict:
+    """Rooms as columns, slot start times as rows; a cell is null where a room has no slot then."""
+    columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
+    rows: dict = {}
+    for slot in schedule.slots:
+        cells = rows.setdefault(slot.start, [None] * len(columns))
+        workshop = schedule.workshops.get(slot.workshop_id)
+        cells[columns[slot.location_id]] = {
+            "event_slot_id": slot.id,
+            "location_id": slot.location_id,
+            "start": iso(slot.start),
+            "end": iso(slot.end),
+            "taken": slot.workshop_id is not None,
+            "workshop_id": workshop.id if workshop else None,
+            "run_index": slot.run_index if workshop else None,
+            "workshop": {
+                "id": workshop.id,
+                "title": workshop.title,
+                "host_ids": workshop.host_ids(),
+                "hosts": [workshop.host.display_name] + [u.display_name for u in workshop.cohosts
+                                                         if u.id != workshop.host_id],
+            } if workshop else None,
+        }
+    return {
+        "convention_id": schedule.convention.id,
+        "timezone": schedule.convention.timezone,
+        "locations": [{"id": loc.id, "name": loc.name, "capacity": loc.capacity} for loc in schedule.locations],
+        "rows": [{"start": iso(start), "cells": cells} for start, cells in sorted(rows.items())],
+    }
