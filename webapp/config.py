@@ -62,6 +62,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
         "OIDC_SCOPE": env.get("OIDC_SCOPE", "openid email profile"),
+        # Shared secret of the payment provider's webhook (HMAC-SHA256); unset = the webhook answers 404.
+        "PAYMENT_WEBHOOK_SECRET": env.get("PAYMENT_WEBHOOK_SECRET") or None,
         # Auto-schedule: a running run whose worker wrote nothing for this long is marked failed.
         "SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS": int(env.get("SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS", 30)),
         "SCHEDULE_MAX_TIME_LIMIT_SECONDS": int(env.get("SCHEDULE_MAX_TIME_LIMIT_SECONDS", 600)),
