@@ -7,7 +7,7 @@ import os
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 
 def _make_app():
@@ -16,9 +16,15 @@ def _make_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False, load_dotenv=False)
+# add_default_commands=False: no `run`, Flask's development server is never how Slotwise is served
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False, add_version_option=False,
+             load_dotenv=False)
 def main() -> None:
     """Slotwise: convention scheduling."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
 
 
 def upgrade_database() -> None:
@@ -53,6 +59,11 @@ def serve(host: str, port: int, threads: int) -> None:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
     upgrade_database()
+    if not app.config.get("REDIS_URL"):
+        from worker.embedded import start_embedded_worker
+
+        resumed = start_embedded_worker(app)
+        click.echo(f"Embedded worker started (no REDIS_URL); {resumed} queued run(s) resumed.")
     click.echo(f"Slotwise on http://{host}:{port}/ (database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]})")
     waitress_serve(app, host=host, port=port, threads=threads)
 
@@ -85,3 +96,27 @@ def create_admin(email: str, password: str | None, display_name: str) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     click.echo(f"{user.email} is an admin (user {user.id}).")
+
+
+@main.command("worker")
+@click.option("--concurrency", default=1, show_default=True, type=int, help="Runs solved at once by this process.")
+@click.option("--pool", default="solo", show_default=True, type=click.Choice(["solo", "prefork", "threads"]))
+@click.option("--loglevel", default="INFO", show_default=True)
+@with_appcontext
+def worker(concurrency: int, pool: str, loglevel: str) -> None:
+    """Serve the auto-schedule queue on REDIS_URL (start as many as you like, on any machines)."""
+    celery = current_app.extensions.get("celery")
+    if celery is None:
+        raise click.ClickException("REDIS_URL is not set; embedded mode needs no worker (`slotwise serve` runs one).")
+    from worker import tasks  # noqa: F401  (register the task; loads OR-Tools before the first run)
+
+    celery.worker_main(["worker", f"--loglevel={loglevel}", f"--pool={pool}", f"--concurrency={concurrency}"])
+
+
+def _register_solver_command() -> None:
+    from solver.cli import solve_command
+
+    main.add_command(solve_command)
+
+
+_register_solver_command()

@@ -49,3 +49,28 @@ def embedded_worker(app: Flask) -> EmbeddedWorker:
             worker = EmbeddedWorker(app)
             app.extensions["slotwise_embedded_worker"] = worker
         return worker
+
+
+def start_embedded_worker(app: Flask) -> int:
+    """Start the thread when the server starts, and take over what a previous process left.
+
+    In embedded mode only this process runs solves, so a run still `running` belonged to a
+    process that is gone: it is marked failed at once; queued runs are queued again."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import ScheduleRun, utcnow
+
+    worker = embedded_worker(app)
+    with app.app_context():
+        for run in db.session.scalars(select(ScheduleRun).where(ScheduleRun.status == "running")):
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.error_message = "The server stopped while this run was solving."
+        queued = db.session.scalars(
+            select(ScheduleRun.id).where(ScheduleRun.status == "queued").order_by(ScheduleRun.id)
+        ).all()
+        db.session.commit()
+    for run_id in queued:
+        worker.submit(run_id)
+    return len(queued)

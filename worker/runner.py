@@ -112,6 +112,7 @@ def _solve_and_store(run: ScheduleRun) -> str:
         weights=weights,
     )
     run_id = run.id
+    started = time.monotonic()
     with _Heartbeat(app, run_id) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
     broken = violations(problem, solution.assignments)
@@ -130,7 +131,9 @@ def _solve_and_store(run: ScheduleRun) -> str:
     run.bound = solution.bound
     run.stats = dict(solution.stats, solver_status=solution.status,
                      snapshot_workshop_ids=sorted(w.id for w in problem.workshops))
-    run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments))
+    run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments),
+                        objective=solution.objective, bound=solution.bound,
+                        elapsed_seconds=round(time.monotonic() - started, 2))
     run.status = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
         solution.status, "succeeded")
     if run.status == "infeasible" and solution.stats.get("pin_violations"):

@@ -1,0 +1,163 @@
+"""Auto-schedule with a real Redis server and a real Celery worker process, as in production."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from solver.problem import Placement
+from solver.validate import violations
+from webapp.extensions import db
+from webapp.models import EventSlot
+from webapp.services.snapshot import build_problem
+
+from .scheduling_helpers import hard_convention, small_convention, wait_for_run
+
+REDIS_URL = os.environ.get("SLOTWISE_TEST_REDIS_URL")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL and not os.environ.get("CI"),
+                       reason="needs a Redis server: SLOTWISE_TEST_REDIS_URL (scripts/test.sh starts one)"),
+]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class WorkerProcess:
+    def __init__(self, database_url: str, log_path: Path):
+        env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, SECRET_KEY="test-secret",
+                   SCHEDULE_SOLVER_WORKERS="1", RATELIMIT_ENABLED="false")
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--pool=solo",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"worker did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def redis_app(make_app):
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    app = make_app(REDIS_URL=REDIS_URL, SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS=4)
+    assert "celery" in app.extensions
+    return app
+
+
+@pytest.fixture
+def start_worker(database_url, tmp_path):
+    started = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(database_url, tmp_path / f"worker-{len(started)}.log")
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def redis_client(app, redis_app):
+    # `app` owns the database cleanup and the test's app context; requests go to the Redis-configured app
+    return redis_app.test_client()
+
+
+@pytest.fixture
+def admin_headers(make_user, redis_client):
+    user = make_user(roles=("admin",))
+    token = redis_client.post("/api/auth/token", json={"email": user.email, "password": "correct horse battery"})
+    return {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+
+
+def test_worker_solves_reports_progress_and_accept_applies(redis_client, make_user, admin_headers, start_worker):
+    con, workshops = hard_convention(make_user, workshops=24, attendees=60)
+    start_worker()
+    queued = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 6},
+                               headers=admin_headers)
+    assert queued.status_code == 202
+    run_id = queued.get_json()["run_id"]
+    running = wait_for_run(redis_client, admin_headers, run_id, {"running", "succeeded"}, timeout=30)
+    seen_progress = running["progress"]
+    deadline = time.monotonic() + 10
+    while "elapsed_seconds" not in seen_progress and time.monotonic() < deadline:
+        time.sleep(0.3)
+        seen_progress = redis_client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()["progress"]
+    assert seen_progress["elapsed_seconds"] >= 0
+    done = wait_for_run(redis_client, admin_headers, run_id, {"succeeded", "failed"}, timeout=60)
+    assert done["status"] == "succeeded", done["error_message"]
+    placements = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in done["assignments"]]
+    assert len(placements) == len(workshops)
+    assert violations(build_problem(con.id), placements) == []
+    assert done["stats"]["placed_runs"] == len(workshops)
+    accepted = redis_client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers)
+    assert accepted.status_code == 200
+    placed = db.session.scalar(sa.select(sa.func.count()).select_from(EventSlot).where(EventSlot.workshop_id.is_not(None)))
+    assert placed == len(workshops)
+
+
+def test_cancel_reaches_the_worker(redis_client, make_user, admin_headers, start_worker):
+    con, _ = hard_convention(make_user)
+    start_worker()
+    run_id = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
+                               headers=admin_headers).get_json()["run_id"]
+    wait_for_run(redis_client, admin_headers, run_id, {"running"}, timeout=30)
+    time.sleep(1.5)
+    assert redis_client.post(f"/api/schedule-runs/{run_id}/cancel", headers=admin_headers).status_code == 200
+    final = wait_for_run(redis_client, admin_headers, run_id, {"cancelled", "succeeded", "failed"}, timeout=60)
+    assert final["status"] == "cancelled"
+
+
+def test_killed_worker_marks_the_run_failed_and_a_new_run_succeeds(redis_client, make_user, admin_headers,
+                                                                   start_worker):
+    con, _ = hard_convention(make_user)
+    worker = start_worker()
+    run_id = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
+                               headers=admin_headers).get_json()["run_id"]
+    wait_for_run(redis_client, admin_headers, run_id, {"running"}, timeout=30)
+    worker.kill()
+    failed = wait_for_run(redis_client, admin_headers, run_id, {"failed"}, timeout=30)
+    assert "stopped reporting" in failed["error_message"]
+    start_worker()
+    fresh = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 3},
+                              headers=admin_headers)
+    assert fresh.status_code == 202
+    assert wait_for_run(redis_client, admin_headers, fresh.get_json()["run_id"], {"succeeded", "failed"},
+                        timeout=60)["status"] == "succeeded"
+
+
+def test_without_a_worker_the_run_waits_queued(redis_client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    run_id = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
+                               headers=admin_headers).get_json()["run_id"]
+    time.sleep(1)
+    body = redis_client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()
+    assert body["status"] == "queued"
+    cancelled = redis_client.post(f"/api/schedule-runs/{run_id}/cancel", headers=admin_headers).get_json()
+    assert cancelled["status"] == "cancelled"
