@@ -35,7 +35,7 @@ class SolveParams:
     max_options: int = 250_000
     max_conflict_literals: int = 30_000
     # Above this many options the one-model phase is skipped for neighbourhood search.
-    full_model_max_options: int = 60_000
+    full_model_max_options: int = 20_000
     # Share of the time the one-model phase gets when it cannot hold every pair.
     full_model_share: float = 0.3
     explain: bool = True
@@ -49,6 +49,8 @@ class ProgressInfo:
     bound: float | None
     placed_runs: int
     elapsed_seconds: float
+    # the improved schedule itself, for live previews and benchmarks
+    placements: tuple[Placement, ...] = ()
 
 
 def _placements(assignment: dict[RunKey, Option]) -> tuple[Placement, ...]:
@@ -229,7 +231,8 @@ class _Run:
         self.best, self.objective, self.source = dict(assignment), objective, source
         if self.on_progress is not None:
             self.on_progress(
-                ProgressInfo(objective, self.bound, len(assignment), time.monotonic() - self.started)
+                ProgressInfo(objective, self.bound, len(assignment),
+                             time.monotonic() - self.started, _placements(assignment))
             )
         return True
 
@@ -244,7 +247,8 @@ class _FullModelReporter(cp_model.CpSolverSolutionCallback):
             key: option for key, pairs in self._built.choices.items() for option, var in pairs
             if self.value(var)
         }
-        self._run.bound = self.best_objective_bound if self._run.bound_is_relaxation else None
+        if self._run.bound_is_relaxation:
+            self._run.bound = max(0.0, self.best_objective_bound)
         self._run.offer(assignment, "cp-sat", self.objective_value if self._exact else None)
         if self._should_stop is not None and self._should_stop():
             self.stop_search()
@@ -265,7 +269,9 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     stats["build_seconds"] = round(time.monotonic() - build_started, 4)
     stats["conflict_pairs_modelled"] = built.conflict_pairs_modelled
     remaining = deadline - time.monotonic()
-    share = 1.0 if exact else params.full_model_share
+    # CP-SAT alone improves attendee conflicts slowly; unless it proves optimality
+    # within its share, neighbourhood search gets the rest of the time
+    share = params.full_model_share
     solver = cp_model.CpSolver()
     _configure(solver, params, remaining * share,
                large=sum(len(o) for o in instance.options.values()) > 20_000)
@@ -277,7 +283,8 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     stats["branches"] = solver.num_branches
     stats["search_conflicts"] = solver.num_conflicts
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and run.bound_is_relaxation:
-        run.bound = solver.best_objective_bound
+        # every cost term is non-negative, so 0 is a bound CP-SAT may not have reached yet
+        run.bound = max(0.0, solver.best_objective_bound)
     run.proven_optimal = exact and status == cp_model.OPTIMAL
     return exact
 

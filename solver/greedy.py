@@ -154,6 +154,12 @@ def greedy_schedule(instance: Instance, conflict_aware: bool = True) -> dict[Run
         occupancy.place(key, option)
         if costs is not None:
             costs.record(key[0], option)
+    # a re-solve starts by keeping whatever of the current schedule still fits
+    for key, option in sorted(instance.current_options.items()):
+        if occupancy.fits(key, option):
+            occupancy.place(key, option)
+            if costs is not None:
+                costs.record(key[0], option)
     capacity = instance.location_capacity
     for workshop_id in workshop_order(instance):
         # best fit: smallest adequate room first keeps big rooms for big workshops
@@ -163,6 +169,8 @@ def greedy_schedule(instance: Instance, conflict_aware: bool = True) -> dict[Run
         )
         for index in instance.unpinned_run_indices(workshop_id):
             key = (workshop_id, index)
+            if key in occupancy.placed:
+                continue
             if costs is None:
                 choice = next((o for o in candidates if occupancy.fits(key, o)), None)
             else:

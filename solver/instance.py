@@ -16,7 +16,7 @@ class Weights:
 
     placement: int = 100_000  # per unit of priority, per placed run
     conflict: int = 1  # multiplies the attendee pair weights below
-    move: int = 20  # per run of the current schedule that moves or disappears
+    move: int = 50  # per run of the current schedule that moves or disappears
     spread: int = 0  # reserved; popular-workshop spreading is not modelled yet
     rank_levels: int = 5  # rank 1 counts rank_levels, rank >= rank_levels counts 1
 
@@ -44,6 +44,8 @@ class Instance:
     learners: dict[int, list[int]] = field(default_factory=dict)
     # every distinct slot start, sorted: attendee conflicts are counted per shared point
     time_points: list[int] = field(default_factory=list)
+    # the current schedule's runs that are still statically possible (repair starts here)
+    current_options: dict[RunKey, Option] = field(default_factory=dict)
 
     def unpinned_run_indices(self, workshop_id: int) -> list[int]:
         runs = self.workshops[workshop_id].runs
@@ -112,9 +114,15 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         for capability in workshop.prerequisite_ids:
             learners[capability].append(workshop.id)
     current_starts: dict[int, set[int]] = defaultdict(set)
+    current_options: dict[RunKey, Option] = {}
     for placement in problem.current:
         if placement.slot_ids:
             current_starts[placement.workshop_id].add(placement.slot_ids[0])
+        key = (placement.workshop_id, placement.run_index)
+        if key in options and key not in pinned:
+            possible = {o.slot_ids: o for o in reports[placement.workshop_id].options}
+            if tuple(placement.slot_ids) in possible:
+                current_options[key] = possible[tuple(placement.slot_ids)]
     return Instance(
         problem=problem,
         workshops=workshops,
@@ -128,4 +136,5 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         location_capacity={loc.id: loc.capacity for loc in problem.locations},
         learners=dict(learners),
         time_points=sorted({slot.start for slot in problem.slots}),
+        current_options=current_options,
     )
