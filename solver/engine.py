@@ -306,3 +306,4 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
     stats["neighbourhood_seconds"] = round(time.monotonic() - started, 4)
     stats["neighbourhoods"] = lns_stats.neighbourhoods
     stats["neighbourhood_improvements"] = lns_stats.improvements
+    run.proven_optimal = run.proven_optimal or lns_stats.proven_optimal

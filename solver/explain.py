@@ -100,39 +100,60 @@ def _availability_reasons(instance: Instance, workshop: Workshop, options) -> li
     return reasons
 
 
-def _blocker_phrases(
+def _blocker_facts(
     instance: Instance, workshop: Workshop, options: list[Option], blocker: RunKey, held: Option
-) -> list[str]:
-    """How one placed run competes with the missing one."""
+) -> list[tuple[str, int, str]]:
+    """How one placed run competes with the missing one: (kind, priority, phrase)."""
     problem = instance.problem
     other = instance.workshops[blocker[0]]
     label = problem.workshop_label(other.id)
     if other.priority != workshop.priority:
         label += f" (priority {other.priority})"
-    phrases = []
-    overlapping = [o for o in options if o.start < held.end and held.start < o.end]
+    when = _clock(held.start)
     if other.id == workshop.id:
-        return [f"its own run {blocker[1] + 1} at {_clock(held.start)}"]
+        return [("own", 0, f"its own run {blocker[1] + 1} at {when}")]
+    facts = []
+    overlapping = [o for o in options if o.start < held.end and held.start < o.end]
     if any(set(o.slot_ids) & set(held.slot_ids) for o in options):
-        phrases.append(
-            f"{problem.location_label(held.location_id)} at {_clock(held.start)} is held by {label}"
-        )
-    shared_hosts = set(workshop.host_ids) & set(other.host_ids)
-    if shared_hosts and overlapping:
-        hosts = ", ".join(problem.host_label(h) for h in sorted(shared_hosts))
-        phrases.append(f"{hosts} is busy with {label} at {_clock(held.start)}")
+        facts.append(("room", other.priority,
+                      f"{problem.location_label(held.location_id)} at {when} by {label}"))
+    for host in sorted(set(workshop.host_ids) & set(other.host_ids)):
+        if overlapping:
+            facts.append((f"host {host}", other.priority, f"{label} at {when}"))
     needed = {item for o in overlapping for item, _ in o.pool_need}
-    shared_items = needed & {item for item, _ in held.pool_need}
-    if shared_items:
-        items = ", ".join(problem.equipment_label(i) for i in sorted(shared_items))
-        phrases.append(f"pool {items} in use by {label} at {_clock(held.start)}")
-    teaches = set(other.teaches_ids) & set(workshop.prerequisite_ids)
-    learns = set(workshop.teaches_ids) & set(other.prerequisite_ids)
-    if teaches:
-        phrases.append(f"it must come after {label}, which teaches what it requires")
-    if learns:
-        phrases.append(f"it must end before {label}, which requires what it teaches")
-    return phrases or [f"{label} at {_clock(held.start)}"]
+    for item in sorted(needed & {item for item, _ in held.pool_need}):
+        facts.append((f"pool {item}", other.priority, f"{label} at {when}"))
+    if set(other.teaches_ids) & set(workshop.prerequisite_ids):
+        facts.append(("order", other.priority, f"it must start after {label} ends, which teaches what it requires"))
+    if set(workshop.teaches_ids) & set(other.prerequisite_ids):
+        facts.append(("order", other.priority, f"it must end before {label}, which requires what it teaches"))
+    return facts or [("other", other.priority, f"{label} at {when}")]
+
+
+def _listing(phrases: list[str], shown: int = 4) -> str:
+    if len(phrases) <= shown:
+        return ", ".join(phrases)
+    return ", ".join(phrases[:shown]) + f" and {len(phrases) - shown} more"
+
+
+def _summarise(problem: Problem, facts: list[tuple[str, int, str]]) -> list[str]:
+    """Group the facts by kind, most important competitors first."""
+    by_kind: dict[str, list[tuple[int, str]]] = {}
+    for kind, priority, phrase in facts:
+        by_kind.setdefault(kind, []).append((priority, phrase))
+    parts = []
+    for kind in sorted(by_kind, key=lambda k: ("room", "host", "pool", "order", "own", "other").index(k.split()[0])):
+        phrases = [p for _, p in sorted(by_kind[kind], key=lambda x: -x[0])]
+        if kind == "room":
+            parts.append("rooms taken: " + _listing(phrases))
+        elif kind.startswith("host "):
+            parts.append(f"{problem.host_label(int(kind.split()[1]))} is busy with " + _listing(phrases))
+        elif kind.startswith("pool "):
+            item = problem.equipment_label(int(kind.split()[1]))
+            parts.append(f"the {item} pool is in use by " + _listing(phrases))
+        else:
+            parts.extend(phrases[:4])
+    return parts
 
 
 def competition_reasons(
@@ -167,13 +188,12 @@ def competition_reasons(
     if status != cp_model.INFEASIBLE:
         return [f"{len(options)} possible place(s) exist but all looked taken; no proof within the time limit"]
     core = [assumption_to_run[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-    phrases = []
+    facts = []
     for blocker in sorted(core):
-        phrases.extend(_blocker_phrases(instance, workshop, options, blocker, placed[blocker]))
-    shown = phrases[:8]
-    more = f" and {len(phrases) - 8} more" if len(phrases) > 8 else ""
+        facts.extend(_blocker_facts(instance, workshop, options, blocker, placed[blocker]))
     return [
-        f"{len(options)} possible place(s) exist but every one is in use: " + "; ".join(shown) + more
+        f"{len(options)} possible place(s) exist but every one is in use; "
+        + "; ".join(_summarise(instance.problem, facts))
     ]
 
 

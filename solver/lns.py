@@ -45,6 +45,8 @@ class SearchBudget:
 class LnsStats:
     neighbourhoods: int = 0
     improvements: int = 0
+    # a neighbourhood freeing every workshop with all its options was solved to optimality
+    proven_optimal: bool = False
 
 
 def _time_swap(instance: Instance, current: dict[RunKey, Option], rng: random.Random, budget: SearchBudget):
@@ -183,7 +185,11 @@ def improve_by_neighbourhoods(
     while time.monotonic() < budget.deadline - 0.05:
         if should_stop is not None and should_stop():
             break
-        if pick_cluster:
+        small = len(instance.workshops) <= budget.max_free_workshops
+        if small:
+            # everything fits in one neighbourhood: solve it whole
+            free, allowed = set(instance.workshops), (lambda option: True)
+        elif pick_cluster:
             free, allowed = _conflict_cluster(instance, current, rng, budget)
         else:
             free, allowed = _time_swap(instance, current, rng, budget)
@@ -205,7 +211,14 @@ def improve_by_neighbourhoods(
         status = solver.solve(built.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
+        whole = small and built.conflict_pairs_modelled == len(instance.pair_weights) and all(
+            len(built.choices[k]) == len(instance.options[k]) for k in built.choices if k in instance.options
+        )
+        if status == cp_model.OPTIMAL and whole:
+            stats.proven_optimal = True
         if solver.objective_value >= hinted - 0.5:
+            if stats.proven_optimal:
+                break
             continue
         for key, pairs in built.choices.items():
             if key[0] not in free:
@@ -218,4 +231,6 @@ def improve_by_neighbourhoods(
         stats.improvements += 1
         if on_improvement is not None:
             on_improvement(current, round(solver.objective_value - hinted))
+        if stats.proven_optimal:
+            break
     return current, stats

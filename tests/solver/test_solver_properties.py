@@ -90,3 +90,13 @@ def test_solver_schedules_break_no_rule_and_place_at_least_the_greedy(problem):
         runs_placed = sum(1 for a in solution.assignments if a.workshop_id == w.id)
         if runs_placed == 0:
             assert (w.id, None) in explained
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_neighbourhood_search_alone_breaks_no_rule_and_never_loses_to_the_greedy(problem):
+    # full_model_max_options=0 skips the one-model phase, as on large conventions
+    params = SolveParams(time_limit_seconds=1, num_workers=1, explain=False, full_model_max_options=0)
+    solution = solve(problem, params)
+    assert violations(problem, solution) == []
+    assert solution.objective <= solution.stats["greedy_objective"]

@@ -48,3 +48,15 @@ def test_pins_survive_a_resolve_that_would_prefer_to_move_them():
     solution = solve(pinned, PARAMS)
     assert set(pins) <= set(solution.assignments)
     assert violations(pinned, solution) == []
+
+
+def test_neighbourhood_search_lowers_conflicts_below_the_greedy():
+    # 60 talks is above the size solved as one neighbourhood, so this exercises the
+    # time-swap and conflict-cluster neighbourhoods
+    p = busy_convention(seed=4, workshops=60, rooms=4, slots_per_room=15, attendees=300)
+    solution = solve(p, SolveParams(time_limit_seconds=4, num_workers=2, explain=False,
+                                    full_model_max_options=0))
+    assert violations(p, solution) == []
+    assert len(solution.assignments) == 60
+    assert solution.stats["neighbourhood_improvements"] > 0
+    assert solution.stats["attendee_conflicts"] < solution.stats["greedy_attendee_conflicts"]
