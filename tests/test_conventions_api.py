@@ -2,7 +2,6 @@
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import Convention, EventSlot, Location, Workshop
