@@ -168,3 +168,21 @@ def test_token_endpoint_is_rate_limited(make_app, make_user):
         limited = client.post("/api/auth/token", json={"email": user.email, "password": PASSWORD})
         assert limited.status_code == 429
         assert limited.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_reset_link_uses_the_configured_address_not_the_host_header(make_app, make_user):
+    app = make_app(SLOTWISE_BASE_URL="https://con.example.org/")
+    with app.app_context():
+        user = make_user()
+        app.test_client().post("/api/auth/password-reset", json={"email": user.email},
+                               headers={"Host": "evil.example"})
+        body = db.session.scalar(sa.select(OutboxMessage.body).where(OutboxMessage.recipient == user.email))
+    assert "https://con.example.org/password-reset/" in body
+    assert "evil.example" not in body
+
+
+def test_untrusted_host_is_refused_when_trusted_hosts_are_set(make_app):
+    app = make_app(TRUSTED_HOSTS=["con.example.org"])
+    with app.app_context():
+        assert app.test_client().get("/sign-in", headers={"Host": "evil.example"}).status_code == 400
+        assert app.test_client().get("/sign-in", headers={"Host": "con.example.org"}).status_code == 200

@@ -37,6 +37,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY") or _persistent_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
+        # Public address used in mailed links (reset links must not trust the request's Host header).
+        "SLOTWISE_BASE_URL": env.get("SLOTWISE_BASE_URL") or None,
+        "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",")] if env.get("TRUSTED_HOSTS") else None,
         "MAX_CONTENT_LENGTH": int(env.get("SLOTWISE_MAX_BODY_BYTES", 1_000_000)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db, htmx
 
@@ -80,6 +80,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # an untrusted Host header: no page can be built (links need the host); answer plainly
+            return jsonify(error_body("untrusted_host", error.description or "Untrusted host.")), 400
         status = error.code or 500
         if status >= 400:
             db.session.rollback()

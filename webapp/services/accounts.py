@@ -7,13 +7,15 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from ..errors import Unauthorized, ValidationFailed
 from ..extensions import db
+from ..models.accounts import NAME_MAX
 from ..models import ApiToken, OAuthIdentity, PasswordResetToken, User, UserRole, utcnow
+from .links import external_url
 from .mail import send_mail
 
 PASSWORD_MIN = 8
@@ -157,7 +159,7 @@ def request_password_reset(email: str) -> None:
     nonce = secrets.token_hex(16)
     db.session.add(PasswordResetToken(user_id=user.id, nonce=nonce, expires_at=utcnow() + timedelta(seconds=ttl)))
     token = _reset_serializer().dumps({"uid": user.id, "nonce": nonce})
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = external_url("auth.reset_password", token=token)
     send_mail(
         user.email,
         "Reset your Slotwise password",
@@ -199,10 +201,14 @@ def sign_in_with_identity(provider: str, subject: str, email: str | None, displa
         select(OAuthIdentity).where(OAuthIdentity.provider == provider, OAuthIdentity.subject == subject)
     )
     if identity is not None:
-        return identity.user
-    if not email:
+        user = identity.user
+    elif not email:
         raise Unauthorized("The identity provider did not share a verified email address.")
-    user = find_user_by_email(email) or create_user(email, None, display_name or email.split("@")[0])
-    db.session.add(OAuthIdentity(user_id=user.id, provider=provider, subject=subject))
-    db.session.flush()
+    else:
+        name = (display_name or email.split("@")[0]).strip()[:NAME_MAX]
+        user = find_user_by_email(email) or create_user(email, None, name)
+        db.session.add(OAuthIdentity(user_id=user.id, provider=provider, subject=subject))
+        db.session.flush()
+    if not user.is_active:
+        raise Unauthorized("This account is disabled.", code="account_disabled")
     return user
