@@ -98,6 +98,25 @@ def create_admin(email: str, password: str | None, display_name: str) -> None:
     click.echo(f"{user.email} is an admin (user {user.id}).")
 
 
+@main.command("seed-demo")
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option("--seed", type=int, default=2027, show_default=True, help="Same seed, same convention.")
+@with_appcontext
+def seed_demo_command(size: str, seed: int) -> None:
+    """Create a realistic demo convention (large: 1,000 workshops, 60 rooms, 5,000 attendees)."""
+    import time
+
+    from .demo import DEMO_PASSWORD, seed_demo
+    from .extensions import db
+
+    upgrade_database()
+    started = time.monotonic()
+    convention = seed_demo(size, seed)
+    db.session.commit()
+    click.echo(f"Convention {convention.id} '{convention.name}' created in {time.monotonic() - started:.1f} s.")
+    click.echo(f"Demo accounts: demo-admin-0@example.org, demo-host-N@…, demo-attendee-N@… (password {DEMO_PASSWORD})")
+
+
 @main.command("worker")
 @click.option("--concurrency", default=1, show_default=True, type=int, help="Runs solved at once by this process.")
 @click.option("--pool", default="solo", show_default=True, type=click.Choice(["solo", "prefork", "threads"]))
