@@ -5,7 +5,6 @@ that is cancelled, runs out of time or finds nothing better still returns it.
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -17,6 +16,7 @@ from .explain import explain_unplaced
 from .greedy import greedy_schedule
 from .instance import Instance, Weights, build_instance
 from .metrics import attendee_conflicts
+from .control import StopWatcher
 from .lns import SearchBudget, improve_by_neighbourhoods
 from .model import BuiltModel, build_model
 from .objective import objective_value
@@ -30,13 +30,15 @@ class SolveParams:
     num_workers: int = 2
     seed: int = 0
     weights: Weights = field(default_factory=Weights)
-    # Beyond this many (run, start) options the per-run domains are thinned (the greedy's
-    # choice always kept) so that large conventions still build in seconds.
+    # Beyond this many (run, start) options the one model's domains are thinned (the
+    # greedy's choice always kept); only matters if raised above full_model_max_options.
     max_options: int = 250_000
+    # Clash literals the one model may hold; lighter attendee pairs are left out.
     max_conflict_literals: int = 30_000
     # Above this many options the one-model phase is skipped for neighbourhood search.
     full_model_max_options: int = 20_000
-    # Share of the time the one-model phase gets when it cannot hold every pair.
+    # Share of the time the one-model phase gets before neighbourhood search takes over
+    # (unless it proves optimality first).
     full_model_share: float = 0.3
     explain: bool = True
     explain_time_limit_seconds: float = 10.0
@@ -82,35 +84,6 @@ def thin_options(instance: Instance, hint: dict[RunKey, Option], max_total: int)
         for index in instance.unpinned_run_indices(workshop_id):
             options[(workshop_id, index)] = keep
     return replace(instance, options=options)
-
-
-class _StopWatcher:
-    """Polls `should_stop` every 0.2 s from a thread, since CP-SAT may go long stretches
-    without a new solution (and so without a callback)."""
-
-    def __init__(self, solver: cp_model.CpSolver, should_stop):
-        self._solver = solver
-        self._should_stop = should_stop
-        self._done = threading.Event()
-        self.stopped = False
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _watch(self) -> None:
-        while not self._done.wait(0.2):
-            if self._should_stop():
-                self.stopped = True
-                self._solver.stop_search()
-                return
-
-    def __enter__(self):
-        if self._should_stop is not None:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._done.set()
-        if self._thread.is_alive():
-            self._thread.join()
 
 
 def _configure(solver: cp_model.CpSolver, params: SolveParams, time_limit: float, large: bool):
@@ -276,7 +249,7 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     _configure(solver, params, remaining * share,
                large=sum(len(o) for o in instance.options.values()) > 20_000)
     reporter = _FullModelReporter(built, run, exact, should_stop)
-    with _StopWatcher(solver, should_stop):
+    with StopWatcher(solver, should_stop):
         status = solver.solve(built.model, reporter)
     stats["cp_status"] = solver.status_name(status)
     stats["full_model_seconds"] = round(solver.wall_time, 4)

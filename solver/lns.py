@@ -23,6 +23,7 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from .control import StopWatcher
 from .domains import Option, RunKey
 from .greedy import Occupancy
 from .instance import Instance, Weights
@@ -208,7 +209,8 @@ def improve_by_neighbourhoods(
         solver.parameters.max_time_in_seconds = max(
             0.05, min(budget.neighbourhood_seconds, budget.deadline - time.monotonic())
         )
-        status = solver.solve(built.model)
+        with StopWatcher(solver, should_stop):
+            status = solver.solve(built.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         whole = small and built.conflict_pairs_modelled == len(instance.pair_weights) and all(

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from click.testing import CliRunner
 from solver_factory import busy_convention, problem, workshop
 
@@ -44,12 +45,14 @@ def test_progress_reports_improving_objectives():
     assert reports[0].placed_runs == 20
 
 
-def test_should_stop_cancels_a_long_search_and_keeps_a_valid_schedule():
+@pytest.mark.parametrize("full_model_max_options", [20_000, 0], ids=["one model", "neighbourhoods"])
+def test_should_stop_cancels_a_long_search_and_keeps_a_valid_schedule(full_model_max_options):
     p = busy_convention(seed=2, workshops=60, rooms=4, slots_per_room=15, attendees=400)
     started = time.monotonic()
     solution = solve(
         p,
-        SolveParams(time_limit_seconds=120, num_workers=2, explain=False),
+        SolveParams(time_limit_seconds=120, num_workers=2, explain=False,
+                    full_model_max_options=full_model_max_options),
         should_stop=lambda: time.monotonic() - started > 1.0,
     )
     assert solution.status == "cancelled"
