@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(scheduling.bp)
     register_error_handlers(app)
     register_provider(app)
     if app.config.get("REDIS_URL"):
