@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from generate_real import real_problem  # noqa: E402
 
 from solver import (  # noqa: E402
     Interest,
@@ -243,6 +244,18 @@ def run_conference_scheduler(size: str, seed: int, time_cap: float) -> dict:
     }
 
 
+def run_real(path: str, budget: float, workers: int) -> dict:
+    problem = real_problem(path)
+    solution = solve(problem, SolveParams(time_limit_seconds=budget, num_workers=workers))
+    return {
+        "name": Path(path).stem, "talks": len(problem.workshops), "slots": len(problem.slots),
+        "placed": len(solution.assignments), "valid": violations(problem, solution) == [],
+        "first_valid_seconds": solution.stats["first_solution_seconds"],
+        "total_seconds": solution.stats["total_seconds"], "source": solution.stats["source"],
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
+
+
 # -- parent: spawn children, print the table -----------------------------------------------
 
 def _child(args: list[str], timeout: float) -> dict:
@@ -301,8 +314,11 @@ def main() -> None:
     parser.add_argument("--cs-time-cap", type=float, default=120.0, help="conference_scheduler CBC cap, s")
     parser.add_argument("--no-conference-scheduler", action="store_true")
     parser.add_argument("--out", help="append one JSON line per result")
+    parser.add_argument("--real", default="", help="comma-separated realdata JSON files to schedule")
+    parser.add_argument("--real-seconds", type=float, default=10.0)
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "FAMILY", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--cs", nargs=2, metavar=("SIZE", "SEED"), help=argparse.SUPPRESS)
+    parser.add_argument("--real-one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     budgets = [float(b) for b in args.budgets.split(",")]
 
@@ -314,7 +330,27 @@ def main() -> None:
     if args.cs:
         print(json.dumps(run_conference_scheduler(args.cs[0], int(args.cs[1]), args.cs_time_cap)))
         return
+    if args.real_one:
+        print(json.dumps(run_real(args.real_one, args.real_seconds, args.workers)))
+        return
 
+    real = []
+    for path in filter(None, args.real.split(",")):
+        outcome = _child(["--real-one", path, "--real-seconds", str(args.real_seconds),
+                          "--workers", str(args.workers)], args.real_seconds + 300)
+        outcome.setdefault("name", Path(path).stem)
+        real.append(outcome)
+        print(json.dumps(outcome), file=sys.stderr, flush=True)
+    if real:
+        print("| real schedule | talks | placed | valid | first valid s | total s | source | peak RSS MB |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in real:
+            print(f"| {r['name']} | {r.get('talks', '-')} | {r.get('placed', '-')} | {r.get('valid', r.get('error'))} | "
+                  f"{r.get('first_valid_seconds', '-')} | {r.get('total_seconds', '-')} | {r.get('source', '-')} | "
+                  f"{r.get('peak_rss_mb', '-')} |")
+        print()
+    if args.sizes == "none":
+        return
     results, baselines = [], []
     child_flags = ["--budgets", args.budgets, "--edit-seconds", str(args.edit_seconds),
                    "--workers", str(args.workers)] + (["--no-edits"] if args.no_edits else [])
