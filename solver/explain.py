@@ -138,6 +138,11 @@ def _listing(phrases: list[str], shown: int = 4) -> str:
 
 def _summarise(problem: Problem, facts: list[tuple[str, int, str]]) -> list[str]:
     """Group the facts by kind, most important competitors first."""
+    direct = [fact for fact in facts if fact[0] != "other"]
+    if direct:
+        # the infeasibility core is not minimal: runs with no direct tie to the missing
+        # one only matter through others, so they are left out of the sentence
+        facts = direct
     by_kind: dict[str, list[tuple[int, str]]] = {}
     for kind, priority, phrase in facts:
         by_kind.setdefault(kind, []).append((priority, phrase))
