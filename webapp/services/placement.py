@@ -84,11 +84,14 @@ def check_placement(convention_id: int, placements: list[Placement], *, replace_
         p for p in problem.current if (p.workshop_id, p.run_index) not in replaced
     ]
     before = Counter(_key(v) for v in violations(problem, baseline)) if baseline else Counter()
+    said = set()
     for violation in violations(problem, baseline + judged):
         key = _key(violation)
         if before[key]:
             before[key] -= 1  # the schedule had it already; not the candidate's doing
-        else:
+        elif (violation.code, violation.message) not in said:
+            # one shortage is reported once per run it touches; say it once
+            said.add((violation.code, violation.message))
             found.append(violation)
     return found
 
@@ -243,13 +246,13 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
     workshop_ids = {s.workshop_id for s in slots if s.workshop_id is not None}
     workshops = {}
     if workshop_ids:
-        from sqlalchemy.orm import selectinload, noload
+        from sqlalchemy.orm import lazyload, selectinload
 
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(workshop_ids)).options(
                 selectinload(Workshop.host), selectinload(Workshop.cohosts),
-                noload(Workshop.allowed_locations), noload(Workshop.prerequisites),
-                noload(Workshop.teaches), noload(Workshop.equipment),
+                lazyload(Workshop.allowed_locations), lazyload(Workshop.prerequisites),
+                lazyload(Workshop.teaches), lazyload(Workshop.equipment),
             )
         ):
             if can_view(actor, w, convention):
