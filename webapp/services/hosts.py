@@ -1,0 +1,185 @@
+"""Becoming a host (applications reviewed by admins) and hosts' availability windows.
+
+Availability windows of one host in one convention never overlap or touch: a new window that
+overlaps or touches existing ones is merged with them into one row. A host with no windows
+is always available.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Convention, HostApplication, HostAvailability, User, utcnow
+from .mail import send_mail
+from .permissions import require_admin, require_signed_in
+from .users import grant_role
+
+
+# -- applications -------------------------------------------------------------------------
+
+
+def apply_to_host(actor, convention_id: int | None, motivation: str) -> HostApplication:
+    user = require_signed_in(actor)
+    if user.has_role("host"):
+        raise Conflict("You are a host already.", code="already_host")
+    if convention_id is not None:
+        convention = db.session.get(Convention, convention_id)
+        if convention is None or (convention.status == "draft" and not user.is_admin):
+            raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+    pending = db.session.scalar(
+        select(HostApplication.id).where(HostApplication.user_id == user.id, HostApplication.status == "pending")
+    )
+    if pending is not None:
+        raise Conflict(
+            "You have a pending application already; wait for an admin's answer.",
+            code="application_pending", fields={"application_id": pending},
+        )
+    row = HostApplication(user_id=user.id, convention_id=convention_id, motivation=motivation)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def pending_applications(actor, limit: int, offset: int) -> tuple[list[HostApplication], int]:
+    require_admin(actor)
+    query = select(HostApplication).where(HostApplication.status == "pending")
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    from sqlalchemy.orm import selectinload
+
+    rows = db.session.scalars(
+        query.options(selectinload(HostApplication.user)).order_by(HostApplication.created_at, HostApplication.id)
+        .limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def _review(actor, application_id: int, status: str) -> HostApplication:
+    admin = require_admin(actor)
+    row = db.session.get(HostApplication, application_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"No host application {application_id}.", fields={"id": application_id})
+    if row.status != "pending":
+        raise Conflict(f"This application was {row.status} already.", code="application_reviewed")
+    row.status = status
+    row.reviewed_by_id = admin.id
+    row.reviewed_at = utcnow()
+    return row
+
+
+def approve_application(actor, application_id: int) -> HostApplication:
+    row = _review(actor, application_id, "approved")
+    grant_role(row.user, "host")
+    send_mail(
+        row.user.email,
+        "You are a Slotwise host now",
+        "Your application to host was approved. You can now propose workshops and enter when you are available.",
+    )
+    db.session.flush()
+    return row
+
+
+def reject_application(actor, application_id: int) -> HostApplication:
+    row = _review(actor, application_id, "rejected")
+    send_mail(
+        row.user.email,
+        "Your host application",
+        "Your application to host was not approved this time. You may apply again.",
+    )
+    db.session.flush()
+    return row
+
+
+# -- availability -------------------------------------------------------------------------
+
+
+def _target_user(actor: User, user_id: int | None) -> User:
+    if user_id is None or user_id == actor.id:
+        if not (actor.has_role("host") or actor.is_admin):
+            raise Forbidden("Availability is for hosts; apply to host first.")
+        return actor
+    if not actor.is_admin:
+        raise Forbidden("Only an admin may see or set another host's availability.")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {user_id}"})
+    return user
+
+
+def _convention(actor: User, convention_id: int) -> Convention:
+    convention = db.session.get(Convention, convention_id)
+    if convention is None or (convention.status == "draft" and not actor.is_admin):
+        raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+    return convention
+
+
+def convention_bounds(convention: Convention) -> tuple[datetime, datetime]:
+    """The convention's first midnight and the midnight after its last day, in its time zone."""
+    zone = ZoneInfo(convention.timezone)
+    start = datetime.combine(convention.start_date, time(0), tzinfo=zone)
+    end = datetime.combine(convention.end_date + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def list_availability(actor, convention_id: int | None = None, user_id: int | None = None) -> list[HostAvailability]:
+    user = require_signed_in(actor)
+    target = _target_user(user, user_id)
+    query = select(HostAvailability).where(HostAvailability.user_id == target.id)
+    if convention_id is not None:
+        query = query.where(HostAvailability.convention_id == convention_id)
+    return list(db.session.scalars(query.order_by(HostAvailability.convention_id, HostAvailability.start)))
+
+
+def add_availability(actor, convention_id: int, start: datetime, end: datetime,
+                     user_id: int | None = None) -> HostAvailability:
+    """Add a window, merged with every window it overlaps or touches; returns the merged row."""
+    user = require_signed_in(actor)
+    target = _target_user(user, user_id)
+    convention = _convention(user, convention_id)
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)  # as stored
+    if convention.status == "closed":
+        raise Conflict("The convention is closed.", code="convention_closed")
+    fields = {}
+    if end <= start:
+        fields["end"] = "must be after start"
+    first, last = convention_bounds(convention)
+    if start < first or start > last:
+        fields["start"] = f"must be within the convention ({first.isoformat()} to {last.isoformat()})"
+    if end > last or end < first:
+        fields["end"] = f"must be within the convention ({first.isoformat()} to {last.isoformat()})"
+    if fields:
+        raise ValidationFailed("The window is invalid.", fields=fields)
+    touching = list(db.session.scalars(
+        select(HostAvailability).where(
+            HostAvailability.user_id == target.id, HostAvailability.convention_id == convention.id,
+            HostAvailability.start <= end, HostAvailability.end >= start,
+        ).with_for_update()
+    ))
+    if not touching:
+        row = HostAvailability(user_id=target.id, convention_id=convention.id, start=start, end=end)
+        db.session.add(row)
+    else:
+        row = touching[0]
+        row.start = min([start] + [w.start for w in touching])
+        row.end = max([end] + [w.end for w in touching])
+        for other in touching[1:]:
+            db.session.delete(other)
+    db.session.flush()
+    return row
+
+
+def delete_availability(actor, availability_id: int) -> None:
+    user = require_signed_in(actor)
+    row = db.session.get(HostAvailability, availability_id)
+    if row is None:
+        raise NotFound(f"No availability window {availability_id}.", fields={"id": availability_id})
+    if row.user_id != user.id and not user.is_admin:
+        raise Forbidden("You may only remove your own availability.")
+    convention = db.session.get(Convention, row.convention_id)
+    if convention.status == "closed":
+        raise Conflict("The convention is closed.", code="convention_closed")
+    db.session.delete(row)
+    db.session.flush()
