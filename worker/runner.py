@@ -24,13 +24,13 @@ HEARTBEAT_SECONDS = 1.0
 class _Heartbeat:
     """Keeps the run's progress and heartbeat fresh; learns of cancellation."""
 
-    def __init__(self, app, run_id: int):
+    def __init__(self, app, run_id: int, started: float):
         self.app = app
         self.run_id = run_id
         self.latest: dict = {}
         self.cancel = threading.Event()
         self._done = threading.Event()
-        self._started = time.monotonic()
+        self._started = started
         self._thread = threading.Thread(target=self._loop, name=f"heartbeat-run-{run_id}", daemon=True)
 
     def __enter__(self):
@@ -47,6 +47,7 @@ class _Heartbeat:
 
     def _loop(self) -> None:
         with self.app.app_context():
+            self.beat()
             while not self._done.wait(HEARTBEAT_SECONDS):
                 self.beat()
             db.session.remove()
@@ -75,7 +76,8 @@ def _claim(run_id: int) -> ScheduleRun | None:
     """queued -> running, atomically: a redelivered or duplicate task finds nothing to do."""
     claimed = db.session.execute(
         update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
-        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), progress={"phase": "starting"})
+        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(),
+                progress={"phase": "starting", "elapsed_seconds": 0})
     ).rowcount
     db.session.commit()
     return db.session.get(ScheduleRun, run_id) if claimed else None
@@ -101,19 +103,23 @@ def execute_run(run_id: int) -> str:
 
 def _solve_and_store(run: ScheduleRun) -> str:
     app = current_app._get_current_object()
+    started = time.monotonic()
     parameters = run.parameters or {}
     problem = build_problem(run.convention_id, pinned_workshop_ids=None)
     if parameters.get("keep_current"):
         problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
     weights = Weights(**{k: v for k, v in (parameters.get("weights") or {}).items() if k in Weights.__dataclass_fields__})
+    # The admin's time limit covers the whole run: snapshot, search, and explaining what is left out.
+    time_limit = float(parameters.get("time_limit_seconds", 30))
+    explain_budget = min(10.0, 0.15 * time_limit)
     params = SolveParams(
-        time_limit_seconds=float(parameters.get("time_limit_seconds", 30)),
+        time_limit_seconds=max(0.5, time_limit - explain_budget - (time.monotonic() - started)),
+        explain_time_limit_seconds=explain_budget,
         num_workers=app.config["SCHEDULE_SOLVER_WORKERS"],
         weights=weights,
     )
     run_id = run.id
-    started = time.monotonic()
-    with _Heartbeat(app, run_id) as heartbeat:
+    with _Heartbeat(app, run_id, started) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
     broken = violations(problem, solution.assignments)
     run = db.session.get(ScheduleRun, run_id)

@@ -1,0 +1,203 @@
+"""API load benchmark: p50/p95 of the workshop list, the convention schedule and attendee registration.
+
+Seeds the large demo convention into DATABASE_URL (PostgreSQL for the figures in the README), places
+its workshops with the greedy scheduler, serves Slotwise with `slotwise serve`, then runs N concurrent
+clients for D seconds (in several processes, so the client's GIL does not cap the load):
+
+    .venv/bin/python benchmarks/api_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/load \
+        --clients 20 --seconds 30
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOTWISE = str(Path(sys.executable).with_name("slotwise"))
+PASSWORD = "slotwise-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(database_url: str) -> None:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench")
+    subprocess.run([SLOTWISE, "seed-demo", "--size", "large"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.environ.update(env)
+    from solver import greedy_solution
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.models import Convention, EventSlot
+    from webapp.services.snapshot import build_problem
+
+    app = create_app()
+    with app.app_context():
+        convention_id = db.session.scalar(db.select(Convention.id).order_by(Convention.id.desc()))
+        placements = greedy_solution(build_problem(convention_id)).assignments
+        slots = {s.id: s for s in db.session.scalars(db.select(EventSlot).where(EventSlot.convention_id == convention_id))}
+        for placement in placements:
+            for slot_id in placement.slot_ids:
+                slots[slot_id].workshop_id = placement.workshop_id
+                slots[slot_id].run_index = placement.run_index
+        db.session.commit()
+        print(f"convention {convention_id}: {len(placements)} runs placed", file=sys.stderr)
+
+
+def request(connection, method, path, token, body=None):
+    headers = {"Authorization": f"Bearer {token}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    started = time.perf_counter()
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    return response.status, payload, time.perf_counter() - started
+
+
+def client_process(port: int, worker_index: int, threads: int, seconds: float, setup: dict, out) -> None:
+    import threading
+
+    samples: dict[str, list[float]] = {"workshop_list": [], "schedule": [], "register": []}
+    errors: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def run(thread_index: int) -> None:
+        rng = random.Random(worker_index * 100 + thread_index)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        token = setup["tokens"][(worker_index * threads + thread_index) % len(setup["tokens"])]
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            kind = rng.choice(["workshop_list", "schedule", "register"])
+            if kind == "workshop_list":
+                offset = rng.randrange(0, 950)
+                status, _, took = request(connection, "GET",
+                                          f"/api/workshops?convention_id={setup['convention_id']}&limit=50&offset={offset}", token)
+            elif kind == "schedule":
+                status, _, took = request(connection, "GET", f"/api/conventions/{setup['convention_id']}/schedule", token)
+            else:
+                workshop_id, slot_id = rng.choice(setup["runs"])
+                status, payload, took = request(connection, "POST", f"/api/workshops/{workshop_id}/register", token,
+                                                {"event_slot_id": slot_id})
+                if status == 201:
+                    selection_id = json.loads(payload).get("id")
+                    if selection_id:  # give the seat back so the run does not fill up during the test
+                        request(connection, "DELETE", f"/api/attendees/selections/{selection_id}", token)
+                status = 200 if status in (201, 409) else status  # 409: clash or already registered is an answer
+            with lock:
+                samples[kind].append(took)
+                if status >= 400 and status != 409:
+                    errors[f"{kind}:{status}"] = errors.get(f"{kind}:{status}", 0) + 1
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    out.put((samples, errors))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] * 1000 if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--server-threads", type=int, default=16)
+    args = parser.parse_args()
+    if not args.skip_seed:
+        prepare(args.database_url)
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench", RATELIMIT_ENABLED="false",
+               SESSION_COOKIE_SECURE="false")
+    env.pop("REDIS_URL", None)
+    server = subprocess.Popen([SLOTWISE, "serve", "--port", str(port), "--threads", str(args.server_threads)],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        connection = None
+        for _ in range(300):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        tokens = []
+        for i in range(args.clients):
+            connection.request("POST", "/api/auth/token", body=json.dumps(
+                {"email": f"demo-attendee-{i}@example.org", "password": PASSWORD}),
+                headers={"Content-Type": "application/json"})
+            tokens.append(json.loads(connection.getresponse().read())["access_token"])
+        conventions = json.loads(request(connection, "GET", "/api/conventions?limit=100", tokens[0])[1])
+        convention_id = max(c["id"] for c in conventions["items"])
+        schedule = json.loads(request(connection, "GET", f"/api/conventions/{convention_id}/schedule", tokens[0])[1])
+        runs = sorted({(s["workshop_id"], s["id"]) for s in _slots(schedule) if s.get("workshop_id") and s.get("first_of_run", True)})
+        setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs}
+        out = multiprocessing.Queue()
+        per_process = max(1, args.clients // args.processes)
+        workers = [multiprocessing.Process(target=client_process, args=(port, i, per_process, args.seconds, setup, out))
+                   for i in range(args.processes)]
+        for worker in workers:
+            worker.start()
+        merged: dict[str, list[float]] = {"workshop_list": [], "schedule": [], "register": []}
+        errors: dict[str, int] = {}
+        for _ in workers:
+            samples, errs = out.get()
+            for key, values in samples.items():
+                merged[key].extend(values)
+            for key, count in errs.items():
+                errors[key] = errors.get(key, 0) + count
+        for worker in workers:
+            worker.join()
+        print(f"{args.clients} clients, {args.seconds:.0f} s, database {args.database_url.split(':')[0]}")
+        print("| endpoint | requests | p50 ms | p95 ms |")
+        print("| --- | --- | --- | --- |")
+        for key, values in merged.items():
+            print(f"| {key} | {len(values)} | {percentile(values, 0.5):.1f} | {percentile(values, 0.95):.1f} |")
+        print("errors:", errors or "none")
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def _slots(schedule: dict) -> list[dict]:
+    """Slots from the schedule grid, whatever its exact nesting."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "id" in node and "start" in node and "location_id" in node:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schedule)
+    return found
+
+
+if __name__ == "__main__":
+    main()
