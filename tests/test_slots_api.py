@@ -453,3 +453,20 @@ def test_bulk_refuses_absurd_amounts(client, people, auth_headers):
 def test_bulk_into_an_unknown_convention(client, people, auth_headers, room):
     assert_error(bulk(client, auth_headers(people["admin"]), 4242, location_ids=[room.id]), 404)
     assert_refused(bulk(client, {}, 4242, location_ids=[room.id]), "anonymous")
+
+
+def test_a_slot_cannot_move_to_another_conventions_room(client, people, auth_headers, con, room):
+    slot = f.slots(room, count=1, start=at(2, 9))[0]
+    foreign = f.location(f.convention(name="Other"), name="Foreign")
+    db.session.commit()
+    response = client.put(f"/api/conventions/{con.id}/event-slots/{slot.id}", json={"location_id": foreign.id},
+                          headers=auth_headers(people["admin"]))
+    assert assert_error(response, 422)["fields"]["location_id"] == f"unknown: {foreign.id}"
+    assert slots_of() == [(room.id, at(2, 9), at(2, 10))]
+
+
+def test_bulk_names_each_day_once_even_when_repeated(client, people, auth_headers, con, room):
+    body = bulk(client, auth_headers(people["admin"]), con.id, days=["2027-05-02", "2027-05-02"],
+                location_ids=[room.id, room.id]).get_json()
+    assert (body["created_count"], body["skipped_count"]) == (3, 0)
+    assert slots_of() == [(room.id, at(2, h), at(2, h + 1)) for h in (9, 10, 11)]
