@@ -1,8 +1,9 @@
 """Locations over JSON: fixed equipment of the same convention, unique names, deleting with placed workshops."""
 import pytest
+import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import EventSlot, Location, LocationEquipment, Selection
+from webapp.models import EventSlot, Location, LocationEquipment, OutboxMessage, Selection
 
 from . import factories as f
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
@@ -163,6 +164,8 @@ def test_delete_with_placed_workshops_is_409_unless_cascade(client, people, auth
     for selection_id in (registered.id, waiting.id):
         row = db.session.get(Selection, selection_id)
         assert (row.status, row.event_slot_id, row.queued_at) == ("interested", None, None)
+    told = db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.subject.contains("Knots")))
+    assert list(told) == [people["attendee"].email]
     untouched = db.session.get(Selection, stays.id)
     assert (untouched.status, untouched.event_slot_id) == ("registered", kept.id)
     assert db.session.get(EventSlot, kept.id).workshop_id == elsewhere.id

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import EventSlot, Selection
+from webapp.models import EventSlot, OutboxMessage, Selection
 
 from . import factories as f
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
@@ -194,7 +194,10 @@ def placed(con, room, people):
             "selections": [registered.id, waiting.id]}
 
 
-def _assert_run_unplaced(placed):
+def _assert_run_unplaced(placed, attendee_email):
+    # the registered attendee is told (the queued one never had a seat to lose)
+    told = db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.subject.contains("Knots")))
+    assert list(told) == [attendee_email]
     for slot_id in (placed["first"], placed["second"]):
         slot = db.session.get(EventSlot, slot_id)
         assert slot is None or (slot.workshop_id, slot.run_index) == (None, None)
@@ -219,14 +222,14 @@ def test_a_placed_slot_refuses_change_and_delete_unless_cascade(client, people, 
     changed = client.put(url + "?cascade=true", json=later, headers=admin)
     assert changed.status_code == 200 and changed.get_json()["workshop_id"] is None
     assert changed.get_json()["start"] == "2027-05-02T10:15:00+00:00"
-    _assert_run_unplaced(placed)
+    _assert_run_unplaced(placed, people["attendee"].email)
 
 
 def test_deleting_a_placed_slot_with_cascade_unplaces_the_whole_run(client, people, auth_headers, con, placed):
     url = f"/api/conventions/{con.id}/event-slots/{placed['first']}?cascade=true"
     assert client.delete(url, headers=auth_headers(people["admin"])).status_code == 204
     assert db.session.get(EventSlot, placed["first"]) is None
-    _assert_run_unplaced(placed)
+    _assert_run_unplaced(placed, people["attendee"].email)
     assert count_rows(EventSlot) == 2
 
 

@@ -148,7 +148,7 @@ def delete_location(actor: User | None, convention_id: int, location_id: int, ca
             code="location_in_use",
             fields={"workshop_ids": [w for w, _ in titles]},
         )
-    unplace_runs({(w, r) for w, r, _ in placed})
+    unplace_runs({(w, r) for w, r, _ in placed}, f"its room '{row.name}' was removed")
     db.session.execute(delete(EventSlot).where(EventSlot.location_id == row.id))
     db.session.delete(row)
     db.session.flush()

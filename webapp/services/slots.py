@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Convention, EventSlot, Location, Selection, User, Workshop
+from ..models import Convention, EventSlot, Location, User, Workshop
+from . import placement
 from .conventions import (
     admin_convention, convention_window, is_admin, load, local_midnight, visible_convention,
 )
@@ -32,29 +33,15 @@ class Skipped:
 # unplacing ------------------------------------------------------------------------------------
 
 
-def unplace_runs(runs: set[tuple[int, int]]) -> list[int]:
-    """Free every slot of the given (workshop_id, run_index) runs.
-
-    Attendees registered for (or queued on) a run that disappears go back to plain interest in the
-    workshop, with no slot, so that they can register again once it is placed anew.
-    Returns the ids of the freed slots.
-    """
-    if not runs:
-        return []
-    condition = or_(*(and_(EventSlot.workshop_id == w, EventSlot.run_index == r) for w, r in sorted(runs)))
-    slots = db.session.scalars(select(EventSlot).where(condition)).all()
-    slot_ids = [s.id for s in slots]
-    if slot_ids:
-        for selection in db.session.scalars(select(Selection).where(Selection.event_slot_id.in_(slot_ids))):
-            selection.event_slot_id = None
-            if selection.status in ("registered", "waitlisted"):
-                selection.status = "interested"
-                selection.queued_at = None
-    for slot in slots:
-        slot.workshop_id = None
-        slot.run_index = None
-    db.session.flush()
-    return slot_ids
+def unplace_runs(runs: set[tuple[int, int]], reason: str) -> list[int]:
+    """Free every slot of the given (workshop_id, run_index) runs, through placement's one rule:
+    attendees registered for (or queued on) such a run go back to plain interest with no slot, and
+    the registered are told why. Returns the ids of the freed slots."""
+    freed: list[int] = []
+    for workshop_id, run_index in sorted(runs):
+        workshop = db.session.get(Workshop, workshop_id)
+        freed += placement.unplace_run(workshop, run_index, reason)
+    return freed
 
 
 # reading --------------------------------------------------------------------------------------
@@ -212,7 +199,7 @@ def update_slot(actor: User | None, convention_id: int, slot_id: int, *, locatio
     if slot.workshop_id is not None:
         if not cascade:
             _refuse_placed(slot, "change")
-        unplace_runs({(slot.workshop_id, slot.run_index)})
+        unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was changed")
     slot.location_id, slot.start, slot.end = new_location_id, new_start, new_end
     _flush_slots()
     return slot
@@ -224,7 +211,7 @@ def delete_slot(actor: User | None, convention_id: int, slot_id: int, cascade: b
     if slot.workshop_id is not None:
         if not cascade:
             _refuse_placed(slot, "delete")
-        unplace_runs({(slot.workshop_id, slot.run_index)})
+        unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was removed")
     db.session.delete(slot)
     db.session.flush()
 
