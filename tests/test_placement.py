@@ -488,3 +488,40 @@ def test_concurrent_assigns_of_one_slot_cannot_both_win(app, client, auth_header
     assert statuses == [201, 409], {k: r.get_json() for k, r in results.items()}
     winner = next(k for k, r in results.items() if r.status_code == 201)
     assert held(slot) == (winner, 0)
+
+
+# -- edits of a placed workshop stay within the rules ---------------------------------------
+
+
+def test_edit_that_would_break_a_placed_run_is_refused(client, as_admin, host, make_user):
+    con = f.convention()
+    busy = make_user(roles=("host",), name="Busy")
+    (a,) = f.slots(f.location(con, name="A", capacity=10), count=1)
+    (b,) = f.slots(f.location(con, name="B"), count=1)
+    ws = f.workshop(con, host, max_attendees=10)
+    f.place(ws, [a])
+    f.place(f.workshop(con, busy, title="Elsewhere"), [b])
+    f.availability(host, con, f.T0 + timedelta(hours=5))  # the run breaks this already: not the edit's doing
+    url = f"/api/workshops/{ws.id}"
+    response = client.put(url, json={"max_attendees": 11, "title": "Bigger"}, headers=as_admin)
+    assert violation_codes(response) == ["room_too_small"]
+    response = client.put(url, json={"cohost_ids": [busy.id]}, headers=as_admin)
+    assert violation_codes(response) == ["host_double_booked"]
+    db.session.expire_all()
+    assert (ws.max_attendees, ws.title, ws.cohosts) == (10, "Knots", [])
+    # a change that adds no violation goes through, though the old one stays
+    ok = client.put(url, json={"max_attendees": 9, "title": "Smaller"}, headers=as_admin)
+    assert ok.status_code == 200 and ok.get_json()["placed_runs"][0]["event_slot_ids"] == [a.id]
+
+
+def test_equipment_change_of_a_placed_workshop_is_checked(client, as_admin, host):
+    con = f.convention()
+    saw = f.equipment(con, name="Saw", quantity=1)
+    (slot,) = f.slots(f.location(con), count=1)
+    ws = f.workshop(con, host)
+    f.place(ws, [slot])
+    url = f"/api/workshops/{ws.id}/equipment"
+    response = client.put(url, json={"equipment": [{"equipment_id": saw.id, "quantity": 2}]}, headers=as_admin)
+    assert violation_codes(response) == ["equipment_short"]
+    assert client.put(url, json={"equipment": [{"equipment_id": saw.id, "quantity": 1}]},
+                      headers=as_admin).status_code == 200

@@ -96,6 +96,18 @@ def check_placement(convention_id: int, placements: list[Placement], *, replace_
     return found
 
 
+def placement_violations(workshop: Workshop) -> list[Violation]:
+    """What the workshop's placed runs break in its convention now (nothing when unplaced)."""
+    runs = placed_runs([workshop.id]).get(workshop.id, [])
+    if not runs:
+        return []
+    db.session.flush()
+    return check_placement(
+        workshop.convention_id,
+        [Placement(workshop.id, run.run_index, tuple(s.id for s in run.slots)) for run in runs],
+    )
+
+
 def lock_slots(convention_id: int, slot_ids: list[int]) -> list[EventSlot]:
     """Lock the convention (placements in it are judged one after another) and the slots."""
     db.session.get(Convention, convention_id, with_for_update=True, populate_existing=True)

@@ -180,9 +180,9 @@ def list_workshops(
     return views_of(list(rows)), total
 
 
-def load_workshop(actor, workshop_id: int, *, for_update: bool = False) -> tuple[Workshop, Convention]:
+def load_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:
     """The workshop when the actor may see it; 404 otherwise (a hidden one is not revealed)."""
-    workshop = db.session.get(Workshop, workshop_id, with_for_update=for_update or None)
+    workshop = db.session.get(Workshop, workshop_id)
     if workshop is None:
         raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
     convention = db.session.get(Convention, workshop.convention_id)
@@ -371,6 +371,9 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
         items = refs.equipment(convention.id, changes["equipment"])
     refs.raise_if_any()
 
+    from .placement import placement_violations, unplace_run  # placement imports this module
+
+    before = placement_violations(workshop)
     for name in ("title", "description", "max_attendees", "priority", "status", "host_id"):
         if name in changes:
             setattr(workshop, name, changes[name])
@@ -385,21 +388,43 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
     if "equipment" in changes:
         _set_equipment(workshop, items)
 
-    from .placement import unplace_run  # placement imports this module
-
-    reason = None
     if "duration_slots" in changes and changes["duration_slots"] != workshop.duration_slots:
         workshop.duration_slots = changes["duration_slots"]
-        reason = "its length changed"
         for run in placed_runs([workshop.id]).get(workshop.id, []):
-            unplace_run(workshop, run.run_index, reason)
+            unplace_run(workshop, run.run_index, "its length changed")
     if "runs" in changes and changes["runs"] != workshop.runs:
         workshop.runs = changes["runs"]
         for run in placed_runs([workshop.id]).get(workshop.id, []):
             if run.run_index >= workshop.runs:
                 unplace_run(workshop, run.run_index, "it has fewer runs now")
     db.session.flush()
+    # The runs still placed must not break a rule they kept before (a bigger max_attendees,
+    # a new co-host who is busy, equipment the pool lacks...): refuse, the caller unassigns first.
+    broken = _new_violations(before, placement_violations(workshop))
+    if broken:
+        from .placement import PlacementConflict, violation_json
+
+        raise PlacementConflict(
+            "The placed runs would break rules after this change; unassign them first: "
+            + "; ".join(v.message for v in broken),
+            fields={"violations": [violation_json(v) for v in broken]},
+        )
     return views_of([workshop])[0]
+
+
+def _new_violations(before, after):
+    """Violations in `after` not in `before`, matched on what they are about (messages hold titles)."""
+    seen = defaultdict(int)
+    for v in before:
+        seen[(v.code, v.workshop_id, v.run_index, tuple(v.slot_ids))] += 1
+    fresh = []
+    for v in after:
+        key = (v.code, v.workshop_id, v.run_index, tuple(v.slot_ids))
+        if seen[key]:
+            seen[key] -= 1
+        else:
+            fresh.append(v)
+    return fresh
 
 
 def set_prerequisites(actor, workshop_id: int, capability_ids: list[int]) -> WorkshopView:
