@@ -64,6 +64,11 @@ def serve(host: str, port: int, threads: int) -> None:
 
         resumed = start_embedded_worker(app)
         click.echo(f"Embedded worker started (no REDIS_URL); {resumed} queued run(s) resumed.")
+    else:
+        # Fail fast on an unreachable Redis, and pay the broker's first connection now, not in a request.
+        with app.extensions["celery"].connection_for_write() as connection:
+            connection.ensure_connection(max_retries=3)
+        click.echo("Auto-schedule runs go to Celery workers on REDIS_URL (start them with `slotwise worker`).")
     click.echo(f"Slotwise on http://{host}:{port}/ (database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]})")
     waitress_serve(app, host=host, port=port, threads=threads)
 
