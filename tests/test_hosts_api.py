@@ -1,7 +1,7 @@
 """Hosts over JSON: applying, admins reviewing, own workshops, availability windows (merged)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa

@@ -15,7 +15,7 @@ which also protects SQLite where FOR UPDATE does not exist.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select, update

@@ -200,6 +200,10 @@ def require_editable(actor, workshop_id: int, *, delete: bool = False) -> tuple[
     """Load, check access, check state: owner/co-host/admin edit, owner/admin delete, closed is frozen."""
     user = require_signed_in(actor)
     workshop, convention = load_workshop(user, workshop_id)
+    # Changes to one convention's workshops and schedule are made one after another (a row
+    # lock on PostgreSQL), and judged on the state after the wait.
+    convention = db.session.get(Convention, convention.id, with_for_update=True, populate_existing=True)
+    db.session.refresh(workshop)
     allowed = user.is_admin or user.id == workshop.host_id or (not delete and is_host_of(user, workshop))
     if not allowed:
         raise Forbidden("Only the workshop's host" + ("" if delete else " or a co-host") + " or an admin may do this.")
