@@ -318,6 +318,19 @@ def test_moving_to_a_full_run_keeps_the_seat(client, auth_headers, world):
     assert _selection(user, world.ws).event_slot_id == world.run0[0].id
 
 
+def test_rank_and_run_change_together(client, auth_headers, world):
+    user = world.attendee()
+    mine = f.selection(user, world.ws, status="registered", slot=world.run0[0], rank=5)
+    body = client.put(f"/api/attendees/selections/{mine.id}", json={"rank": 2, "event_slot_id": world.run1[0].id},
+                      headers=auth_headers(user)).get_json()
+    assert (body["rank"], body["event_slot_id"], body["status"]) == (2, world.run1[0].id, "registered")
+    interest = f.selection(user, f.workshop(world.con, world.host, title="Other"), status="interested", rank=4)
+    other_run = fa.run(db.session.get(type(world.ws), interest.workshop_id), world.room, fa.at(20))[0]
+    body = client.put(f"/api/attendees/selections/{interest.id}", json={"rank": 1, "event_slot_id": other_run.id},
+                      headers=auth_headers(user)).get_json()
+    assert (body["rank"], body["event_slot_id"], body["status"]) == (1, other_run.id, "registered")
+
+
 def test_moving_frees_the_old_seat_for_the_waitlist(client, auth_headers, world):
     user, other, waiting = world.attendee(), world.attendee(), world.attendee()
     mine = f.selection(user, world.ws, status="registered", slot=world.run0[0])

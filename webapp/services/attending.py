@@ -474,6 +474,7 @@ def update_selection(actor, selection_id: int, changes: dict) -> SelectionView:
     con = db.session.get(Convention, workshop.convention_id)
     if "rank" in changes:
         row.rank = changes["rank"]
+        db.session.flush()  # before any refresh below re-reads the row
     target = changes.get("event_slot_id")
     if target is not None and (row.status not in ACTIVE or target != row.event_slot_id):
         if row.status in ACTIVE:
