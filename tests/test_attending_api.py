@@ -357,6 +357,51 @@ def test_selection_write_permissions(client, make_user, auth_headers, world):
     assert client.delete(url, headers=auth_headers(admin)).get_json()["status"] == "cancelled"
 
 
+@pytest.mark.parametrize("who,registered,expected", [
+    ("anonymous", False, 401),
+    ("attendee", False, 409),
+    ("attendee", True, 201),
+    ("workshop_host", True, 201),
+    ("other_host", True, 201),
+    ("admin", False, 409),
+    ("admin", True, 201),
+])
+@pytest.mark.parametrize("action", ["show-interest", "register", "selections"])
+def test_who_may_show_interest_and_register(client, make_user, auth_headers, world, who, registered, expected, action):
+    """Anyone signed in with a convention registration may; roles change nothing, not even admin."""
+    roles = {"attendee": ("attendee",), "workshop_host": ("host",), "other_host": ("host",), "admin": ("admin",)}
+    user = None if who == "anonymous" else (world.host if who == "workshop_host" else make_user(roles=roles[who]))
+    if user is not None and registered:
+        f.registration(user, world.con)
+    headers = auth_headers(user) if user is not None else {}
+    slot = world.run0[0].id
+    url, body = {
+        "show-interest": (f"/api/workshops/{world.ws.id}/show-interest", {"rank": 1}),
+        "register": (f"/api/workshops/{world.ws.id}/register", {"event_slot_id": slot}),
+        "selections": ("/api/attendees/selections", {"workshop_id": world.ws.id, "event_slot_id": slot}),
+    }[action]
+    response = client.post(url, json=body, headers=headers)
+    assert response.status_code == expected, response.get_json()
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Selection))
+    assert count == (1 if expected == 201 else 0)
+
+
+def test_promote_waitlisted_fills_seats_after_capacity_grows(app, make_user, world):
+    from webapp.services.attending import promote_waitlisted
+
+    seated = [world.attendee() for _ in range(2)]
+    for person in seated:
+        f.selection(person, world.ws, status="registered", slot=world.run0[0])
+    waiting = [world.attendee() for _ in range(3)]
+    for i, person in enumerate(waiting):
+        f.selection(person, world.ws, status="waitlisted", slot=world.run0[0]).queued_at = fa.at(-10 + i)
+    world.ws.max_attendees = 4
+    promoted = promote_waitlisted(world.ws.id)
+    db.session.commit()
+    assert [s.user_id for s in promoted] == [waiting[0].id, waiting[1].id]
+    assert [_selection(p, world.ws).status for p in waiting] == ["registered", "registered", "waitlisted"]
+
+
 # the workshop's attendees ---------------------------------------------------------------------
 
 

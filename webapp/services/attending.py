@@ -157,10 +157,9 @@ def _convention_registration(user_id: int, convention_id: int, *, share_lock: bo
 def _require_registered(user_id: int, con: Convention, *, share_lock: bool = False) -> None:
     reg = _convention_registration(user_id, con.id, share_lock=share_lock)
     if reg is None or reg.status != "registered":
-        state = "not registered" if reg is None else f"registration is {reg.status.replace('_', ' ')}"
+        state = "you are not registered" if reg is None else f"your registration is {reg.status.replace('_', ' ')}"
         raise Conflict(
-            f"Register for convention '{con.name}' first (your {state}); workshops need a completed registration."
-            if reg is not None else f"Register for convention '{con.name}' first; workshops need a completed registration.",
+            f"Workshops need a completed registration for convention '{con.name}'; {state}.",
             code="convention_registration_required",
         )
 
@@ -540,6 +539,18 @@ def cancel_selections(rows: list[Selection]) -> None:
     for workshop_id, slot_id in sorted(freed):
         if slot_id in runs:
             _fill_free_seats(runs[slot_id], workshops[workshop_id])
+
+
+def promote_waitlisted(workshop_id: int) -> list[Selection]:
+    """Give every free seat of a workshop's runs to the waitlist; for callers that raised a
+    workshop's capacity or moved it to a bigger room (no permission check: the caller did it)."""
+    workshop = get_or_404(Workshop, workshop_id, "workshop")
+    _lock_runs(runs_of_workshops([workshop.id]))
+    runs = runs_of_workshops([workshop.id])  # as they are under the lock
+    promoted = []
+    for first_slot_id in sorted(runs):
+        promoted += _fill_free_seats(runs[first_slot_id], workshop)
+    return promoted
 
 
 def list_my_selections(actor, convention_id: int | None, status: str | None, limit: int, offset: int
