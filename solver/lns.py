@@ -2,13 +2,15 @@
 
 One model holding every attendee pair of a large convention is too big to build (the
 pairs grow with the square of the workshops), but a neighbourhood is small: a pair with
-one fixed side is only a coefficient on the free side's options. Two neighbourhood kinds
-alternate:
+one fixed side is only a coefficient on the free side's options. Neighbourhood kinds
+take turns:
 
 * time swap: free every workshop running at a few random time points and let them trade
   places among those points (the move that removes attendee conflicts);
 * conflict cluster: a workshop in a heavy clash, its clashing partners and the runs left
-  out, each with every start that the fixed runs leave open.
+  out, each with every start that the fixed runs leave open;
+* make room (while runs are left out): one such run plus everything running at the time
+  of one of its possible places and its hosts' other workshops.
 
 A neighbourhood's answer is accepted only when it lowers the objective; fixed runs that
 share pool equipment or prerequisites with free ones are included as pinned runs so that
@@ -101,6 +103,34 @@ def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: ra
     return free, lambda option: True
 
 
+def _make_room(instance: Instance, current: dict[RunKey, Option], rng: random.Random,
+               budget: SearchBudget):
+    """For a run left out: free everything running at the time of one of its possible
+    places, and its hosts' other workshops, so the run can be squeezed in."""
+    waiting = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
+    if not waiting:
+        return set(), lambda option: True
+    target = rng.choice(waiting)
+    place = rng.choice(instance.reports[target].options)
+    hosts = set(instance.workshops[target].host_ids)
+    free = {target}
+    around = [
+        key[0] for key, option in current.items()
+        if (option.start < place.end and place.start < option.end)
+        or hosts & set(instance.workshops[key[0]].host_ids)
+    ]
+    rng.shuffle(around)
+    free.update(around[: budget.max_free_workshops])
+    # its teachers and learners, which may have to move for the order rule
+    workshop = instance.workshops[target]
+    for group in instance.prerequisite_teachers(workshop):
+        free.update(group)
+    for capability in workshop.teaches_ids:
+        free.update(instance.learners.get(capability, ()))
+    free = {w for w in free if not any(k[0] == w for k in instance.pinned)}
+    return free, lambda option: True
+
+
 def _related_fixed(instance: Instance, free: set[int], fixed: dict[RunKey, Option],
                    free_items: set[int]) -> dict[RunKey, Option]:
     """Fixed runs that must sit in the model for pool and prerequisite rules to stay exact."""
@@ -182,7 +212,7 @@ def improve_by_neighbourhoods(
     rng = random.Random(budget.seed)
     current = dict(start)
     stats = LnsStats()
-    pick_cluster = False
+    turn = 0
     while time.monotonic() < budget.deadline - 0.05:
         if should_stop is not None and should_stop():
             break
@@ -190,11 +220,12 @@ def improve_by_neighbourhoods(
         if small:
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
-        elif pick_cluster:
-            free, allowed = _conflict_cluster(instance, current, rng, budget)
         else:
-            free, allowed = _time_swap(instance, current, rng, budget)
-        pick_cluster = not pick_cluster
+            kinds = [_time_swap, _conflict_cluster]
+            if len(current) < len(instance.runs):
+                kinds.append(_make_room)
+            free, allowed = kinds[turn % len(kinds)](instance, current, rng, budget)
+        turn += 1
         unplaced = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
         free |= set(rng.sample(unplaced, min(len(unplaced), 5)))
         if not free:

@@ -15,11 +15,12 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .domains import Option, RunKey
 from .instance import Instance, Weights
-from .objective import conflict_coefficient, shared_points
+from .objective import conflict_coefficient
 
 
 @dataclass
@@ -233,6 +234,7 @@ def _add_conflict_objective(
         return covered[workshop_id]
 
     built.conflict_pairs_total = len(instance.pair_weights)
+    anchored: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     literals = 0
     for (a, b), _ in sorted(instance.pair_weights.items(), key=lambda kv: -kv[1]):
         a_free, b_free = a in free, b in free
@@ -256,11 +258,30 @@ def _add_conflict_objective(
         mover, anchor = (a, b) if a_free else (b, a)
         if not fixed_options.get(anchor):
             continue
-        for option, var in free_options[mover]:
-            shared = sum(shared_points(points, option, f) for f in fixed_options[anchor])
-            if shared:
-                built.objective_terms.append((coefficient * shared, var))
+        for fixed in fixed_options[anchor]:
+            anchored[mover].append((fixed.start, fixed.end, coefficient))
         built.conflict_pairs_modelled += 1
+    for workshop_id, penalties in anchored.items():
+        _add_fixed_partner_costs(built, points, free_options[workshop_id], penalties)
+
+
+def _add_fixed_partner_costs(built: BuiltModel, points: list[int], options_with_vars, penalties) -> None:
+    """One objective coefficient per option: the weighted time points it would share with
+    fixed partners. Vectorised over all spans and partners of the workshop at once."""
+    spans = sorted({(option.start, option.end) for option, _ in options_with_vars})
+    index = np.asarray(points)
+    span_start = np.searchsorted(index, [s for s, _ in spans])[:, None]
+    span_end = np.searchsorted(index, [e for _, e in spans])[:, None]
+    fixed_start = np.searchsorted(index, [p[0] for p in penalties])[None, :]
+    fixed_end = np.searchsorted(index, [p[1] for p in penalties])[None, :]
+    # time points in [max(starts), min(ends)): the index difference, when positive
+    shared = np.minimum(span_end, fixed_end) - np.maximum(span_start, fixed_start)
+    costs = np.clip(shared, 0, None) @ np.asarray([p[2] for p in penalties], dtype=np.int64)
+    cost_of = dict(zip(spans, costs.tolist()))
+    for option, var in options_with_vars:
+        cost = cost_of[(option.start, option.end)]
+        if cost:
+            built.objective_terms.append((int(cost), var))
 
 
 def _add_stability_objective(built: BuiltModel, instance: Instance, weights: Weights) -> None:
