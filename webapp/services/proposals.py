@@ -6,7 +6,6 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from solver.problem import Placement
-from solver.validate import violations
 
 from ..errors import Conflict
 from ..extensions import db
@@ -14,7 +13,8 @@ from ..models import EventSlot, ScheduleRun, Selection, User, Workshop, utcnow
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin
-from .snapshot import build_problem
+from .placement import apply_placements, check_placement, lock_slots, violation_json
+from .snapshot import current_placements
 
 
 def _proposal(run: ScheduleRun) -> list[Placement]:
@@ -32,37 +32,28 @@ def accept_run(actor: User | None, run_id: int) -> dict:
     if run.status != "succeeded":
         raise Conflict(f"Run {run.id} is {run.status}; only a succeeded proposal can be accepted.",
                        code="run_not_reviewable")
-    slots = {
-        s.id: s for s in db.session.scalars(
-            select(EventSlot).where(EventSlot.convention_id == run.convention_id).with_for_update()
-        )
-    }
-    problem = build_problem(run.convention_id)
+    all_slot_ids = list(db.session.scalars(select(EventSlot.id).where(EventSlot.convention_id == run.convention_id)))
+    # the same locks and rule checker as a manual assign-slot, so neither can slip past the other
+    slots = {s.id: s for s in lock_slots(run.convention_id, all_slot_ids)}
+    current = current_placements(list(slots.values()))
     known = set((run.stats or {}).get("snapshot_workshop_ids") or {a.workshop_id for a in run.assignments})
     proposal = _proposal(run)
-    kept = [p for p in problem.current if p.workshop_id not in known]
-    problems = [v for v in violations(problem, proposal + kept)]
+    kept = [p for p in current if p.workshop_id not in known]
+    problems = check_placement(run.convention_id, proposal + kept, replace_current=True)
     if problems:
         raise Conflict(
             f"The convention changed since this proposal was made; {len(problems)} assignment(s) no longer hold. "
             "Nothing was applied: run auto-schedule again.",
             code="proposal_outdated",
-            fields={"violations": [
-                {"code": v.code, "message": v.message, "workshop_id": v.workshop_id, "run_index": v.run_index,
-                 "event_slot_ids": list(v.slot_ids)} for v in problems
-            ]},
+            fields={"violations": [violation_json(v) for v in problems]},
         )
-    before = {(p.workshop_id, p.run_index): p.slot_ids for p in problem.current if p.workshop_id in known}
+    before = {(p.workshop_id, p.run_index): p.slot_ids for p in current if p.workshop_id in known}
     after = {(p.workshop_id, p.run_index): p.slot_ids for p in proposal}
     for slot in slots.values():
         if slot.workshop_id in known:
             slot.workshop_id = slot.run_index = None
     db.session.flush()
-    for (workshop_id, run_index), slot_ids in after.items():
-        for slot_id in slot_ids:
-            slots[slot_id].workshop_id = workshop_id
-            slots[slot_id].run_index = run_index
-    db.session.flush()
+    apply_placements(proposal)
     moved_people, dropped_people = _move_attendees(before, after)
     clashes = _clashes_for(moved_people, slots)
     _notify(moved_people, dropped_people, clashes)
