@@ -158,8 +158,10 @@ def solve(
     unplaced: tuple[Unplaced, ...] = ()
     explain_started = time.monotonic()
     if params.explain:
+        # a cancelled run should answer at once: static reasons only, no focused solves
         unplaced = explain_unplaced(
-            instance, best, weights, time_limit_seconds=params.explain_time_limit_seconds
+            instance, best, weights,
+            time_limit_seconds=0.0 if status == "cancelled" else params.explain_time_limit_seconds,
         )
     stats.update(
         {
@@ -176,8 +178,11 @@ def solve(
             "conflict_pairs": len(instance.pair_weights),
         }
     )
+    objective = objective_value(instance, best, weights)
     bound = run.bound if exact_model or run.bound_is_relaxation else None
-    return Solution(status, assignments, unplaced, objective_value(instance, best, weights), bound, stats)
+    if run.proven_optimal and best is run.best:
+        bound = objective
+    return Solution(status, assignments, unplaced, objective, bound, stats)
 
 
 class _Run:

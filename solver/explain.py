@@ -219,7 +219,7 @@ def explain_unplaced(
         if not reasons:
             remaining = deadline - time.monotonic()
             if remaining <= 0.05:
-                reasons = ["not placed; the explanation time budget ran out before this workshop"]
+                reasons = ["not placed; no time was left to find out which workshops compete for its places"]
             else:
                 reasons = competition_reasons(
                     instance, placed, (workshop.id, missing[0]), min(remaining, 5.0)

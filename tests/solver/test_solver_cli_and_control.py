@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from solver_factory import busy_convention, problem, workshop
 
-from solver import SolveParams, problem_to_json, solution_from_json, solve, violations
+from solver import Interest, SolveParams, Weights, problem_to_json, solution_from_json, solve, violations
 from solver.cli import solve_command
 
 
@@ -59,3 +59,15 @@ def test_should_stop_cancels_a_long_search_and_keeps_a_valid_schedule(full_model
     assert time.monotonic() - started < 60  # far below the 120 s limit
     assert len(solution.assignments) == 60
     assert violations(p, solution) == []
+
+
+def test_small_problem_is_solved_to_proven_optimality():
+    # one room, two hours, three talks: one talk must stay out, and the two wanted by
+    # the same attendee can sit in different hours, so the optimum costs one placement
+    p = problem([workshop(1, hosts=(1,)), workshop(2, hosts=(2,)), workshop(3, hosts=(3,))],
+                slots_per_room=2, interests=(Interest(1, 1, 1), Interest(1, 2, 1)))
+    solution = solve(p, SolveParams(time_limit_seconds=10, num_workers=1))
+    assert solution.status == "optimal"
+    assert solution.objective == Weights().placement
+    assert solution.bound == solution.objective
+    assert solution.stats["attendee_conflicts"] == 0
