@@ -105,3 +105,23 @@ def test_forty_concurrent_registrations_fill_ten_seats_on_postgres(app, make_use
 @pytest.mark.skipif(ON_POSTGRES, reason="exercises SQLite's single-writer lock; the PostgreSQL variant runs instead")
 def test_concurrent_registrations_respect_capacity_on_sqlite(app, make_user):
     _scenario(app, make_user, people=16, seats=4, cancels=3)
+
+
+def test_one_person_registering_many_times_at_once_gets_one_row(app, make_user):
+    """Runs on either database: simultaneous first requests of one person leave one row each."""
+    from webapp.models import ConventionRegistration
+
+    host, user = make_user(roles=("host",)), make_user()
+    con = f.convention()
+    ws = f.workshop(con, host)
+    token = issue_api_token(user)[0]
+    db.session.commit()
+    results = _all_at_once(app, [("POST", f"/api/conventions/{con.id}/register", token, None)] * 8)
+    codes = sorted(code for code, _ in results)
+    assert codes.count(201) == 1 and set(codes) <= {200, 201, 409}, results
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ConventionRegistration)) == 1
+    results = _all_at_once(app, [("POST", f"/api/workshops/{ws.id}/show-interest", token, {"rank": 2})] * 8)
+    codes = sorted(code for code, _ in results)
+    assert codes.count(201) == 1 and set(codes) <= {200, 201, 409}, results
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Selection)) == 1

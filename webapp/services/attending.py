@@ -330,9 +330,11 @@ def _own_selection(user_id: int, workshop_id: int) -> Selection | None:
 
 def _add_selection(row: Selection) -> None:
     """Insert a selection; a concurrent insert of the same (user, workshop) becomes a 409."""
+    # No SAVEPOINT: pysqlite does not open a transaction before one, so RELEASE would commit.
+    # The failed flush leaves the session to the error handler, which rolls the request back.
+    db.session.add(row)
     try:
-        with db.session.begin_nested():
-            db.session.add(row)
+        db.session.flush()
     except IntegrityError:
         raise Conflict("This selection was changed by another request at the same time; try again.",
                        code="concurrent_change") from None

@@ -2,7 +2,8 @@
 
 Decisions:
 - registering again while a registration is not cancelled answers that registration (200),
-  so a retried request is harmless; a cancelled registration registers anew (201);
+  so a retried request is harmless (of two truly simultaneous first requests one gets 409);
+  a cancelled registration registers anew (201);
 - free conventions (fee 0) are `registered` at once, paid ones wait in `pending_payment`;
 - completing is allowed from `signed_up` or `pending_payment`; completing an already registered
   registration with the same reference answers it unchanged (providers retry webhooks), with
@@ -62,15 +63,14 @@ def register_for_convention(actor, convention_id: int) -> tuple[ConventionRegist
         db.session.flush()
         return existing, True
     row = ConventionRegistration(user_id=user.id, convention_id=con.id, status=_initial_status(con))
+    db.session.add(row)
     try:
-        with db.session.begin_nested():
-            db.session.add(row)
+        db.session.flush()
     except IntegrityError:
-        # The same person registered in a parallel request a moment ago: answer that registration.
-        existing = _registration(user.id, con.id)
-        if existing is None:
-            raise
-        return existing, False
+        # The same person registered in a parallel request a moment ago. No SAVEPOINT to recover
+        # in (pysqlite would commit on its RELEASE): the error handler rolls this request back.
+        raise Conflict("You registered in a parallel request just now; load your registrations again.",
+                       code="concurrent_change") from None
     return row, True
 
 
