@@ -43,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(scheduling.bp)
+    app.register_blueprint(conventions.bp)
+    from .catalogue.views import bp as catalogue_pages_bp
+
+    app.register_blueprint(catalogue_pages_bp)
     register_error_handlers(app)
     register_provider(app)
     if app.config.get("REDIS_URL"):

@@ -1,0 +1,438 @@
+"""Organisers' convention pages through the test client: who sees what, form errors beside the inputs with
+nothing written, domain refusals as messages, htmx requests answered with partials."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Capability, Convention, Equipment, EventSlot, Location
+
+from . import factories as f
+from .conftest import PASSWORD
+
+HX = {"HX-Request": "true"}
+
+
+def sign_in(client, user) -> None:
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    sign_in(client, make_user(roles=("admin",), name="Ada Admin"))
+    return client
+
+
+def count(model) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+NEW_CONVENTION = {
+    "name": "Makerfest", "description": "Hands on", "start_date": "2027-05-01", "end_date": "2027-05-03",
+    "timezone": "Europe/Berlin", "registration_fee": "12.50", "status": "open",
+}
+
+
+# the list ------------------------------------------------------------------------------------
+
+
+def test_list_hides_drafts_from_non_admins_and_shows_the_new_form_to_admins_only(app, client, make_user):
+    f.convention(name="Open One", status="open")
+    f.convention(name="Secret Draft", status="draft")
+    db.session.commit()
+
+    page = text(client.get("/conventions"))
+    assert "Open One" in page and "Secret Draft" not in page
+    assert "New convention" not in page
+
+    sign_in(client, make_user(roles=("admin",)))
+    page = text(client.get("/conventions"))
+    assert "Open One" in page and "Secret Draft" in page
+    assert 'id="new-convention"' in page
+    assert 'href="/conventions"' in page  # the nav link
+
+
+def test_htmx_search_answers_only_the_rows(app, client):
+    f.convention(name="Knitting Days")
+    f.convention(name="Robot Camp")
+    db.session.commit()
+
+    response = client.get("/conventions?q=robot", headers=HX)
+
+    body = text(response)
+    assert response.status_code == 200
+    assert "<html" not in body and "<tr id=\"convention-" in body
+    assert "Robot Camp" in body and "Knitting Days" not in body
+
+
+def test_admin_creates_a_convention_through_the_form(admin_client):
+    response = admin_client.post("/conventions", data=NEW_CONVENTION)
+
+    assert response.status_code == 302
+    row = db.session.scalars(sa.select(Convention)).one()
+    assert response.headers["Location"].endswith(f"/conventions/{row.id}")
+    assert (row.name, row.timezone, str(row.registration_fee), row.status) == ("Makerfest", "Europe/Berlin", "12.50", "open")
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("end_date", "2027-04-01", "end_date must be on or after start_date"),
+    ("timezone", "Mars/Olympus", "IANA time zone"),
+    ("registration_fee", "twelve", "a sum such as"),
+    ("start_date", "", "Fill this in."),
+    ("name", "   ", "Fill this in."),
+])
+def test_bad_convention_form_shows_the_error_beside_the_input_and_writes_nothing(admin_client, field, value, message):
+    response = admin_client.post("/conventions", data={**NEW_CONVENTION, field: value})
+
+    assert response.status_code == 422
+    body = text(response)
+    error = re.search(rf'<p class="field-error" data-field="{field}">([^<]*)</p>', body)
+    assert error and message in error.group(1), body
+    assert re.search(rf'name="{field}"[^>]*aria-invalid="true"', body)
+    assert ">Hands on</textarea>" in body  # the form keeps what was typed
+    assert 'value="2027-05-01"' in body or field == "start_date"
+    assert count(Convention) == 0
+
+
+def test_non_admin_cannot_create_and_anonymous_is_sent_to_sign_in(client, make_user):
+    response = client.post("/conventions", data=NEW_CONVENTION)
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+    sign_in(client, make_user(roles=("host",)))
+    response = client.post("/conventions", data=NEW_CONVENTION)
+    assert response.status_code == 403
+    assert "Not allowed" in text(response)
+    assert count(Convention) == 0
+
+
+def test_draft_is_not_found_for_attendees(app, client, make_user):
+    con = f.convention(status="draft")
+    db.session.commit()
+    sign_in(client, make_user())
+    assert client.get(f"/conventions/{con.id}").status_code == 404
+    assert client.get(f"/conventions/{con.id}/schedule").status_code == 404
+
+
+def test_edit_refused_by_the_service_is_a_message_on_the_page(admin_client):
+    con = f.convention(start=f.DAY1, days=3)
+    room = f.location(con)
+    f.slots(room, count=1, start=datetime(2027, 5, 3, 9, tzinfo=timezone.utc))
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/edit", data={
+        **NEW_CONVENTION, "timezone": "UTC", "start_date": "2027-05-01", "end_date": "2027-05-02"})
+
+    assert response.status_code == 409
+    assert "would fall outside the convention" in text(response)
+    db.session.expire_all()
+    assert db.session.get(Convention, con.id).end_date.isoformat() == "2027-05-03"
+
+
+def test_delete_in_use_needs_the_cascade_box(admin_client, make_user):
+    con = f.convention()
+    room = f.location(con)
+    f.place(f.workshop(con, make_user(roles=("host",))), f.slots(room, count=1))
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/delete", data={})
+    assert response.status_code == 409
+    assert "placed workshop" in text(response)
+    assert count(Convention) == 1
+
+    response = admin_client.post(f"/conventions/{con.id}/delete", data={"cascade": "on"})
+    assert response.status_code == 302
+    assert count(Convention) == 0
+
+
+# the convention page: rooms, equipment, slots ----------------------------------------------
+
+
+def test_convention_page_shows_admin_sections_to_admins_only(app, client, make_user):
+    con = f.convention(name="Makerfest")
+    f.location(con, name="Great Hall", capacity=80)
+    db.session.commit()
+
+    page = text(client.get(f"/conventions/{con.id}"))
+    assert "Great Hall" in page and "Makerfest" in page
+    assert 'id="new-location"' not in page and 'id="bulk-form"' not in page
+
+    sign_in(client, make_user(roles=("admin",)))
+    page = text(client.get(f"/conventions/{con.id}"))
+    assert 'id="new-location"' in page and 'id="bulk-form"' in page and 'id="new-equipment"' in page
+    assert f'href="/conventions/{con.id}/auto-schedule"' in page
+    assert f'href="/conventions/{con.id}/schedule"' in page
+
+
+def test_add_room_with_fixed_equipment_by_htmx_returns_the_section(admin_client):
+    con = f.convention()
+    projector = f.equipment(con, "Projector", quantity=2)
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/locations", headers=HX,
+                                 data={"name": "Room A", "capacity": "30", f"equipment-{projector.id}": "1"})
+
+    body = text(response)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="card" id="locations"')
+    assert "Room A" in body and "1 × Projector" in body
+    assert response.headers["HX-Trigger"] == "locations-changed"
+    room = db.session.scalars(sa.select(Location)).one()
+    assert [(e.equipment_id, e.quantity) for e in room.equipment] == [(projector.id, 1)]
+
+
+def test_bad_room_form_shows_errors_in_the_section_and_writes_nothing(admin_client):
+    con = f.convention()
+    projector = f.equipment(con, "Projector")
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/locations", headers=HX,
+                                 data={"name": "Room A", "capacity": "-3", f"equipment-{projector.id}": "lots"})
+
+    body = text(response)
+    assert response.status_code == 422
+    assert '<p class="field-error" data-field="capacity">' in body
+    assert f'<p class="field-error" data-field="equipment-{projector.id}">' in body
+    assert count(Location) == 0
+
+
+def test_duplicate_room_name_is_a_friendly_conflict(admin_client):
+    con = f.convention()
+    f.location(con, name="Room A")
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/locations", data={"name": "room a", "capacity": "5"})
+
+    assert response.status_code == 409
+    assert "has a location named" in text(response)
+    assert '<p class="field-error" data-field="name">taken</p>' in text(response)
+    assert count(Location) == 1
+
+
+def test_edit_and_delete_a_room(admin_client):
+    con = f.convention()
+    room = f.location(con, name="Room A", capacity=10)
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}", data={"name": "Studio", "capacity": "12"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(Location, room.id).name, db.session.get(Location, room.id).capacity) == ("Studio", 12)
+
+    response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}/delete", headers=HX)
+    assert response.status_code == 200 and "Room deleted." in text(response)
+    assert count(Location) == 0
+
+
+def test_equipment_pool_add_edit_delete_and_foreign_item_is_not_found(admin_client):
+    con, other = f.convention(), f.convention(name="Other")
+    foreign = f.equipment(other, "Saw")
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/equipment", headers=HX, data={"name": "Projector", "quantity": "3"})
+    assert response.status_code == 200 and "Projector" in text(response)
+    item = db.session.scalars(sa.select(Equipment).where(Equipment.convention_id == con.id)).one()
+
+    response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}", data={"name": "Beamer", "quantity": "x"})
+    assert response.status_code == 422
+    assert '<p class="field-error" data-field="quantity">' in text(response)
+
+    response = admin_client.post(f"/conventions/{con.id}/equipment/{foreign.id}", data={"name": "Mine now", "quantity": "1"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Equipment, foreign.id).name == "Saw"
+
+    response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}/delete")
+    assert response.status_code == 302
+    assert count(Equipment) == 1
+
+
+def test_bulk_slots_report_created_and_skipped(admin_client):
+    con = f.convention(start=f.DAY1, days=2, tz="Europe/Berlin")
+    a, b = f.location(con, name="Room A"), f.location(con, name="Room B")
+    db.session.commit()
+    form = {"days": ["2027-05-01", "2027-05-02"], "range_start": ["09:00", "", ""], "range_end": ["12:00", "", ""],
+            "slot_minutes": "60", "gap_minutes": "0", "location_ids": [str(a.id), str(b.id)]}
+
+    response = admin_client.post(f"/conventions/{con.id}/bulk-slots", headers=HX, data=form)
+    body = text(response)
+    assert response.status_code == 200
+    assert re.search(r"<strong>12</strong> slot\(s\) created, <strong>0</strong> skipped", body), body
+    first = db.session.scalars(sa.select(EventSlot).order_by(EventSlot.start)).first()
+    assert first.start == datetime(2027, 5, 1, 7, tzinfo=timezone.utc)  # 09:00 in Berlin (CEST)
+
+    response = admin_client.post(f"/conventions/{con.id}/bulk-slots", headers=HX, data=form)
+    body = text(response)
+    assert re.search(r"<strong>0</strong> slot\(s\) created, <strong>12</strong> skipped", body)
+    assert "exists (slot" in body
+    assert count(EventSlot) == 12
+
+
+def test_bad_bulk_form_shows_errors_and_writes_nothing(admin_client):
+    con = f.convention()
+    f.location(con)
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/bulk-slots", data={
+        "range_start": ["12:00"], "range_end": ["09:00"], "slot_minutes": "2"})
+
+    body = text(response)
+    assert response.status_code == 422
+    for name in ("days", "location_ids", "slot_minutes", "time_ranges"):
+        assert f'data-field="{name}"' in body, name
+    assert "range 1" in body and "end must be after start" in body
+    assert count(EventSlot) == 0
+
+
+def test_non_admin_posts_to_the_sections_are_forbidden(app, client, make_user):
+    con = f.convention()
+    db.session.commit()
+    sign_in(client, make_user(roles=("host",)))
+
+    assert client.post(f"/conventions/{con.id}/locations", data={"name": "X", "capacity": "3"}).status_code == 403
+    assert client.post(f"/conventions/{con.id}/equipment", data={"name": "X", "quantity": "3"}).status_code == 403
+    assert count(Location) == 0 and count(Equipment) == 0
+
+
+# the schedule grid ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grid(app, make_user):
+    con = f.convention(tz="Europe/Berlin")
+    small, big = f.location(con, name="Small", capacity=5), f.location(con, name="Big", capacity=50)
+    small_slots, big_slots = f.slots(small, count=2), f.slots(big, count=2)
+    host = make_user(roles=("host",), name="Hana Host")
+    knots = f.workshop(con, host, title="Knots", max_attendees=10)
+    db.session.commit()
+    return con, small_slots, big_slots, knots, host
+
+
+def test_grid_shows_rooms_times_in_the_convention_zone_and_placed_titles(app, client, grid, make_user):
+    con, small_slots, big_slots, knots, _ = grid
+    f.place(knots, [big_slots[0]])
+    db.session.commit()
+
+    page = text(client.get(f"/conventions/{con.id}/schedule"))
+    assert "Small" in page and "Big" in page
+    assert "11:00–12:00" in page  # 09:00 UTC in Berlin summer time
+    assert re.search(rf'id="slot-{big_slots[0].id}".*?Knots', page, re.S)
+    assert "Place…" not in page and "Unplace" not in page  # anonymous: read only
+
+    response = client.get(f"/conventions/{con.id}/schedule", headers=HX)
+    assert text(response).lstrip().startswith('<section class="card" id="schedule-grid"')
+
+
+def test_admin_places_by_htmx_and_gets_the_grid(admin_client, grid):
+    con, small_slots, big_slots, knots, _ = grid
+
+    picker = admin_client.get(f"/conventions/{con.id}/schedule/slots/{big_slots[1].id}", headers=HX)
+    assert picker.headers["HX-Retarget"] == f"#slot-{big_slots[1].id}"
+    assert f'<option value="{knots.id}"' in text(picker)
+
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[1].id}/assign", headers=HX,
+                                 data={"workshop_id": str(knots.id)})
+    body = text(response)
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section class="card" id="schedule-grid"')
+    assert re.search(rf'id="slot-{big_slots[1].id}".*?Knots', body, re.S)
+    db.session.expire_all()
+    assert db.session.get(EventSlot, big_slots[1].id).workshop_id == knots.id
+
+
+def test_too_small_room_answers_409_with_every_violation_in_the_cell(admin_client, grid):
+    con, small_slots, _, knots, _ = grid
+
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{small_slots[0].id}/assign", headers=HX,
+                                 data={"workshop_id": str(knots.id)})
+
+    body = text(response)
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == f"#slot-{small_slots[0].id}"
+    assert body.lstrip().startswith(f'<td id="slot-{small_slots[0].id}"')
+    items = re.findall(r"<li>([^<]+)</li>", body.split('class="violations')[1])
+    assert items and any("5" in item and "10" in item for item in items), items
+    db.session.expire_all()
+    assert db.session.get(EventSlot, small_slots[0].id).workshop_id is None
+
+
+def test_place_without_choosing_is_a_422_in_the_cell(admin_client, grid):
+    con, small_slots, *_ = grid
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{small_slots[0].id}/assign", data={})
+    assert response.status_code == 422
+    assert "Fill this in." in text(response)
+
+
+def test_unplace_frees_the_slot(admin_client, grid):
+    con, _, big_slots, knots, _ = grid
+    f.place(knots, [big_slots[0]])
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/unassign", headers=HX)
+
+    assert response.status_code == 200 and "Unplaced: 1 slot(s) freed." in text(response)
+    db.session.expire_all()
+    assert db.session.get(EventSlot, big_slots[0].id).workshop_id is None
+
+
+def test_host_may_place_own_workshop_only(app, client, grid, make_user):
+    con, _, big_slots, knots, host = grid
+    other = f.workshop(con, make_user(roles=("host",)), title="Someone else's")
+    db.session.commit()
+    sign_in(client, host)
+
+    picker = text(client.get(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}", headers=HX))
+    assert f'<option value="{knots.id}"' in picker and f'<option value="{other.id}"' not in picker
+
+    response = client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/assign",
+                           data={"workshop_id": str(other.id)})
+    assert response.status_code == 403
+    response = client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/assign",
+                           data={"workshop_id": str(knots.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(EventSlot, big_slots[0].id).workshop_id == knots.id
+
+
+def test_slot_of_another_convention_is_not_found_in_this_grid(admin_client, grid):
+    con, *_ = grid
+    other = f.convention(name="Other")
+    foreign = f.slots(f.location(other), count=1)[0]
+    db.session.commit()
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{foreign.id}/assign", data={"workshop_id": "1"})
+    assert response.status_code == 404
+
+
+# capabilities ---------------------------------------------------------------------------------
+
+
+def test_capabilities_page_for_admins(admin_client):
+    response = admin_client.post("/capabilities", data={"name": "Soldering", "description": "Hot"})
+    assert response.status_code == 302
+    assert "Soldering" in text(admin_client.get("/capabilities"))
+
+    response = admin_client.post("/capabilities", headers=HX, data={"name": "soldering"})
+    assert response.status_code == 409 and "exists already" in text(response)
+    response = admin_client.post("/capabilities", data={"name": ""})
+    assert response.status_code == 422 and 'data-field="name"' in text(response)
+    assert count(Capability) == 1
+
+
+def test_capabilities_are_read_only_for_others(app, client, make_user):
+    f.capability("Knitting")
+    db.session.commit()
+    assert client.get("/capabilities").status_code == 302
+    sign_in(client, make_user())
+    page = text(client.get("/capabilities"))
+    assert "Knitting" in page and 'id="new-capability"' not in page
+    assert client.post("/capabilities", data={"name": "Mine"}).status_code == 403
+    assert count(Capability) == 1

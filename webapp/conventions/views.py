@@ -1,0 +1,450 @@
+"""Organisers' pages: conventions, their rooms, equipment and slots, and the schedule grid (HTMX).
+
+Every route parses the form into the JSON API's schema (`forms.py`), calls the same service
+function as the API, and renders. Permissions and rules live in the services: a 401/403/404
+goes to the one error renderer, while a 409/422 (the person can fix it) is shown on the page,
+beside the inputs. An htmx request gets only the section or cell it swaps; a plain one the page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db, htmx
+from ..models.conventions import TITLE_MAX
+from ..services import catalogue, conventions, locations, placement, slots, workshops
+from . import bp
+from .forms import (
+    BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS, FormErrors, domain_errors,
+    parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
+)
+
+FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page
+LIST_LIMIT = 500
+SECTIONS = ("locations", "equipment", "bulk")
+
+
+# conventions ----------------------------------------------------------------------------------
+
+
+@bp.get("/conventions")
+def list_page():
+    q = request.args.get("q", "").strip()[:TITLE_MAX] or None
+    rows, total = conventions.list_conventions(current_user, LIST_LIMIT, 0, q)
+    if htmx:
+        return render_template("conventions/_rows.html", conventions=rows)
+    return render_template("conventions/list.html", conventions=rows, total=total, q=q or "",
+                           values={}, errors=FormErrors())
+
+
+@bp.post("/conventions")
+@login_required
+def create():
+    data, errors = parse_convention(request.form)
+    if data is not None:
+        try:
+            row = conventions.create_convention(current_user, **data.model_dump())
+        except FIXABLE as error:
+            db.session.rollback()
+            errors = domain_errors(error, CONVENTION_FIELDS)
+        else:
+            db.session.commit()
+            flash(f"Convention '{row.name}' created.")
+            return redirect(url_for("conventions.detail", convention_id=row.id))
+    rows, total = conventions.list_conventions(current_user, LIST_LIMIT, 0)
+    return render_template("conventions/list.html", conventions=rows, total=total, q="",
+                           values=request.form, errors=errors), _status(errors)
+
+
+def _status(errors: FormErrors, default: int = 422) -> int:
+    return getattr(errors, "status", default)
+
+
+def _page_context(convention_id: int, **extra) -> dict:
+    """What the convention page shows: every read goes through the services' visibility rules."""
+    convention = conventions.get_convention(current_user, convention_id)
+    rooms, _ = locations.list_locations(current_user, convention_id, LIST_LIMIT, 0)
+    pool, _ = catalogue.list_equipment(current_user, LIST_LIMIT, 0, convention_id=convention_id)
+    days = [convention.start_date + timedelta(days=i)
+            for i in range((convention.end_date - convention.start_date).days + 1)]
+    context = {"convention": convention, "locations": rooms, "equipment": pool, "days": days,
+               "errors": {}, "values": {}, "bulk_result": None, "notice": {},
+               "zone": ZoneInfo(convention.timezone), "location_values": location_values,
+               "convention_values": convention_values}
+    context.update(extra)
+    return context
+
+
+def location_values(row) -> dict:
+    """A room as its edit form's inputs."""
+    values = {"name": row.name, "capacity": row.capacity}
+    values.update({f"equipment-{e.equipment_id}": e.quantity for e in row.equipment})
+    return values
+
+
+def convention_values(row) -> dict:
+    return {"name": row.name, "description": row.description, "start_date": row.start_date.isoformat(),
+            "end_date": row.end_date.isoformat(), "timezone": row.timezone,
+            "registration_fee": str(row.registration_fee), "status": row.status}
+
+
+@bp.get("/conventions/<int:convention_id>")
+def detail(convention_id: int):
+    return render_template("conventions/detail.html", **_page_context(convention_id))
+
+
+@bp.get("/conventions/<int:convention_id>/sections/<any(locations, equipment, bulk):section>")
+def section(convention_id: int, section: str):
+    """One admin section on its own, for htmx to refresh it when another section changed."""
+    return render_template(f"conventions/_{section}.html", **_page_context(convention_id))
+
+
+def _answer(convention_id: int, section: str, key: str, errors: FormErrors | None, message: str | None = None,
+            trigger: str | None = None, **extra):
+    """After a write in one section: on success flash and go back (or swap the section in);
+    on a fixable error show the section again with the errors beside the inputs."""
+    if errors:
+        db.session.rollback()
+        context = _page_context(convention_id, errors={key: errors}, values={key: request.form}, **extra)
+        template = f"conventions/_{section}.html" if htmx else "conventions/detail.html"
+        return render_template(template, **context), _status(errors)
+    db.session.commit()
+    if not htmx:
+        if message:
+            flash(message)
+        return redirect(url_for("conventions.detail", convention_id=convention_id, _anchor=section))
+    context = _page_context(convention_id, notice={section: message}, **extra)
+    response = make_response(render_template(f"conventions/_{section}.html", **context))
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    return response
+
+
+def _fixable(error, names) -> FormErrors:
+    errors = domain_errors(error, names)
+    errors.status = error.status
+    return errors
+
+
+@bp.post("/conventions/<int:convention_id>/edit")
+@login_required
+def update(convention_id: int):
+    data, errors = parse_convention(request.form)
+    if data is not None:
+        try:
+            conventions.update_convention(current_user, convention_id, **data.model_dump())
+        except FIXABLE as error:
+            errors = _fixable(error, CONVENTION_FIELDS)
+    if errors:
+        db.session.rollback()
+        context = _page_context(convention_id, errors={"convention": errors}, values={"convention": request.form})
+        return render_template("conventions/detail.html", **context), _status(errors)
+    db.session.commit()
+    flash("Convention saved.")
+    return redirect(url_for("conventions.detail", convention_id=convention_id))
+
+
+@bp.post("/conventions/<int:convention_id>/delete")
+@login_required
+def delete(convention_id: int):
+    try:
+        conventions.delete_convention(current_user, convention_id, cascade=request.form.get("cascade") == "on")
+    except FIXABLE as error:
+        db.session.rollback()
+        errors = _fixable(error, [])
+        context = _page_context(convention_id, errors={"delete": errors})
+        return render_template("conventions/detail.html", **context), _status(errors)
+    db.session.commit()
+    flash("Convention deleted.")
+    return redirect(url_for("conventions.list_page"))
+
+
+# locations ------------------------------------------------------------------------------------
+
+
+def _pool_ids(convention_id: int) -> list[int]:
+    pool, _ = catalogue.list_equipment(current_user, LIST_LIMIT, 0, convention_id=convention_id)
+    return [item.id for item in pool]
+
+
+@bp.post("/conventions/<int:convention_id>/locations")
+@login_required
+def create_location(convention_id: int):
+    data, errors = parse_location(request.form, _pool_ids(convention_id))
+    message = None
+    if data is not None:
+        try:
+            row = locations.create_location(current_user, convention_id, **data.model_dump())
+            message = f"Room '{row.name}' added."
+        except FIXABLE as error:
+            errors = _fixable(error, LOCATION_FIELDS)
+    return _answer(convention_id, "locations", "location-new", errors, message, trigger="locations-changed")
+
+
+@bp.post("/conventions/<int:convention_id>/locations/<int:location_id>")
+@login_required
+def update_location(convention_id: int, location_id: int):
+    data, errors = parse_location(request.form, _pool_ids(convention_id))
+    message = None
+    if data is not None:
+        try:
+            row = locations.update_location(current_user, convention_id, location_id, **data.model_dump())
+            message = f"Room '{row.name}' saved."
+        except FIXABLE as error:
+            errors = _fixable(error, LOCATION_FIELDS)
+    return _answer(convention_id, "locations", f"location-{location_id}", errors, message,
+                   trigger="locations-changed")
+
+
+@bp.post("/conventions/<int:convention_id>/locations/<int:location_id>/delete")
+@login_required
+def delete_location(convention_id: int, location_id: int):
+    errors = None
+    try:
+        locations.delete_location(current_user, convention_id, location_id,
+                                  cascade=request.form.get("cascade") == "on")
+    except FIXABLE as error:
+        errors = _fixable(error, [])
+    return _answer(convention_id, "locations", f"location-{location_id}", errors, "Room deleted.",
+                   trigger="locations-changed")
+
+
+# equipment pool -------------------------------------------------------------------------------
+
+
+def _equipment_of(convention_id: int, equipment_id: int):
+    """The pool item, when it belongs to this convention (the URL names both)."""
+    pool, _ = catalogue.list_equipment(current_user, LIST_LIMIT, 0, convention_id=convention_id)
+    for item in pool:
+        if item.id == equipment_id:
+            return item
+    raise NotFound(f"No equipment {equipment_id} in convention {convention_id}.", fields={"id": equipment_id})
+
+
+@bp.post("/conventions/<int:convention_id>/equipment")
+@login_required
+def create_equipment(convention_id: int):
+    data, errors = parse_equipment(request.form, convention_id)
+    message = None
+    if data is not None:
+        try:
+            row = catalogue.create_equipment(current_user, **data.model_dump())
+            message = f"Equipment '{row.name}' added."
+        except FIXABLE as error:
+            errors = _fixable(error, EQUIPMENT_FIELDS)
+    return _answer(convention_id, "equipment", "equipment-new", errors, message, trigger="equipment-changed")
+
+
+@bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>")
+@login_required
+def update_equipment(convention_id: int, equipment_id: int):
+    _equipment_of(convention_id, equipment_id)
+    data, errors = parse_equipment(request.form, convention_id)
+    message = None
+    if data is not None:
+        try:
+            row = catalogue.update_equipment(current_user, equipment_id, name=data.name, quantity=data.quantity)
+            message = f"Equipment '{row.name}' saved."
+        except FIXABLE as error:
+            errors = _fixable(error, EQUIPMENT_FIELDS)
+    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, message,
+                   trigger="equipment-changed")
+
+
+@bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>/delete")
+@login_required
+def delete_equipment(convention_id: int, equipment_id: int):
+    _equipment_of(convention_id, equipment_id)
+    errors = None
+    try:
+        catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
+    except FIXABLE as error:
+        errors = _fixable(error, [])
+    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, "Equipment deleted.",
+                   trigger="equipment-changed")
+
+
+# slots in bulk --------------------------------------------------------------------------------
+
+
+@bp.post("/conventions/<int:convention_id>/bulk-slots")
+@login_required
+def bulk_slots(convention_id: int):
+    data, errors = parse_bulk_slots(request.form)
+    result = None
+    if data is not None:
+        try:
+            created, skipped = slots.bulk_create_slots(current_user, convention_id, **data.model_dump())
+            result = {"created": len(created), "skipped": skipped}
+        except FIXABLE as error:
+            errors = _fixable(error, BULK_FIELDS)
+    if errors or htmx:
+        return _answer(convention_id, "bulk", "bulk", errors, bulk_result=result)
+    db.session.commit()
+    flash(f"{result['created']} slot(s) created, {len(result['skipped'])} skipped.")
+    return redirect(url_for("conventions.detail", convention_id=convention_id, _anchor="bulk"))
+
+
+# the schedule grid ----------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    slot: object
+    local_start: datetime
+    local_end: datetime
+    workshop: object | None  # the placed workshop, when the viewer may see it
+    first_of_run: bool = True
+
+
+@dataclass
+class Row:
+    local_start: datetime
+    cells: list
+
+
+@dataclass
+class Day:
+    day: date
+    rows: list[Row] = field(default_factory=list)
+
+
+def build_grid(schedule) -> list[Day]:
+    """Rooms as columns, one row per slot start, grouped by local day in the convention's zone."""
+    zone = ZoneInfo(schedule.convention.timezone)
+    columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
+    days: dict[date, Day] = {}
+    rows: dict[datetime, Row] = {}
+    previous: dict[int, object] = {}  # room -> its previous slot, to tell a run's continuation
+    for slot in schedule.slots:  # ordered by start
+        local_start = slot.start.astimezone(zone)
+        row = rows.get(slot.start)
+        if row is None:
+            row = rows[slot.start] = Row(local_start, [None] * len(columns))
+            days.setdefault(local_start.date(), Day(local_start.date())).rows.append(row)
+        before = previous.get(slot.location_id)
+        continues = (before is not None and slot.workshop_id is not None
+                     and (before.workshop_id, before.run_index) == (slot.workshop_id, slot.run_index))
+        row.cells[columns[slot.location_id]] = Cell(
+            slot, local_start, slot.end.astimezone(zone), schedule.workshops.get(slot.workshop_id),
+            first_of_run=not continues,
+        )
+        previous[slot.location_id] = slot
+    return list(days.values())
+
+
+def _grid_context(convention_id: int, **extra) -> dict:
+    schedule = placement.convention_schedule(current_user, convention_id)
+    context = {"schedule": schedule, "convention": schedule.convention, "days": build_grid(schedule),
+               "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
+    context.update(extra)
+    return context
+
+
+def _placeable(convention_id: int) -> list:
+    """Workshops with a run still to place that this person may place: all for an admin, their own for a host."""
+    if not current_user.is_authenticated:
+        return []
+    host_id = None if current_user.is_admin else current_user.id
+    views, _ = workshops.list_workshops(current_user, limit=LIST_LIMIT, offset=0, convention_id=convention_id,
+                                        host_id=host_id, available_slots_only=True)
+    return [view.workshop for view in views]
+
+
+@bp.get("/conventions/<int:convention_id>/schedule")
+def schedule(convention_id: int):
+    context = _grid_context(convention_id)
+    if htmx:
+        return render_template("conventions/_grid.html", **context)
+    return render_template("conventions/schedule.html", **context)
+
+
+def _cell_of(context: dict, slot_id: int) -> Cell:
+    for day in context["days"]:
+        for row in day.rows:
+            for cell in row.cells:
+                if cell is not None and cell.slot.id == slot_id:
+                    return cell
+    raise NotFound(f"No event slot {slot_id} in convention {context['convention'].id}.", fields={"id": slot_id})
+
+
+def _render_cell(context: dict, slot_id: int, status: int = 200):
+    """The one cell (htmx, swapped in place) or the whole grid page showing it."""
+    cell = _cell_of(context, slot_id)
+    if htmx:
+        response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
+        response.headers["HX-Retarget"] = f"#slot-{slot_id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+        return response
+    return render_template("conventions/schedule.html", **context), status
+
+
+@bp.get("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>")
+@login_required
+def pick_cell(convention_id: int, slot_id: int):
+    """A free cell with the choice of workshops to place in it (or back to plain with ?cancel=1)."""
+    if request.args.get("cancel"):
+        return _render_cell(_grid_context(convention_id), slot_id)
+    return _render_cell(_grid_context(convention_id, picking=slot_id, choices=_placeable(convention_id)), slot_id)
+
+
+def _violation_messages(error) -> list[str]:
+    found = [v.get("message") for v in (error.fields or {}).get("violations", []) if isinstance(v, dict)]
+    return [m for m in found if m] or [error.message]
+
+
+@bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/assign")
+@login_required
+def assign(convention_id: int, slot_id: int):
+    data, errors = parse_place(request.form, slot_id)
+    problems: list[str] = list(errors.values())
+    status = 422
+    if data is not None:
+        _cell_of(_grid_context(convention_id), slot_id)  # the slot must be in this convention's grid
+        try:
+            run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
+        except FIXABLE as error:
+            problems, status = _violation_messages(error), error.status
+        else:
+            db.session.commit()
+            message = f"Placed at {len(run.slots)} slot(s)."
+            if htmx:
+                return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
+            flash(message)
+            return redirect(url_for("conventions.schedule", convention_id=convention_id, _anchor=f"slot-{slot_id}"))
+    db.session.rollback()
+    context = _grid_context(convention_id, picking=slot_id, choices=_placeable(convention_id),
+                            cell_errors={slot_id: problems})
+    return _render_cell(context, slot_id, status)
+
+
+@bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/unassign")
+@login_required
+def unassign(convention_id: int, slot_id: int):
+    cell = _cell_of(_grid_context(convention_id), slot_id)
+    if cell.slot.workshop_id is None:
+        context = _grid_context(convention_id, cell_errors={slot_id: ["This slot is free already."]})
+        return _render_cell(context, slot_id, 409)
+    try:
+        freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
+    except FIXABLE as error:
+        db.session.rollback()
+        return _render_cell(_grid_context(convention_id, cell_errors={slot_id: _violation_messages(error)}),
+                            slot_id, error.status)
+    db.session.commit()
+    message = f"Unplaced: {len(freed)} slot(s) freed."
+    if htmx:
+        return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
+    flash(message)
+    return redirect(url_for("conventions.schedule", convention_id=convention_id))
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -> str:
+    """A stored UTC instant as the convention's local wall-clock time."""
+    return moment.astimezone(zone).strftime(pattern)
