@@ -436,3 +436,44 @@ def test_capabilities_are_read_only_for_others(app, client, make_user):
     assert "Knitting" in page and 'id="new-capability"' not in page
     assert client.post("/capabilities", data={"name": "Mine"}).status_code == 403
     assert count(Capability) == 1
+
+
+def test_without_htmx_the_place_link_opens_the_whole_grid_with_the_choice(admin_client, grid):
+    con, small_slots, _, knots, _ = grid
+
+    page = text(admin_client.get(f"/conventions/{con.id}/schedule/slots/{small_slots[1].id}"))
+    assert "<html" in page and 'id="schedule-grid"' in page
+    cell = page.split(f'id="slot-{small_slots[1].id}"')[1].split("</td>")[0]
+    assert f'<option value="{knots.id}"' in cell
+
+    cancelled = admin_client.get(f"/conventions/{con.id}/schedule/slots/{small_slots[1].id}?cancel=1", headers=HX)
+    assert cancelled.status_code == 200 and "<option" not in text(cancelled) and "Place…" in text(cancelled)
+
+
+def test_a_two_slot_run_shows_as_continued_and_unplaces_whole(admin_client, grid, make_user):
+    con, _, big_slots, _, host = grid
+    long = f.workshop(con, host, title="Long build", duration_slots=2)
+    db.session.commit()
+
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/assign", headers=HX,
+                                 data={"workshop_id": str(long.id)})
+    body = text(response)
+    assert "Placed at 2 slot(s)." in body
+    second = body.split(f'id="slot-{big_slots[1].id}"')[1].split("</td>")[0]
+    assert "Long build" in second and "(continued)" in second
+
+    response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[1].id}/unassign")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [db.session.get(EventSlot, s.id).workshop_id for s in big_slots] == [None, None]
+
+
+def test_sections_refresh_alone_and_time_zone_suggestions_are_offered(admin_client):
+    con = f.convention()
+    f.location(con, name="Room A")
+    db.session.commit()
+
+    body = text(admin_client.get(f"/conventions/{con.id}/sections/bulk", headers=HX))
+    assert body.lstrip().startswith('<section class="card" id="bulk"') and "Room A" in body
+    page = text(admin_client.get(f"/conventions/{con.id}"))
+    assert '<option value="Europe/Berlin">' in page

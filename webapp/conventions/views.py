@@ -23,6 +23,7 @@ from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS, FormErrors, domain_errors,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
 )
+from .schemas import known_timezones
 
 FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page
 LIST_LIMIT = 500
@@ -442,6 +443,12 @@ def unassign(convention_id: int, slot_id: int):
         return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
     flash(message)
     return redirect(url_for("conventions.schedule", convention_id=convention_id))
+
+
+@bp.app_template_global("timezone_names")
+def timezone_names() -> list[str]:
+    """The IANA names the schema accepts, for the time zone input's suggestions."""
+    return sorted(known_timezones())
 
 
 @bp.app_template_filter("in_zone")
