@@ -47,6 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .catalogue.views import bp as catalogue_pages_bp
 
     app.register_blueprint(catalogue_pages_bp)
+    from .attending.views import bp as attending_pages_bp
+    from .hosts.views import bp as host_pages_bp
+    from .workshops.views import bp as workshop_pages_bp
+
+    app.register_blueprint(workshop_pages_bp)
+    app.register_blueprint(attending_pages_bp)
+    app.register_blueprint(host_pages_bp)
     register_error_handlers(app)
     register_provider(app)
     if app.config.get("REDIS_URL"):

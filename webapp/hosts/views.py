@@ -1,0 +1,213 @@
+"""Hosts' pages: apply to host, availability windows (in the convention's local time), own workshops.
+
+Forms are parsed into the JSON API's schemas (ApplyIn, AvailabilityIn, WorkshopCreateIn,
+WorkshopUpdateIn) and handed to the same service functions; who may do what is the services'
+call (a 403 page for an attendee opening a host page). Refusals a person can fix (409/422) are
+shown beside the inputs, with nothing written.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..services import conventions as convention_service
+from ..services import hosts, workshops
+from ..workshops.forms import FormErrors, domain_errors, local_datetime, parse_form
+from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn
+from ..workshops.views import SERVICE_PAGE, page_helpers, workshop_rows
+from .schemas import ApplyIn, AvailabilityIn, AvailabilityQuery
+
+bp = Blueprint("host_pages", __name__, url_prefix="/host")
+bp.context_processor(page_helpers)
+
+FIXABLE = (Conflict, ValidationFailed)
+WORKSHOP_FIELDS = ["convention_id", "title", "description", "max_attendees", "duration_slots", "runs"]
+EDIT_FIELDS = ["title", "description", "max_attendees", "duration_slots", "runs"]
+
+
+def _conventions() -> list:
+    rows, _ = convention_service.list_conventions(current_user, SERVICE_PAGE, 0)
+    return rows
+
+
+# applying -------------------------------------------------------------------------------------
+
+
+def _apply_page(errors=None, values=None, application=None, status=200):
+    return render_template("hosts/apply.html", conventions=_conventions(), errors=errors or FormErrors(),
+                           values=values or {}, application=application), status
+
+
+@bp.get("/apply")
+@login_required
+def apply_page():
+    return _apply_page()
+
+
+@bp.post("/apply")
+@login_required
+def apply():
+    data, errors = parse_form(ApplyIn, request.form, ["convention_id", "motivation"])
+    if data is not None:
+        try:
+            application = hosts.apply_to_host(current_user, data.convention_id, data.motivation)
+        except FIXABLE as error:
+            db.session.rollback()
+            errors = domain_errors(error, ["convention_id", "motivation"])
+        else:
+            db.session.commit()
+            return _apply_page(application=application)
+    return _apply_page(errors, request.form, status=errors.status)
+
+
+# availability ---------------------------------------------------------------------------------
+
+
+def _convention_id(raw) -> int | None:
+    """The convention named by a query or form value, checked by the API's AvailabilityQuery."""
+    if not raw:
+        return None
+    try:
+        return AvailabilityQuery.model_validate({"convention_id": raw}, strict=False).convention_id
+    except ValueError:
+        raise ValidationFailed("Choose a convention from the list.", fields={"convention_id": f"unknown: {raw}"}) from None
+
+
+def _availability_page(convention_id: int | None, errors=None, values=None, status=200):
+    convention = windows = bounds = None
+    if convention_id is not None:
+        convention = convention_service.visible_convention(current_user, convention_id)
+        windows = hosts.list_availability(current_user, convention.id)
+        bounds = hosts.convention_bounds(convention)
+    else:
+        hosts.list_availability(current_user)  # the host check, before showing the choice
+    return render_template("hosts/availability.html", conventions=_conventions(), convention=convention,
+                           windows=windows, bounds=bounds, errors=errors or FormErrors(),
+                           values=values or {}), status
+
+
+@bp.get("/availability")
+@login_required
+def availability_page():
+    return _availability_page(_convention_id(request.args.get("convention_id")))
+
+
+@bp.post("/availability")
+@login_required
+def add_availability():
+    convention_id = _convention_id(request.form.get("convention_id"))
+    if convention_id is None:
+        raise ValidationFailed("Choose a convention first.", fields={"convention_id": "missing"})
+    convention = convention_service.visible_convention(current_user, convention_id)
+    errors = FormErrors()
+    moments = {}
+    for name in ("start", "end"):
+        raw = request.form.get(name, "")
+        moments[name] = local_datetime(raw, convention.timezone) if raw.strip() else None
+        if moments[name] is None:
+            errors[name] = "Fill this in." if not raw.strip() else "Enter a date and time, such as 2027-05-01 09:00."
+    if not errors:
+        _, errors = parse_form(AvailabilityIn, {}, [], extra={"convention_id": convention_id, **moments})
+    if not errors:
+        try:
+            row = hosts.add_availability(current_user, convention_id, moments["start"], moments["end"])
+        except FIXABLE as error:
+            db.session.rollback()
+            errors = domain_errors(error, ["start", "end"])
+        else:
+            merged = row.start != moments["start"] or row.end != moments["end"]
+            db.session.commit()
+            flash("Window added" + (", merged with the windows it touches." if merged else "."))
+            return redirect(url_for("host_pages.availability_page", convention_id=convention_id))
+    return _availability_page(convention_id, errors, request.form, status=errors.status)
+
+
+@bp.post("/availability/<int:availability_id>/delete")
+@login_required
+def delete_availability(availability_id: int):
+    convention_id = _convention_id(request.form.get("convention_id"))
+    try:
+        hosts.delete_availability(current_user, availability_id)
+    except FIXABLE as error:
+        db.session.rollback()
+        flash(error.message)
+    else:
+        db.session.commit()
+        flash("Window removed.")
+    return redirect(url_for("host_pages.availability_page", convention_id=convention_id))
+
+
+# own workshops --------------------------------------------------------------------------------
+
+
+def _workshops_page(errors=None, values=None, status=200):
+    views, total = workshops.my_workshops(current_user, SERVICE_PAGE, 0)
+    conventions = _conventions()
+    return render_template("hosts/workshops.html", rows=workshop_rows(views), total=total,
+                           conventions=conventions, by_id={c.id: c for c in conventions},
+                           errors=errors or FormErrors(), values=values or {}), status
+
+
+@bp.get("/workshops")
+@login_required
+def workshops_page():
+    return _workshops_page()
+
+
+@bp.post("/workshops")
+@login_required
+def propose_workshop():
+    data, errors = parse_form(WorkshopCreateIn, request.form, WORKSHOP_FIELDS)
+    if data is not None:
+        values = data.model_dump()
+        values["equipment"] = [(e.equipment_id, e.quantity) for e in data.equipment]
+        try:
+            view = workshops.create_workshop(current_user, **values)
+        except FIXABLE as error:
+            db.session.rollback()
+            errors = domain_errors(error, WORKSHOP_FIELDS)
+        else:
+            db.session.commit()
+            flash(f"Workshop '{view.workshop.title}' proposed.")
+            return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{view.workshop.id}"))
+    return _workshops_page(errors, request.form, status=errors.status)
+
+
+def _edit_page(workshop_id: int, errors=None, values=None, status=200):
+    view = workshops.get_workshop(current_user, workshop_id)
+    w = view.workshop
+    convention = convention_service.visible_convention(current_user, w.convention_id)
+    if values is None:
+        values = {name: getattr(w, name) for name in EDIT_FIELDS}
+    return render_template("hosts/edit_workshop.html", workshop=w, convention=convention,
+                           errors=errors or FormErrors(), values=values), status
+
+
+@bp.get("/workshops/<int:workshop_id>/edit")
+@login_required
+def edit_workshop_page(workshop_id: int):
+    workshops.require_editable(current_user, workshop_id)  # 403 for anyone but its hosts and admins
+    db.session.rollback()  # nothing was written; release the convention row at once
+    return _edit_page(workshop_id)
+
+
+@bp.post("/workshops/<int:workshop_id>/edit")
+@login_required
+def edit_workshop(workshop_id: int):
+    data, errors = parse_form(WorkshopUpdateIn, request.form, EDIT_FIELDS,
+                              required=["title", "max_attendees", "duration_slots", "runs"],
+                              extra={"description": request.form.get("description", "")})
+    if data is not None:
+        try:
+            view = workshops.update_workshop(current_user, workshop_id, **data.model_dump(exclude_unset=True))
+        except FIXABLE as error:
+            db.session.rollback()
+            errors = domain_errors(error, EDIT_FIELDS)
+        else:
+            db.session.commit()
+            flash(f"Workshop '{view.workshop.title}' saved.")
+            return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{workshop_id}"))
+    return _edit_page(workshop_id, errors, request.form, status=errors.status)
+

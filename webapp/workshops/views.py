@@ -1,0 +1,190 @@
+"""Attendees' workshop pages: browse a convention's workshops (HTMX live search) and one workshop.
+
+Every read goes through the services the JSON API calls, so visibility (drafts, hidden
+workshops) is judged once. An htmx request for the list gets only the `_rows` partial; a plain
+one (or a history restore) the whole page. The workshop page's action block lives in
+`workshops/_actions.html`; the attending blueprint answers its buttons.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, make_response, render_template, request
+from flask_login import current_user
+from pydantic import ValidationError
+
+from ..errors import ValidationFailed
+from ..extensions import htmx
+from ..services import attending, catalogue, registration, workshops
+from ..services.attending import Run
+from .forms import validation_errors
+from .schemas import WorkshopQuery
+
+bp = Blueprint("workshop_pages", __name__)
+
+PAGE_SIZE = 20
+SERVICE_PAGE = 500  # the most one service call lists
+
+
+# shown by every attendee and host page ---------------------------------------------------------
+
+
+def at_local(moment: datetime | None, zone: str, pattern: str = "%a %d %b %H:%M") -> str:
+    """A stored UTC instant as the convention's local wall-clock time."""
+    if moment is None:
+        return "–"
+    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+
+
+def page_helpers() -> dict:
+    return {"at_local": at_local}
+
+
+bp.context_processor(page_helpers)
+
+
+@dataclass
+class WorkshopRow:
+    """A workshop as the pages show it: its hosts, placed runs (with rooms) and seats."""
+
+    workshop: object
+    runs: list[Run] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hosts(self) -> list:
+        w = self.workshop
+        return [w.host] + [u for u in w.cohosts if u.id != w.host_id]
+
+    @property
+    def seats(self) -> int:
+        return sum(run.seats(self.workshop) for run in self.runs)
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.seats - self.counts.get("registered", 0))
+
+    def run_for(self, first_slot_id: int | None) -> Run | None:
+        return next((run for run in self.runs if run.first_slot_id == first_slot_id), None)
+
+
+def workshop_rows(views) -> list[WorkshopRow]:
+    """Rows for these service views, with every placed run's room in one query."""
+    by_workshop: dict[int, list[Run]] = defaultdict(list)
+    for run in attending.runs_of_workshops([v.workshop.id for v in views]).values():
+        by_workshop[run.workshop_id].append(run)
+    return [
+        WorkshopRow(v.workshop, sorted(by_workshop[v.workshop.id], key=lambda r: (r.start, r.run_index)), v.counts)
+        for v in views
+    ]
+
+
+def my_registration(convention_id: int):
+    """The signed-in person's registration for this convention, or None."""
+    if not current_user.is_authenticated:
+        return None
+    views, _ = registration.my_conventions(current_user, SERVICE_PAGE, 0)
+    return next((v.registration for v in views if v.convention.id == convention_id), None)
+
+
+def action_context(workshop_id: int, **extra) -> dict:
+    """What a workshop's action block shows: the workshop, and the person's registration and selection."""
+    view = workshops.get_workshop(current_user, workshop_id)
+    convention = attending.visible_convention(current_user, view.workshop.convention_id)
+    selection = None
+    if current_user.is_authenticated:
+        selections, _ = attending.list_my_selections(current_user, convention.id, None, SERVICE_PAGE, 0)
+        selection = next((s for s in selections if s.selection.workshop_id == workshop_id), None)
+    context = {
+        "workshop": view.workshop, "row": workshop_rows([view])[0], "convention": convention,
+        "registration": my_registration(convention.id), "selection": selection, "message": None, "error": None,
+    }
+    context.update(extra)
+    return context
+
+
+# browsing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    capability_id: int | None = None
+    free: bool = False
+    page: int = 1
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for links (empty filters and the first page left out)."""
+        values = {"q": self.q, "capability_id": self.capability_id, "free": self.free, "page": self.page}
+        values.update(changes)
+        args = {}
+        if values["q"]:
+            args["q"] = values["q"]
+        if values["capability_id"] is not None:
+            args["capability_id"] = values["capability_id"]
+        if values["free"]:
+            args["free"] = "1"
+        if values["page"] != 1:
+            args["page"] = values["page"]
+        return args
+
+
+def _filters(convention_id: int) -> Filters:
+    """The query string read with the API's own WorkshopQuery (a bad value is a 422 page, not a 500)."""
+    args = request.args
+    raw = {"convention_id": convention_id, "q": args.get("q", "").strip() or None,
+           "capability_id": args.get("capability_id") or None}
+    try:
+        page = int(args.get("page", "1"))
+    except ValueError:
+        page = 0
+    try:
+        query = WorkshopQuery.model_validate(raw, strict=False)
+    except ValidationError as error:
+        raise ValidationFailed("Some search fields are invalid.", fields=validation_errors(error)) from None
+    if page < 1:
+        raise ValidationFailed("Some search fields are invalid.", fields={"page": "must be a whole number >= 1"})
+    return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"), page)
+
+
+def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], int]:
+    search = {"convention_id": convention_id, "q": filters.q or None, "capability_id": filters.capability_id}
+    offset = (filters.page - 1) * PAGE_SIZE
+    if not filters.free:
+        views, total = workshops.list_workshops(current_user, limit=PAGE_SIZE, offset=offset, **search)
+        return workshop_rows(views), total
+    # "Only with free seats" counts seats per run, which the list service has no filter for:
+    # read every match (in the service's pages) and keep those with a seat left.
+    rows: list[WorkshopRow] = []
+    total, start = 1, 0
+    while start < total:
+        views, total = workshops.list_workshops(current_user, limit=SERVICE_PAGE, offset=start, **search)
+        rows += [row for row in workshop_rows(views) if row.seats_left > 0]
+        start += SERVICE_PAGE
+    return rows[offset:offset + PAGE_SIZE], len(rows)
+
+
+@bp.get("/conventions/<int:convention_id>/workshops")
+def browse(convention_id: int):
+    convention = attending.visible_convention(current_user, convention_id)
+    filters = _filters(convention_id)
+    rows, total = _search(convention_id, filters)
+    pages = max(1, -(-total // PAGE_SIZE))
+    context = {"convention": convention, "rows": rows, "total": total, "filters": filters, "pages": pages}
+    if htmx and not htmx.history_restore_request:
+        response = make_response(render_template("workshops/_rows.html", **context))
+    else:
+        capabilities, _ = catalogue.list_capabilities(current_user, SERVICE_PAGE, 0)
+        response = make_response(render_template(
+            "workshops/browse.html", capabilities=capabilities, registration=my_registration(convention_id),
+            **context))
+    response.headers["Vary"] = "HX-Request"  # the same URL answers a page or a partial
+    return response
+
+
+@bp.get("/workshops/<int:workshop_id>")
+def detail(workshop_id: int):
+    return render_template("workshops/detail.html", **action_context(workshop_id))
