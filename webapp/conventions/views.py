@@ -52,7 +52,7 @@ def create():
             row = conventions.create_convention(current_user, **data.model_dump())
         except FIXABLE as error:
             db.session.rollback()
-            errors = domain_errors(error, CONVENTION_FIELDS)
+            errors = _fixable(error, CONVENTION_FIELDS)
         else:
             db.session.commit()
             flash(f"Convention '{row.name}' created.")
