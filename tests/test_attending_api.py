@@ -12,7 +12,7 @@ from . import factories as f
 from . import factories_attending as fa
 
 
-def _error(response, status):
+def _assert_error(response, status):
     assert response.status_code == status, response.get_json()
     return response.get_json()["error"]
 
@@ -56,8 +56,8 @@ def _register(client, headers, ws, slot):
 def test_interest_needs_a_live_convention_registration(client, make_user, auth_headers, world):
     stranger, paying = make_user(), world.attendee(status="pending_payment")
     url = f"/api/workshops/{world.ws.id}/show-interest"
-    _error(client.post(url, json={}), 401)
-    assert _error(client.post(url, json={}, headers=auth_headers(stranger)), 409)["code"] \
+    _assert_error(client.post(url, json={}), 401)
+    assert _assert_error(client.post(url, json={}, headers=auth_headers(stranger)), 409)["code"] \
         == "convention_registration_required"
     first = client.post(url, json={"rank": 2}, headers=auth_headers(paying))
     assert first.status_code == 201
@@ -79,7 +79,7 @@ def test_interest_works_before_any_slot_exists(client, make_user, auth_headers, 
                                         ({"rank": 1, "x": 1}, "x")])
 def test_interest_rejects_bad_bodies(client, auth_headers, world, body, field):
     user = world.attendee()
-    error = _error(client.post(f"/api/workshops/{world.ws.id}/show-interest", json=body, headers=auth_headers(user)), 422)
+    error = _assert_error(client.post(f"/api/workshops/{world.ws.id}/show-interest", json=body, headers=auth_headers(user)), 422)
     assert field in error["fields"]
     assert _selection(user, world.ws) is None
 
@@ -88,9 +88,9 @@ def test_interest_in_hidden_or_unknown_workshops(client, make_user, auth_headers
     user = world.attendee()
     draft = f.workshop(world.con, world.host, title="Secret")
     draft.status = "draft"
-    _error(client.post(f"/api/workshops/{draft.id}/show-interest", json={}, headers=auth_headers(user)), 404)
-    _error(client.post("/api/workshops/987654/show-interest", json={}, headers=auth_headers(user)), 404)
-    _error(client.post(f"/api/workshops/{world.ws.id}/show-interest", data=b"{", content_type="application/json",
+    _assert_error(client.post(f"/api/workshops/{draft.id}/show-interest", json={}, headers=auth_headers(user)), 404)
+    _assert_error(client.post("/api/workshops/987654/show-interest", json={}, headers=auth_headers(user)), 404)
+    _assert_error(client.post(f"/api/workshops/{world.ws.id}/show-interest", data=b"{", content_type="application/json",
                        headers=auth_headers(user)), 400)
 
 
@@ -107,13 +107,13 @@ def test_register_takes_a_seat(client, auth_headers, world):
         == ("registered", world.run0[0].id, 3, None)
     again = _register(client, auth_headers(user), world.ws, world.run0[0])
     assert again.status_code == 200 and again.get_json()["id"] == body["id"]
-    assert _error(_register(client, auth_headers(user), world.ws, world.run1[0]), 409)["code"] == "already_registered"
+    assert _assert_error(_register(client, auth_headers(user), world.ws, world.run1[0]), 409)["code"] == "already_registered"
 
 
 @pytest.mark.parametrize("status", ["pending_payment", "signed_up", "cancelled", None])
 def test_register_needs_a_completed_convention_registration(client, make_user, auth_headers, world, status):
     user = world.attendee(status=status) if status else make_user()
-    error = _error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)
+    error = _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)
     assert error["code"] == "convention_registration_required"
     assert _selection(user, world.ws) is None
 
@@ -124,27 +124,27 @@ def test_register_checks_the_slot(client, auth_headers, world):
     other_slot = fa.run(other, world.room, fa.at(10))[0]
     free_slot = f.slots(world.room, count=1, start=fa.at(20))[0]
     headers = auth_headers(user)
-    assert _error(_register(client, headers, world.ws, world.run0[1]), 422)["fields"]["event_slot_id"] \
+    assert _assert_error(_register(client, headers, world.ws, world.run0[1]), 422)["fields"]["event_slot_id"] \
         == f"not the first slot of a run (use {world.run0[0].id})"
-    assert "not a slot of workshop" in _error(_register(client, headers, world.ws, other_slot), 422)["fields"]["event_slot_id"]
-    assert "not a slot of workshop" in _error(_register(client, headers, world.ws, free_slot), 422)["fields"]["event_slot_id"]
+    assert "not a slot of workshop" in _assert_error(_register(client, headers, world.ws, other_slot), 422)["fields"]["event_slot_id"]
+    assert "not a slot of workshop" in _assert_error(_register(client, headers, world.ws, free_slot), 422)["fields"]["event_slot_id"]
     response = client.post(f"/api/workshops/{world.ws.id}/register", json={"event_slot_id": 99999}, headers=headers)
-    assert _error(response, 422)["fields"] == {"event_slot_id": "unknown: 99999"}
+    assert _assert_error(response, 422)["fields"] == {"event_slot_id": "unknown: 99999"}
     for body in ({}, {"event_slot_id": "1"}, {"event_slot_id": 0}, {"event_slot_id": None}):
-        assert "event_slot_id" in _error(
+        assert "event_slot_id" in _assert_error(
             client.post(f"/api/workshops/{world.ws.id}/register", json=body, headers=headers), 422)["fields"]
-    _error(client.post("/api/workshops/424242/register", json={"event_slot_id": world.run0[0].id}, headers=headers), 404)
-    _error(client.post(f"/api/workshops/{world.ws.id}/register", json={"event_slot_id": world.run0[0].id}), 401)
+    _assert_error(client.post("/api/workshops/424242/register", json={"event_slot_id": world.run0[0].id}, headers=headers), 404)
+    _assert_error(client.post(f"/api/workshops/{world.ws.id}/register", json={"event_slot_id": world.run0[0].id}), 401)
     assert _selection(user, world.ws) is None
 
 
 def test_closed_convention_or_cancelled_workshop_takes_no_registrations(client, auth_headers, world):
     user = world.attendee()
     world.ws.status = "cancelled"
-    assert _error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "workshop_not_published"
+    assert _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "workshop_not_published"
     world.ws.status = "published"
     world.con.status = "closed"
-    assert _error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "convention_not_open"
+    assert _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "convention_not_open"
 
 
 def test_capacity_is_the_smaller_of_workshop_and_room(client, make_user, auth_headers, world):
@@ -191,7 +191,7 @@ def test_cancel_and_promotion_happen_in_one_transaction(client, auth_headers, wo
         raise Conflict("mail is down", code="mail_down")
 
     monkeypatch.setattr("webapp.services.attending.send_mail", failing_mail)
-    _error(client.delete(f"/api/attendees/selections/{mine.id}", headers=auth_headers(seated)), 409)
+    _assert_error(client.delete(f"/api/attendees/selections/{mine.id}", headers=auth_headers(seated)), 409)
     # the failure after the seat was freed and given away rolled both back
     assert _selection(seated, world.ws).status == "registered"
     assert _selection(waiting, world.ws).status == "waitlisted"
@@ -220,7 +220,7 @@ def test_prerequisites(client, make_user, auth_headers, world):
     fa.hold(declared, soldering)
     fa.hold(missing, wiring)
 
-    error = _error(_register(client, auth_headers(missing), synth, synth_run), 409)
+    error = _assert_error(_register(client, auth_headers(missing), synth, synth_run), 409)
     assert error["code"] == "missing_prerequisites" and "Soldering" in error["message"]
     assert error["fields"] == {"prerequisite_ids": f"missing: {soldering.id} (Soldering)"}
     assert _register(client, auth_headers(declared), synth, synth_run).get_json()["status"] == "registered"
@@ -228,7 +228,7 @@ def test_prerequisites(client, make_user, auth_headers, world):
     assert _register(client, auth_headers(learner), synth, synth_run).get_json()["status"] == "registered"
     # a teaching run AFTER the one that needs it does not count
     assert _register(client, auth_headers(late_learner), late_teach, late).status_code == 201
-    assert _error(_register(client, auth_headers(late_learner), synth, synth_run), 409)["code"] == "missing_prerequisites"
+    assert _assert_error(_register(client, auth_headers(late_learner), synth, synth_run), 409)["code"] == "missing_prerequisites"
 
 
 def test_time_clash_names_the_other_workshop(client, auth_headers, world):
@@ -239,7 +239,7 @@ def test_time_clash_names_the_other_workshop(client, auth_headers, world):
     after = fa.run(back_to_back, room_b, fa.at(2))[0]  # 11:00, right after
     user = world.attendee()
     assert _register(client, auth_headers(user), world.ws, world.run0[0]).status_code == 201
-    error = _error(_register(client, auth_headers(user), other, overlapping), 409)
+    error = _assert_error(_register(client, auth_headers(user), other, overlapping), 409)
     assert error["code"] == "time_clash" and "Knots" in error["message"]
     assert _register(client, auth_headers(user), back_to_back, after).status_code == 201
 
@@ -251,7 +251,7 @@ def test_a_waitlist_place_also_blocks_overlapping_runs(client, auth_headers, wor
     overlapping = fa.run(other, f.location(world.con, name="Room B"), fa.at(0))[0]
     user = world.attendee()
     assert _register(client, auth_headers(user), world.ws, world.run0[0]).get_json()["status"] == "waitlisted"
-    assert _error(_register(client, auth_headers(user), other, overlapping), 409)["code"] == "time_clash"
+    assert _assert_error(_register(client, auth_headers(user), other, overlapping), 409)["code"] == "time_clash"
 
 
 # selections -----------------------------------------------------------------------------------
@@ -295,16 +295,16 @@ def test_selection_create_list_update_delete(client, make_user, auth_headers, wo
 def test_selection_bad_input(client, auth_headers, world):
     user = world.attendee()
     headers = auth_headers(user)
-    assert _error(client.post("/api/attendees/selections", json={"workshop_id": 999999}, headers=headers),
+    assert _assert_error(client.post("/api/attendees/selections", json={"workshop_id": 999999}, headers=headers),
                   422)["fields"] == {"workshop_id": "unknown: 999999"}
-    assert "workshop_id" in _error(client.post("/api/attendees/selections", json={}, headers=headers), 422)["fields"]
-    _error(client.post("/api/attendees/selections", data=b"[]", content_type="application/json", headers=headers), 400)
-    assert "status" in _error(client.get("/api/attendees/selections?status=maybe", headers=headers), 422)["fields"]
-    assert "convention_id" in _error(client.get("/api/attendees/selections?convention_id=x", headers=headers),
+    assert "workshop_id" in _assert_error(client.post("/api/attendees/selections", json={}, headers=headers), 422)["fields"]
+    _assert_error(client.post("/api/attendees/selections", data=b"[]", content_type="application/json", headers=headers), 400)
+    assert "status" in _assert_error(client.get("/api/attendees/selections?status=maybe", headers=headers), 422)["fields"]
+    assert "convention_id" in _assert_error(client.get("/api/attendees/selections?convention_id=x", headers=headers),
                                      422)["fields"]
-    _error(client.put("/api/attendees/selections/31337", json={"rank": 1}, headers=headers), 404)
-    _error(client.delete("/api/attendees/selections/31337", headers=headers), 404)
-    _error(client.get("/api/attendees/selections"), 401)
+    _assert_error(client.put("/api/attendees/selections/31337", json={"rank": 1}, headers=headers), 404)
+    _assert_error(client.delete("/api/attendees/selections/31337", headers=headers), 404)
+    _assert_error(client.get("/api/attendees/selections"), 401)
 
 
 def test_moving_to_a_full_run_keeps_the_seat(client, auth_headers, world):
@@ -312,7 +312,7 @@ def test_moving_to_a_full_run_keeps_the_seat(client, auth_headers, world):
         f.selection(world.attendee(), world.ws, status="registered", slot=world.run1[0])
     user = world.attendee()
     mine = f.selection(user, world.ws, status="registered", slot=world.run0[0])
-    error = _error(client.put(f"/api/attendees/selections/{mine.id}", json={"event_slot_id": world.run1[0].id},
+    error = _assert_error(client.put(f"/api/attendees/selections/{mine.id}", json={"event_slot_id": world.run1[0].id},
                               headers=auth_headers(user)), 409)
     assert error["code"] == "run_full"
     assert _selection(user, world.ws).event_slot_id == world.run0[0].id
@@ -347,11 +347,11 @@ def test_selection_write_permissions(client, make_user, auth_headers, world):
     other_host, admin = make_user(roles=("host",)), make_user(roles=("admin",))
     row = f.selection(owner, world.ws, status="registered", slot=world.run0[0], rank=2)
     url = f"/api/attendees/selections/{row.id}"
-    _error(client.put(url, json={"rank": 1}), 401)
-    _error(client.delete(url), 401)
+    _assert_error(client.put(url, json={"rank": 1}), 401)
+    _assert_error(client.delete(url), 401)
     for intruder in (other_attendee, world.host, other_host):
-        _error(client.put(url, json={"rank": 1}, headers=auth_headers(intruder)), 403)
-        _error(client.delete(url, headers=auth_headers(intruder)), 403)
+        _assert_error(client.put(url, json={"rank": 1}, headers=auth_headers(intruder)), 403)
+        _assert_error(client.delete(url, headers=auth_headers(intruder)), 403)
     assert _selection(owner, world.ws).rank == 2 and _selection(owner, world.ws).status == "registered"
     assert client.put(url, json={"rank": 5}, headers=auth_headers(admin)).get_json()["rank"] == 5
     assert client.delete(url, headers=auth_headers(admin)).get_json()["status"] == "cancelled"
@@ -421,10 +421,10 @@ def test_workshop_attendees_in_order_and_who_may_see_them(client, make_user, aut
         ("A3", "registered", None), ("A1", "waitlisted", 1), ("A0", "waitlisted", 2), ("A2", "registered", None)]
     assert client.get(url, headers=auth_headers(cohost)).status_code == 200
     assert client.get(url, headers=auth_headers(admin)).get_json()["total"] == 4
-    _error(client.get(url, headers=auth_headers(other_host)), 403)
-    _error(client.get(url, headers=auth_headers(people[0])), 403)
-    _error(client.get(url), 401)
-    _error(client.get("/api/workshops/777777/attendees", headers=auth_headers(admin)), 404)
+    _assert_error(client.get(url, headers=auth_headers(other_host)), 403)
+    _assert_error(client.get(url, headers=auth_headers(people[0])), 403)
+    _assert_error(client.get(url), 401)
+    _assert_error(client.get("/api/workshops/777777/attendees", headers=auth_headers(admin)), 404)
 
 
 # schedule and capabilities --------------------------------------------------------------------
@@ -447,7 +447,7 @@ def test_schedule_lists_registered_runs_in_time_order(client, auth_headers, worl
     assert (knots["location_name"], knots["event_slot_ids"]) == ("Room A", [s.id for s in world.run1])
     other = client.get(f"/api/attendees/schedule?convention_id={world.con.id + 1000}", headers=auth_headers(user))
     assert other.get_json()["items"] == []
-    _error(client.get("/api/attendees/schedule"), 401)
+    _assert_error(client.get("/api/attendees/schedule"), 401)
 
 
 def test_capabilities_declared_and_granted(client, make_user, auth_headers, world):
@@ -461,9 +461,9 @@ def test_capabilities_declared_and_granted(client, make_user, auth_headers, worl
         ("Knotting", "granted", world.ws.id), ("Soldering", "declared", None)]
     assert body["items"][0]["earned_at"] == fa.at(2).isoformat()
     assert client.get(f"/api/attendees/{user.id}/capabilities", headers=auth_headers(admin)).get_json()["total"] == 2
-    _error(client.get(f"/api/attendees/{user.id}/capabilities", headers=auth_headers(other)), 403)
-    _error(client.get(f"/api/attendees/{user.id}/capabilities"), 401)
-    _error(client.get("/api/attendees/999999/capabilities", headers=auth_headers(admin)), 404)
+    _assert_error(client.get(f"/api/attendees/{user.id}/capabilities", headers=auth_headers(other)), 403)
+    _assert_error(client.get(f"/api/attendees/{user.id}/capabilities"), 401)
+    _assert_error(client.get("/api/attendees/999999/capabilities", headers=auth_headers(admin)), 404)
 
 
 # queries do not grow with rows ----------------------------------------------------------------

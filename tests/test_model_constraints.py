@@ -27,7 +27,7 @@ def _location(convention, name="Room A", capacity=20) -> Location:
     return location
 
 
-def _rejects(row) -> None:
+def _assert_rejected(row) -> None:
     db.session.add(row)
     with pytest.raises(IntegrityError):
         db.session.flush()
@@ -38,14 +38,14 @@ def test_slot_end_must_follow_start(app):
     convention = _convention()
     location = _location(convention)
     db.session.commit()
-    _rejects(EventSlot(convention_id=convention.id, location_id=location.id, start=T0, end=T0))
+    _assert_rejected(EventSlot(convention_id=convention.id, location_id=location.id, start=T0, end=T0))
 
 
 def test_slot_convention_must_be_its_locations(app):
     first, second = _convention("First"), _convention("Second")
     location = _location(first)
     db.session.commit()
-    _rejects(EventSlot(convention_id=second.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=1)))
+    _assert_rejected(EventSlot(convention_id=second.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=1)))
     ok = EventSlot(convention_id=first.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=1))
     db.session.add(ok)
     db.session.commit()
@@ -57,26 +57,26 @@ def test_two_slots_cannot_start_together_in_one_room(app):
     location = _location(convention)
     db.session.add(EventSlot(convention_id=convention.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=1)))
     db.session.commit()
-    _rejects(EventSlot(convention_id=convention.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=2)))
+    _assert_rejected(EventSlot(convention_id=convention.id, location_id=location.id, start=T0, end=T0 + timedelta(hours=2)))
 
 
 def test_capacity_and_convention_dates_are_checked(app):
     convention = _convention()
     db.session.commit()
-    _rejects(Location(convention_id=convention.id, name="Broom cupboard", capacity=-1))
-    _rejects(Convention(name="Backwards", start_date=date(2027, 5, 3), end_date=date(2027, 5, 1)))
-    _rejects(Convention(name="Unknown status", start_date=date(2027, 5, 1), end_date=date(2027, 5, 1), status="maybe"))
+    _assert_rejected(Location(convention_id=convention.id, name="Broom cupboard", capacity=-1))
+    _assert_rejected(Convention(name="Backwards", start_date=date(2027, 5, 3), end_date=date(2027, 5, 1)))
+    _assert_rejected(Convention(name="Unknown status", start_date=date(2027, 5, 1), end_date=date(2027, 5, 1), status="maybe"))
 
 
 def test_email_is_unique_and_lower_case(app, make_user):
     make_user(email="ana@example.org")
-    _rejects(User(email="ana@example.org", display_name="Ana again"))
-    _rejects(User(email="Bob@Example.org", display_name="Bob"))
+    _assert_rejected(User(email="ana@example.org", display_name="Ana again"))
+    _assert_rejected(User(email="Bob@Example.org", display_name="Bob"))
 
 
 def test_unknown_role_is_refused(app, make_user):
     user = make_user()
-    _rejects(UserRole(user_id=user.id, role="superuser"))
+    _assert_rejected(UserRole(user_id=user.id, role="superuser"))
 
 
 def test_workshop_needs_positive_duration_and_runs(app, make_user):
@@ -84,9 +84,9 @@ def test_workshop_needs_positive_duration_and_runs(app, make_user):
     convention = _convention()
     db.session.commit()
     base = dict(convention_id=convention.id, host_id=host.id, title="Knots", max_attendees=10)
-    _rejects(Workshop(**base, duration_slots=0))
-    _rejects(Workshop(**base, runs=0))
-    _rejects(Workshop(**base | {"max_attendees": -5}))
+    _assert_rejected(Workshop(**base, duration_slots=0))
+    _assert_rejected(Workshop(**base, runs=0))
+    _assert_rejected(Workshop(**base | {"max_attendees": -5}))
 
 
 def test_one_selection_per_user_and_workshop(app, make_user):
@@ -97,8 +97,8 @@ def test_one_selection_per_user_and_workshop(app, make_user):
     db.session.flush()
     db.session.add(Selection(user_id=attendee.id, workshop_id=workshop.id, rank=1))
     db.session.commit()
-    _rejects(Selection(user_id=attendee.id, workshop_id=workshop.id, rank=2))
-    _rejects(Selection(user_id=host.id, workshop_id=workshop.id, rank=0))
+    _assert_rejected(Selection(user_id=attendee.id, workshop_id=workshop.id, rank=2))
+    _assert_rejected(Selection(user_id=host.id, workshop_id=workshop.id, rank=0))
 
 
 def test_at_most_one_active_schedule_run_per_convention(app):
@@ -106,7 +106,7 @@ def test_at_most_one_active_schedule_run_per_convention(app):
     db.session.add(ScheduleRun(convention_id=convention.id, status="succeeded"))
     db.session.add(ScheduleRun(convention_id=convention.id, status="running"))
     db.session.commit()
-    _rejects(ScheduleRun(convention_id=convention.id, status="queued"))
+    _assert_rejected(ScheduleRun(convention_id=convention.id, status="queued"))
     count = db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun))
     assert count == 2
 

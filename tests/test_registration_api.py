@@ -17,7 +17,7 @@ from . import factories_attending as fa
 SECRET = "webhook-test-secret"
 
 
-def _error(response, status):
+def _assert_error(response, status):
     assert response.status_code == status, response.get_json()
     return response.get_json()["error"]
 
@@ -57,20 +57,20 @@ def test_paid_convention_waits_for_payment(client, make_user, auth_headers):
 def test_only_open_conventions_take_registrations(client, make_user, auth_headers, status, code):
     user = make_user()
     con = f.convention(status=status)
-    _error(client.post(f"/api/conventions/{con.id}/register", headers=auth_headers(user)), code)
+    _assert_error(client.post(f"/api/conventions/{con.id}/register", headers=auth_headers(user)), code)
     assert _registration(user, con) is None
 
 
 def test_admin_gets_409_not_404_for_a_draft(client, make_user, auth_headers):
     con = f.convention(status="draft")
-    error = _error(client.post(f"/api/conventions/{con.id}/register", headers=auth_headers(make_user(roles=("admin",)))), 409)
+    error = _assert_error(client.post(f"/api/conventions/{con.id}/register", headers=auth_headers(make_user(roles=("admin",)))), 409)
     assert error["code"] == "convention_not_open"
 
 
 def test_register_needs_sign_in_and_a_real_convention(client, make_user, auth_headers):
     con = f.convention()
-    _error(client.post(f"/api/conventions/{con.id}/register"), 401)
-    _error(client.post("/api/conventions/999999/register", headers=auth_headers(make_user())), 404)
+    _assert_error(client.post(f"/api/conventions/{con.id}/register"), 401)
+    _assert_error(client.post("/api/conventions/999999/register", headers=auth_headers(make_user())), 404)
 
 
 def test_cancelled_registration_may_register_again(client, make_user, auth_headers):
@@ -102,8 +102,8 @@ def test_only_admins_complete_registrations(client, make_user, auth_headers, rol
     con = f.convention(fee="10")
     f.registration(user, con, status="pending_payment")
     body = {"payment_reference": "mine"}
-    _error(client.post(f"/api/conventions/{con.id}/complete-registration", json=body), 401)
-    _error(client.post(f"/api/conventions/{con.id}/complete-registration", json=body, headers=auth_headers(user)), 403)
+    _assert_error(client.post(f"/api/conventions/{con.id}/complete-registration", json=body), 401)
+    _assert_error(client.post(f"/api/conventions/{con.id}/complete-registration", json=body, headers=auth_headers(user)), 403)
     assert _registration(user, con).status == "pending_payment"
 
 
@@ -115,18 +115,18 @@ def test_complete_registration_conflicts_and_bad_ids(client, make_user, auth_hea
     headers = auth_headers(admin)
     url = f"/api/conventions/{con.id}/complete-registration"
     assert client.post(url, headers=headers, json={"payment_reference": "PAY-1", "user_id": user.id}).status_code == 200
-    assert _error(client.post(url, headers=headers, json={"payment_reference": "PAY-2", "user_id": user.id}),
+    assert _assert_error(client.post(url, headers=headers, json={"payment_reference": "PAY-2", "user_id": user.id}),
                   409)["code"] == "already_registered"
-    assert _error(client.post(url, headers=headers, json={"payment_reference": "X", "user_id": other.id}),
+    assert _assert_error(client.post(url, headers=headers, json={"payment_reference": "X", "user_id": other.id}),
                   409)["code"] == "registration_cancelled"
-    assert _error(client.post(url, headers=headers, json={"payment_reference": "X", "user_id": 987654}),
+    assert _assert_error(client.post(url, headers=headers, json={"payment_reference": "X", "user_id": 987654}),
                   422)["fields"] == {"user_id": "unknown: 987654"}
-    assert _error(client.post(url, headers=headers, json={"payment_reference": "X"}), 404)["code"] == "no_registration"
-    assert "payment_reference" in _error(client.post(url, headers=headers, json={"user_id": user.id}), 422)["fields"]
-    assert "payment_reference" in _error(
+    assert _assert_error(client.post(url, headers=headers, json={"payment_reference": "X"}), 404)["code"] == "no_registration"
+    assert "payment_reference" in _assert_error(client.post(url, headers=headers, json={"user_id": user.id}), 422)["fields"]
+    assert "payment_reference" in _assert_error(
         client.post(url, headers=headers, json={"payment_reference": "x" * 201, "user_id": user.id}), 422)["fields"]
-    _error(client.post(url, headers=headers, data=b"{nope", content_type="application/json"), 400)
-    _error(client.post("/api/conventions/424242/complete-registration", headers=headers,
+    _assert_error(client.post(url, headers=headers, data=b"{nope", content_type="application/json"), 400)
+    _assert_error(client.post("/api/conventions/424242/complete-registration", headers=headers,
                        json={"payment_reference": "X", "user_id": user.id}), 404)
     assert _registration(user, con).payment_reference == "PAY-1"
 
@@ -166,7 +166,7 @@ def test_webhook_with_a_missing_or_wrong_signature_is_401(app, client, make_user
         del headers["X-Slotwise-Signature"]
     elif signature != "signed-with-another-secret":
         headers["X-Slotwise-Signature"] = signature
-    _error(client.post("/api/payments/webhook", data=raw, headers=headers), 401)
+    _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 401)
     assert _registration(user, con).status == "pending_payment"
 
 
@@ -177,14 +177,14 @@ def test_webhook_signature_covers_the_exact_body(app, client, make_user):
     f.registration(user, con, status="pending_payment")
     raw, headers = _signed({"convention_id": con.id, "user_id": user.id, "payment_reference": "ch_1"})
     tampered = raw.replace(b"ch_1", b"ch_2")
-    _error(client.post("/api/payments/webhook", data=tampered, headers=headers), 401)
+    _assert_error(client.post("/api/payments/webhook", data=tampered, headers=headers), 401)
     assert _registration(user, con).status == "pending_payment"
 
 
 def test_webhook_is_404_when_no_secret_is_configured(app, client, make_user):
     app.config["PAYMENT_WEBHOOK_SECRET"] = None
     raw, headers = _signed({"convention_id": 1, "user_id": 1, "payment_reference": "x"})
-    _error(client.post("/api/payments/webhook", data=raw, headers=headers), 404)
+    _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 404)
 
 
 def test_webhook_validates_a_signed_body(app, client, make_user):
@@ -192,15 +192,15 @@ def test_webhook_validates_a_signed_body(app, client, make_user):
     user = make_user()
     con = f.convention(fee="10")
     raw, headers = _signed({"convention_id": 777777, "user_id": 888888, "payment_reference": "x"})
-    assert _error(client.post("/api/payments/webhook", data=raw, headers=headers), 422)["fields"] == {
+    assert _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 422)["fields"] == {
         "convention_id": "unknown: 777777", "user_id": "unknown: 888888"}
     raw, headers = _signed({"convention_id": con.id, "user_id": user.id})
-    assert "payment_reference" in _error(client.post("/api/payments/webhook", data=raw, headers=headers), 422)["fields"]
+    assert "payment_reference" in _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 422)["fields"]
     raw, headers = _signed({"convention_id": con.id, "user_id": user.id, "payment_reference": "x"})
-    assert _error(client.post("/api/payments/webhook", data=raw, headers=headers), 409)["code"] == "no_registration"
+    assert _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 409)["code"] == "no_registration"
     raw = b"[not json"
     headers["X-Slotwise-Signature"] = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    _error(client.post("/api/payments/webhook", data=raw, headers=headers), 400)
+    _assert_error(client.post("/api/payments/webhook", data=raw, headers=headers), 400)
 
 
 # cancelling -----------------------------------------------------------------------------------
@@ -239,8 +239,8 @@ def test_cancel_registration_cancels_selections_and_promotes_the_waitlist(client
 
 def test_cancel_without_registration_is_404(client, make_user, auth_headers):
     con = f.convention()
-    _error(client.post(f"/api/conventions/{con.id}/cancel-registration"), 401)
-    assert _error(client.post(f"/api/conventions/{con.id}/cancel-registration", headers=auth_headers(make_user())),
+    _assert_error(client.post(f"/api/conventions/{con.id}/cancel-registration"), 401)
+    assert _assert_error(client.post(f"/api/conventions/{con.id}/cancel-registration", headers=auth_headers(make_user())),
                   404)["code"] == "no_registration"
 
 
@@ -279,11 +279,11 @@ def test_convention_attendees_by_role(client, make_user, auth_headers):
     assert [i["display_name"] for i in client.get(url, headers=auth_headers(cohost)).get_json()["items"]] == ["Bob"]
     assert {i["display_name"] for i in client.get(url, headers=auth_headers(other_host)).get_json()["items"]} \
         == {"Bob", "Cy"}
-    _error(client.get(url, headers=auth_headers(attendee)), 403)
-    _error(client.get(url), 401)
-    _error(client.get("/api/conventions/55555/attendees", headers=auth_headers(admin)), 404)
-    assert "status" in _error(client.get(url + "?status=paid", headers=auth_headers(admin)), 422)["fields"]
-    assert "limit" in _error(client.get(url + "?limit=0", headers=auth_headers(admin)), 422)["fields"]
+    _assert_error(client.get(url, headers=auth_headers(attendee)), 403)
+    _assert_error(client.get(url), 401)
+    _assert_error(client.get("/api/conventions/55555/attendees", headers=auth_headers(admin)), 404)
+    assert "status" in _assert_error(client.get(url + "?status=paid", headers=auth_headers(admin)), 422)["fields"]
+    assert "limit" in _assert_error(client.get(url + "?limit=0", headers=auth_headers(admin)), 422)["fields"]
     paged = client.get(url + "?limit=2&offset=1", headers=auth_headers(admin)).get_json()
     assert [i["display_name"] for i in paged["items"]] == ["Bob", "Cy"] and paged["total"] == 5
 
@@ -301,7 +301,7 @@ def test_my_conventions_lists_only_mine(client, make_user, auth_headers):
         ("Spring", "pending_payment"), ("Autumn", "registered")]
     assert body["items"][0]["convention"]["registration_fee"] == "12.50"
     assert all(i["user_id"] == me.id for i in body["items"])
-    _error(client.get("/api/attendees/my-conventions"), 401)
+    _assert_error(client.get("/api/attendees/my-conventions"), 401)
 
 
 # queries do not grow with rows ----------------------------------------------------------------

@@ -48,7 +48,7 @@ def _statuses(ws) -> dict[int, str]:
     return dict(db.session.execute(sa.select(Selection.user_id, Selection.status).where(Selection.workshop_id == ws.id)).all())
 
 
-def _scenario(app, make_user, *, people: int, seats: int, cancels: int):
+def _assert_capacity_holds(app, make_user, *, people: int, seats: int, cancels: int):
     host = make_user(roles=("host",))
     con = f.convention()
     room = f.location(con, capacity=500)
@@ -99,12 +99,12 @@ def _scenario(app, make_user, *, people: int, seats: int, cancels: int):
 @pytest.mark.skipif(not ON_POSTGRES, reason="row locks (SELECT ... FOR UPDATE) need PostgreSQL: "
                     "set SLOTWISE_TEST_DATABASE_URL to a PostgreSQL URL to run this")
 def test_forty_concurrent_registrations_fill_ten_seats_on_postgres(app, make_user):
-    _scenario(app, make_user, people=40, seats=10, cancels=5)
+    _assert_capacity_holds(app, make_user, people=40, seats=10, cancels=5)
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="exercises SQLite's single-writer lock; the PostgreSQL variant runs instead")
 def test_concurrent_registrations_respect_capacity_on_sqlite(app, make_user):
-    _scenario(app, make_user, people=16, seats=4, cancels=3)
+    _assert_capacity_holds(app, make_user, people=16, seats=4, cancels=3)
 
 
 def test_one_person_registering_many_times_at_once_gets_one_row(app, make_user):
