@@ -362,3 +362,14 @@ def test_nav_links_for_attendees_and_hosts(client, fest, make_user):
     sign_in(client, fest["host"])
     page = text(client.get("/my/schedule"))
     assert "My workshops" in page and "Become a host" not in page
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/workshops/99999999999999999999"),
+    ("get", "/conventions/99999999999999999999/workshops"),
+    ("post", "/selections/99999999999999999999/cancel"),
+    ("post", "/workshops/99999999999999999999/register"),
+])
+def test_ids_no_column_can_hold_are_not_found(client, make_user, method, url):
+    sign_in(client, make_user())
+    assert getattr(client, method)(url, data={"event_slot_id": "1"}).status_code == 404

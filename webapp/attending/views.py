@@ -52,7 +52,7 @@ def _workshop_id_from_form() -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-@bp.post("/conventions/<int:convention_id>/attend")
+@bp.post("/conventions/<int(max=2147483647):convention_id>/attend")
 @login_required
 def attend_convention(convention_id: int):
     workshop_id = _workshop_id_from_form()
@@ -75,7 +75,7 @@ def attend_convention(convention_id: int):
     return redirect(url_for("workshop_pages.browse", convention_id=convention_id))
 
 
-@bp.post("/workshops/<int:workshop_id>/interest")
+@bp.post("/workshops/<int(max=2147483647):workshop_id>/interest")
 @login_required
 def show_interest(workshop_id: int):
     data, errors = parse_form(InterestIn, request.form, ["rank"])
@@ -89,7 +89,7 @@ def show_interest(workshop_id: int):
     return _block(workshop_id, message=f"Noted: you are interested{rank}.")
 
 
-@bp.post("/workshops/<int:workshop_id>/register")
+@bp.post("/workshops/<int(max=2147483647):workshop_id>/register")
 @login_required
 def register(workshop_id: int):
     data, errors = parse_form(WorkshopRegisterIn, request.form, ["event_slot_id"])
@@ -106,7 +106,7 @@ def register(workshop_id: int):
     return _block(workshop_id, message=message)
 
 
-@bp.post("/selections/<int:selection_id>/cancel")
+@bp.post("/selections/<int(max=2147483647):selection_id>/cancel")
 @login_required
 def cancel_selection(selection_id: int):
     try:

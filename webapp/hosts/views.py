@@ -124,7 +124,7 @@ def add_availability():
     return _availability_page(convention_id, errors, request.form, status=errors.status)
 
 
-@bp.post("/availability/<int:availability_id>/delete")
+@bp.post("/availability/<int(max=2147483647):availability_id>/delete")
 @login_required
 def delete_availability(availability_id: int):
     convention_id = _convention_id(request.form.get("convention_id"))
@@ -185,7 +185,7 @@ def _edit_page(workshop_id: int, errors=None, values=None, status=200):
                            errors=errors or FormErrors(), values=values), status
 
 
-@bp.get("/workshops/<int:workshop_id>/edit")
+@bp.get("/workshops/<int(max=2147483647):workshop_id>/edit")
 @login_required
 def edit_workshop_page(workshop_id: int):
     workshops.require_editable(current_user, workshop_id)  # 403 for anyone but its hosts and admins
@@ -193,7 +193,7 @@ def edit_workshop_page(workshop_id: int):
     return _edit_page(workshop_id)
 
 
-@bp.post("/workshops/<int:workshop_id>/edit")
+@bp.post("/workshops/<int(max=2147483647):workshop_id>/edit")
 @login_required
 def edit_workshop(workshop_id: int):
     data, errors = parse_form(WorkshopUpdateIn, request.form, EDIT_FIELDS,

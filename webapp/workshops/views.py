@@ -167,7 +167,7 @@ def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], in
     return rows[offset:offset + PAGE_SIZE], len(rows)
 
 
-@bp.get("/conventions/<int:convention_id>/workshops")
+@bp.get("/conventions/<int(max=2147483647):convention_id>/workshops")
 def browse(convention_id: int):
     convention = attending.visible_convention(current_user, convention_id)
     filters = _filters(convention_id)
@@ -185,6 +185,6 @@ def browse(convention_id: int):
     return response
 
 
-@bp.get("/workshops/<int:workshop_id>")
+@bp.get("/workshops/<int(max=2147483647):workshop_id>")
 def detail(workshop_id: int):
     return render_template("workshops/detail.html", **action_context(workshop_id))
