@@ -373,3 +373,17 @@ def test_nav_links_for_attendees_and_hosts(client, fest, make_user):
 def test_ids_no_column_can_hold_are_not_found(client, make_user, method, url):
     sign_in(client, make_user())
     assert getattr(client, method)(url, data={"event_slot_id": "1"}).status_code == 404
+
+
+def test_every_post_form_on_the_attendee_pages_carries_the_csrf_token(client, fest, make_user):
+    attendee = make_user()
+    f.registration(attendee, fest["con"])
+    f.selection(attendee, fest["knots"], status="registered", slot=fest["slots"][0])
+    db.session.commit()
+    sign_in(client, attendee)
+    for url in (f"/workshops/{fest['knots'].id}", f"/workshops/{fest['weaving'].id}", "/my/schedule"):
+        page = text(client.get(url))
+        forms = page.split("<form")[1:]
+        posts = [form[:form.index("</form>")] for form in forms if 'method="post"' in form[:200]]
+        assert len(posts) >= 2, url  # the action buttons and sign-out at least
+        assert all('name="csrf_token"' in form for form in posts), url

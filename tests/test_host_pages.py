@@ -289,3 +289,15 @@ def test_another_host_cannot_edit(client, host, make_user, berlin):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Workshop, ws.id).title == "Knots"
+
+
+def test_every_post_form_on_the_host_pages_carries_the_csrf_token(client, host, berlin):
+    ws = f.workshop(berlin, host, title="Knots")
+    f.availability(host, berlin, datetime(2027, 5, 1, 8, 0, tzinfo=timezone.utc))
+    db.session.commit()
+    sign_in(client, host)
+    for url in ("/host/workshops", f"/host/availability?convention_id={berlin.id}", f"/host/workshops/{ws.id}/edit"):
+        page = text(client.get(url))
+        posts = [form[:form.index("</form>")] for form in page.split("<form")[1:] if 'method="post"' in form[:200]]
+        assert len(posts) >= 2, url
+        assert all('name="csrf_token"' in form for form in posts), url
