@@ -301,3 +301,27 @@ def test_every_post_form_on_the_host_pages_carries_the_csrf_token(client, host, 
         posts = [form[:form.index("</form>")] for form in page.split("<form")[1:] if 'method="post"' in form[:200]]
         assert len(posts) >= 2, url
         assert all('name="csrf_token"' in form for form in posts), url
+
+
+def test_host_sees_who_registered_and_who_waits_others_do_not(client, host, make_user, berlin):
+    room = f.location(berlin, name="Hall 1", capacity=1)
+    slot = f.slots(room, 1)[0]
+    ws = f.workshop(berlin, host, title="Knots")
+    f.place(ws, [slot])
+    ann, bob = make_user(name="Ann Attendee"), make_user(name="Bob Waiting")
+    for user in (ann, bob):
+        f.registration(user, berlin)
+    f.selection(ann, ws, status="registered", slot=slot)
+    waiting = f.selection(bob, ws, status="waitlisted", slot=slot)
+    waiting.queued_at = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    db.session.commit()
+
+    sign_in(client, ann)
+    assert client.get(f"/host/workshops/{ws.id}/attendees").status_code == 403
+    client.post("/sign-out")
+    sign_in(client, host)
+    page = text(client.get(f"/host/workshops/{ws.id}/attendees"))
+
+    assert page.index("Ann Attendee") < page.index("Bob Waiting")
+    assert "waitlist, position 1" in page and "Sat 01 May 11:00, Hall 1" in page
+    assert f'href="/host/workshops/{ws.id}/attendees"' in text(client.get("/host/workshops"))

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..services import conventions as convention_service
-from ..services import hosts, workshops
+from ..services import attending, hosts, workshops
 from ..workshops.forms import FormErrors, domain_errors, local_datetime, parse_form
 from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn
 from ..workshops.views import SERVICE_PAGE, page_helpers, workshop_rows
@@ -211,3 +211,15 @@ def edit_workshop(workshop_id: int):
             return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{workshop_id}"))
     return _edit_page(workshop_id, errors, request.form, status=errors.status)
 
+
+
+@bp.get("/workshops/<int(max=2147483647):workshop_id>/attendees")
+@login_required
+def attendees_page(workshop_id: int):
+    """Who is registered, then who waits in queue order, run by run (the workshop's hosts and admins)."""
+    people, total = attending.workshop_attendees(current_user, workshop_id, SERVICE_PAGE, 0)
+    view = workshops.get_workshop(current_user, workshop_id)
+    convention = convention_service.visible_convention(current_user, view.workshop.convention_id)
+    row = workshop_rows([view])[0]
+    return render_template("hosts/attendees.html", workshop=view.workshop, convention=convention, row=row,
+                           people=people, total=total)
