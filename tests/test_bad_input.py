@@ -77,3 +77,18 @@ def test_htmx_request_gets_an_error_fragment(client):
     response = client.get("/no-such-page", headers={"HX-Request": "true"})
     assert response.status_code == 404
     assert b"<html" not in response.data and b'role="alert"' in response.data
+
+
+@pytest.mark.parametrize("path", ["/api/users/99999999999999999999", "/api/workshops/99999999999999999999",
+                                  "/api/users/2147483648"])
+def test_ids_no_column_can_hold_are_404(client, make_user, auth_headers, path):
+    headers = auth_headers(make_user(roles=("admin",)))
+    assert _assert_error_shape(client.get(path, headers=headers), 404)["code"] == "not_found"
+
+
+def test_huge_ids_in_write_urls_are_404_too(client, make_user, auth_headers):
+    headers = auth_headers(make_user())
+    response = client.delete("/api/attendees/selections/99999999999999999999", headers=headers)
+    assert _assert_error_shape(response, 404)["code"] == "not_found"
+    response = client.post("/api/workshops/99999999999999999999/show-interest", json={}, headers=headers)
+    assert _assert_error_shape(response, 404)["code"] == "not_found"

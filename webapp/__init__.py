@@ -6,17 +6,32 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_environment
+from .models.types import MAX_ID
 from .extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in URLs: an id no id column can hold becomes 0, an id no row has, so it is a plain 404
+    and never a database error. (Rejecting it here, with `max`, makes werkzeug answer 405 for some
+    paths; longer numbers do not match at all.)"""
+
+    regex = r"\d{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings_from_environment(app.instance_path))
+    app.url_map.converters["int"] = DatabaseIdConverter
     if test_config:
         app.config.from_mapping(test_config)
 

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models import ConventionRegistration
+from ..models.types import MAX_ID
 from ..schemas import Schema
 from ..serializers import iso
 from ..services.attending import AttendeeView, CapabilityView, ScheduleEntry, SelectionView, WorkshopAttendee
 from ..services.registration import RegistrationView
 
-MAX_ID = 2**31 - 1
 MAX_RANK = 10
 REFERENCE_MAX = 200
 

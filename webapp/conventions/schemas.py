@@ -13,8 +13,8 @@ from ..models import Convention, EventSlot, Location, Workshop
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
 from ..schemas import Schema
 from ..serializers import iso
+from ..models.types import MAX_ID
 
-MAX_ID = 2**31 - 1
 FEE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
 MAX_CONVENTION_DAYS = 366
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2999

@@ -32,3 +32,7 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+# The largest id an INTEGER primary key holds on PostgreSQL; larger ids simply do not exist.
+MAX_ID = 2**31 - 1

@@ -11,8 +11,8 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, ConventionRegistration, EventSlot, User
 from .permissions import require_admin
+from ..models.types import MAX_ID
 
-MAX_ID = 2**31 - 1
 MAX_CONVENTION_DAYS = 366
 
 

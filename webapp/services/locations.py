@@ -9,8 +9,8 @@ from ..extensions import db
 from ..models import Equipment, EventSlot, Location, LocationEquipment, User, Workshop
 from .conventions import admin_convention, visible_convention
 from .slots import unplace_runs
+from ..models.types import MAX_ID
 
-MAX_ID = 2**31 - 1
 
 
 def _with_equipment():

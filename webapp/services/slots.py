@@ -14,11 +14,11 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, Location, User, Workshop
 from . import placement
+from ..models.types import MAX_ID
 from .conventions import (
     admin_convention, convention_window, is_admin, load, local_midnight, visible_convention,
 )
 
-MAX_ID = 2**31 - 1
 MAX_BULK_SLOTS = 20_000
 
 
