@@ -139,7 +139,9 @@ def main() -> None:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
+                health = connection.getresponse()
+                health.read()
+                if health.status == 200:
                     break
             except OSError:
                 time.sleep(0.2)
@@ -152,7 +154,7 @@ def main() -> None:
         conventions = json.loads(request(connection, "GET", "/api/conventions?limit=100", tokens[0])[1])
         convention_id = max(c["id"] for c in conventions["items"])
         schedule = json.loads(request(connection, "GET", f"/api/conventions/{convention_id}/schedule", tokens[0])[1])
-        runs = sorted({(s["workshop_id"], s["id"]) for s in _slots(schedule) if s.get("workshop_id") and s.get("first_of_run", True)})
+        runs = first_slots_of_runs(schedule)
         setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs}
         out = multiprocessing.Queue()
         per_process = max(1, args.clients // args.processes)
@@ -181,22 +183,16 @@ def main() -> None:
         server.wait(20)
 
 
-def _slots(schedule: dict) -> list[dict]:
-    """Slots from the schedule grid, whatever its exact nesting."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "id" in node and "start" in node and "location_id" in node:
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(schedule)
-    return found
+def first_slots_of_runs(schedule: dict) -> list[tuple[int, int]]:
+    """(workshop id, first slot id) of every placed run in the schedule grid."""
+    first: dict[tuple[int, int], tuple[str, int]] = {}
+    for row in schedule["rows"]:
+        for cell in row["cells"]:
+            if cell.get("workshop_id"):
+                key = (cell["workshop_id"], cell["run_index"])
+                if key not in first or cell["start"] < first[key][0]:
+                    first[key] = (cell["start"], cell["event_slot_id"])
+    return sorted((workshop_id, slot_id) for (workshop_id, _), (_, slot_id) in first.items())
 
 
 if __name__ == "__main__":
