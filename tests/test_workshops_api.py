@@ -401,3 +401,26 @@ def test_delete_frees_slots_and_cancels_selections(client, auth_headers, people,
     assert db.session.scalar(sa.select(OutboxMessage.recipient)) == "reg@example.org"
     assert client.get(f"/api/workshops/{ws.id}").status_code == 404
     assert client.delete(f"/api/workshops/{ws.id}", headers=auth_headers(people["host"])).status_code == 409
+
+
+def test_raising_max_attendees_promotes_the_waitlist_in_order(client, make_user, auth_headers):
+    from datetime import timedelta
+
+    from webapp.models import Selection, utcnow
+
+    host = make_user(roles=("host",))
+    con = f.convention()
+    room = f.location(con, capacity=30)
+    slot = f.slots(room, count=1)[0]
+    workshop = f.workshop(con, host, max_attendees=1)
+    f.place(workshop, [slot])
+    seated, first_waiting, second_waiting = make_user(), make_user(), make_user()
+    f.selection(seated, workshop, status="registered", slot=slot)
+    for minutes, person in ((1, first_waiting), (2, second_waiting)):
+        row = f.selection(person, workshop, status="waitlisted", slot=slot)
+        row.queued_at = utcnow() + timedelta(minutes=minutes)
+    db.session.commit()
+    response = client.put(f"/api/workshops/{workshop.id}", json={"max_attendees": 2}, headers=auth_headers(host))
+    assert response.status_code == 200, response.get_json()
+    statuses = {s.user_id: s.status for s in db.session.scalars(sa.select(Selection))}
+    assert statuses == {seated.id: "registered", first_waiting.id: "registered", second_waiting.id: "waitlisted"}

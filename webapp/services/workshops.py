@@ -378,6 +378,7 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
     from .placement import placement_violations, unplace_run  # placement imports this module
 
     before = placement_violations(workshop)
+    seats_before = workshop.max_attendees
     for name in ("title", "description", "max_attendees", "priority", "status", "host_id"):
         if name in changes:
             setattr(workshop, name, changes[name])
@@ -413,6 +414,10 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
             + "; ".join(v.message for v in broken),
             fields={"violations": [violation_json(v) for v in broken]},
         )
+    if workshop.max_attendees > seats_before:
+        from .attending import promote_waitlisted  # attending imports this module
+
+        promote_waitlisted(workshop.id)  # new seats go to the people already waiting, in order
     return views_of([workshop])[0]
 
 
