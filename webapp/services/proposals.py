@@ -10,6 +10,7 @@ from solver.problem import Placement
 from ..errors import Conflict
 from ..extensions import db
 from ..models import EventSlot, ScheduleRun, Selection, User, Workshop, utcnow
+from .attending import promote_waitlisted
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin
@@ -57,6 +58,8 @@ def accept_run(actor: User | None, run_id: int) -> dict:
     moved_people, dropped_people = _move_attendees(before, after)
     clashes = _clashes_for(moved_people, slots)
     _notify(moved_people, dropped_people, clashes)
+    for workshop_id in sorted({key[0] for key in after if key in before and before[key] != after[key]}):
+        promote_waitlisted(workshop_id)  # a bigger room may have freed seats for those waiting
     run.status = "accepted"
     run.decided_by_id = admin.id
     run.decided_at = utcnow()
