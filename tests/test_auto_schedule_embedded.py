@@ -209,3 +209,23 @@ def test_moved_attendees_follow_and_clashes_are_reported(client, make_user, admi
     ]
     moved = db.session.scalar(sa.select(Selection).where(Selection.user_id == person.id, Selection.workshop_id == first.id))
     assert moved.event_slot_id == room_slots[2].id and moved.status == "registered"
+
+
+def test_run_history_lists_with_constant_queries(client, make_user, admin_headers):
+    from .factories_workshops import count_queries
+
+    con, _ = small_convention(make_user)
+
+    def queries() -> int:
+        with count_queries() as counted:
+            assert client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).status_code == 200
+        return counted.count
+
+    db.session.add(ScheduleRun(convention_id=con.id, status="failed"))
+    db.session.commit()
+    few = queries()
+    db.session.add_all([ScheduleRun(convention_id=con.id, status="rejected") for _ in range(12)])
+    db.session.commit()
+    assert queries() == few
+    history = client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).get_json()
+    assert history["total"] == 13 and history["items"][0]["status"] == "rejected"

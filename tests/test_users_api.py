@@ -100,3 +100,23 @@ def test_delete_user_removes_it(client, people, auth_headers):
     assert client.delete(f"/api/users/{target_id}", headers=headers).status_code == 204
     assert db.session.scalar(sa.select(User).where(User.id == target_id)) is None
     assert client.get(f"/api/users/{target_id}", headers=headers).status_code == 404
+
+
+def _queries_for(client, path, headers) -> int:
+    from .factories_workshops import count_queries
+
+    with count_queries() as counted:
+        assert client.get(path, headers=headers).status_code == 200
+    return counted.count
+
+
+@pytest.mark.parametrize("path", ["/api/users?limit=500", "/api/outbox?limit=500"])
+def test_admin_lists_use_the_same_number_of_queries_for_few_or_many_rows(client, make_user, auth_headers, path):
+    from webapp.services.mail import send_mail
+
+    headers = auth_headers(make_user(roles=("admin",)))
+    few = _queries_for(client, path, headers)
+    for i in range(15):
+        send_mail(make_user(roles=("host",)).email, f"hello {i}", "body")
+    db.session.commit()
+    assert _queries_for(client, path, headers) == few
