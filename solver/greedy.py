@@ -30,6 +30,9 @@ class Occupancy:
         self.slot_holder: dict[int, RunKey] = {}
         self.busy: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         self.pool_use: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        # the same time span recurs in every room: remember people and pool answers per
+        # span until the next placement changes them
+        self._span_answers: dict[tuple, bool] = {}
 
     def _resources(self, workshop_id: int) -> list[tuple[str, int]]:
         workshop = self.instance.workshops[workshop_id]
@@ -51,10 +54,15 @@ class Occupancy:
     def fits(self, key: RunKey, option: Option, check_prerequisites: bool = True) -> bool:
         if any(slot in self.slot_holder for slot in option.slot_ids):
             return False
-        for resource in self._resources(key[0]):
-            if any(overlaps(s, e, option.start, option.end) for s, e in self.busy[resource]):
-                return False
-        if option.pool_need and not self._pool_fits(option):
+        span_key = (key[0], option.start, option.end, option.pool_need)
+        free = self._span_answers.get(span_key)
+        if free is None:
+            free = all(
+                not any(overlaps(s, e, option.start, option.end) for s, e in self.busy[resource])
+                for resource in self._resources(key[0])
+            ) and (not option.pool_need or self._pool_fits(option))
+            self._span_answers[span_key] = free
+        if not free:
             return False
         return not check_prerequisites or self._prerequisites_hold(key, option)
 
@@ -69,6 +77,7 @@ class Occupancy:
         return all(prerequisites_hold(self.instance, runs_of, w) for w in affected)
 
     def place(self, key: RunKey, option: Option) -> None:
+        self._span_answers.clear()
         self.placed[key] = option
         self.by_workshop[key[0]].append(option)
         for slot in option.slot_ids:

@@ -7,6 +7,8 @@ take turns:
 
 * time swap: free every workshop running at a few random time points and let them trade
   places among those points (the move that removes attendee conflicts);
+* time windows: two or three stretches of about three slot starts; every run touching
+  them may move anywhere inside them (the trade multi-slot runs need);
 * conflict cluster: a workshop in a heavy clash, its clashing partners and the runs left
   out, each with every start that the fixed runs leave open;
 * make room (while runs are left out): one such run plus everything running at the time
@@ -64,6 +66,32 @@ def _time_swap(instance: Instance, current: dict[RunKey, Option], rng: random.Ra
 
     def allowed(option: Option) -> bool:
         return option.start in chosen
+
+    return free, allowed
+
+
+def _time_windows(instance: Instance, current: dict[RunKey, Option], rng: random.Random,
+                  budget: SearchBudget):
+    """Two or three random stretches of about three slot starts: free every run touching
+    them and let them move anywhere inside the stretches (multi-slot runs need room to
+    trade places that the single points of the time swap do not give)."""
+    points = instance.time_points
+    windows = []
+    for _ in range(rng.randint(2, 3)):
+        first = rng.randrange(len(points))
+        last = min(len(points) - 1, first + 3)
+        end = max((o.end for o in current.values() if o.start == points[last]), default=points[last] + 1)
+        windows.append((points[first], end))
+    free = {
+        key[0]
+        for key, option in current.items()
+        if any(option.start < end and start < option.end for start, end in windows)
+        and key not in instance.pinned
+    }
+    free = set(rng.sample(sorted(free), min(len(free), budget.max_free_workshops)))
+
+    def allowed(option: Option) -> bool:
+        return any(start <= option.start and option.end <= end for start, end in windows)
 
     return free, allowed
 
@@ -221,7 +249,7 @@ def improve_by_neighbourhoods(
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
         else:
-            kinds = [_time_swap, _conflict_cluster]
+            kinds = [_time_swap, _time_windows, _conflict_cluster]
             if len(current) < len(instance.runs):
                 kinds.append(_make_room)
             free, allowed = kinds[turn % len(kinds)](instance, current, rng, budget)
