@@ -16,7 +16,8 @@ from flask_login import current_user, login_required
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db, htmx
 from ..services import attending, registration
-from ..workshops.forms import FORM_ERROR, parse_form
+from ..forms import FORM_ERROR
+from ..workshops.forms import parse_form
 from ..workshops.views import SERVICE_PAGE, action_context, page_helpers
 from .schemas import InterestIn, WorkshopRegisterIn
 

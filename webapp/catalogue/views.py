@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..conventions.forms import CAPABILITY_FIELDS, FormErrors, domain_errors, parse_capability
+from ..conventions.forms import CAPABILITY_FIELDS, parse_capability
+from ..forms import FormErrors, domain_errors
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db, htmx
 from ..services import catalogue

@@ -13,11 +13,10 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from ..catalogue.schemas import CapabilityIn, EquipmentIn
-from ..errors import DomainError
+from ..forms import FORM_ERROR, FormErrors, field_message
 from ..workshops.schemas import AssignSlotIn
 from .schemas import BulkSlotsIn, ConventionIn, Id, LocationIn
 
-FORM_ERROR = "_form"  # errors that belong to no single input
 MAX_TIME_RANGES = 4
 
 
@@ -27,14 +26,6 @@ class PlaceIn(AssignSlotIn):
     workshop_id: Id
 
 
-class FormErrors(dict):
-    """{input name: message}; `FORM_ERROR` holds what belongs to the whole form."""
-
-    @property
-    def general(self) -> str | None:
-        return self.get(FORM_ERROR)
-
-
 FRIENDLY_PATTERNS = {
     "registration_fee": "a sum such as 0, 12 or 12.50",
     "time_ranges": "times look like 09:00 (an end may be 24:00)",
@@ -42,14 +33,12 @@ FRIENDLY_PATTERNS = {
 
 
 def _message(item: dict) -> str:
-    """Pydantic's message, with regular expressions replaced by what a person should type."""
+    """The shared message, with regular expressions replaced by what a person should type."""
     if item["type"] == "string_pattern_mismatch" and item["loc"]:
         return FRIENDLY_PATTERNS.get(str(item["loc"][0]), "not in the expected format")
-    if item["type"] == "missing":
-        return "Fill this in."
     if item["type"] == "too_short" and item["loc"] and str(item["loc"][0]) in ("days", "time_ranges", "location_ids"):
         return "Choose at least one."
-    return item["msg"].removeprefix("Value error, ")
+    return field_message(item)
 
 
 def validation_errors(error: ValidationError, names: list[str], rename=None) -> FormErrors:
@@ -66,15 +55,6 @@ def validation_errors(error: ValidationError, names: list[str], rename=None) -> 
             named = [(text.index(n), n) for n in names if n in text]
             key = min(named)[1] if named else FORM_ERROR  # the input the message speaks of first
         errors.setdefault(key, _message(item))
-    return errors
-
-
-def domain_errors(error: DomainError, names: list[str]) -> FormErrors:
-    """A service's refusal: its message for the form, and its field notes beside matching inputs."""
-    errors = FormErrors({FORM_ERROR: error.message})
-    for name, problem in (error.fields or {}).items():
-        if name in names and isinstance(problem, str):
-            errors[name] = problem
     return errors
 
 

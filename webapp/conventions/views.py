@@ -20,9 +20,10 @@ from ..models.conventions import TITLE_MAX
 from ..services import catalogue, conventions, locations, placement, slots, workshops
 from . import bp
 from .forms import (
-    BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS, FormErrors, domain_errors,
+    BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
 )
+from ..forms import FormErrors, domain_errors
 from .schemas import known_timezones
 
 FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page

@@ -14,7 +14,8 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..services import conventions as convention_service
 from ..services import attending, hosts, workshops
-from ..workshops.forms import FormErrors, domain_errors, local_datetime, parse_form
+from ..forms import FormErrors, domain_errors
+from ..workshops.forms import local_datetime, parse_form
 from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn
 from ..workshops.views import SERVICE_PAGE, page_helpers, workshop_rows
 from .schemas import ApplyIn, AvailabilityIn, AvailabilityQuery

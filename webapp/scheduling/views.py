@@ -1,5 +1,5 @@
 """Auto-schedule pages: start a run, watch its progress (HTMX polling), review, accept or reject."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..errors import DomainError

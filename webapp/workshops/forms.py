@@ -13,36 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import DomainError
-
-FORM_ERROR = "_form"  # what belongs to no single input
-
-
-class FormErrors(dict):
-    """{input name: message}; FORM_ERROR holds the message for the whole form."""
-
-    status = 422
-
-    @property
-    def general(self) -> str | None:
-        return self.get(FORM_ERROR)
-
-
-def _message(item: dict) -> str:
-    if item["type"] == "missing":
-        return "Fill this in."
-    if item["type"] in ("int_parsing", "int_from_float"):
-        return "Enter a whole number."
-    return item["msg"].removeprefix("Value error, ")
-
-
-def validation_errors(error: ValidationError) -> FormErrors:
-    errors = FormErrors()
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or FORM_ERROR
-        errors.setdefault(key, _message(item))
-    return errors
-
+from ..forms import FormErrors, validation_errors
 
 def parse_form(schema: type[BaseModel], form, names: Iterable[str], *, required: Iterable[str] = (),
                extra: dict[str, Any] | None = None) -> tuple[BaseModel | None, FormErrors]:
@@ -66,17 +37,6 @@ def parse_form(schema: type[BaseModel], form, names: Iterable[str], *, required:
     if errors:
         return None, errors
     return parsed, errors
-
-
-def domain_errors(error: DomainError, names: Iterable[str] = ()) -> FormErrors:
-    """A service's refusal: its message for the form, its field notes beside matching inputs."""
-    errors = FormErrors({FORM_ERROR: error.message})
-    errors.status = error.status
-    names = set(names)
-    for name, problem in (error.fields or {}).items():
-        if name in names and isinstance(problem, str):
-            errors[name] = problem
-    return errors
 
 
 def local_datetime(value: str, zone: str) -> datetime | None:

@@ -20,7 +20,7 @@ from ..errors import ValidationFailed
 from ..extensions import htmx
 from ..services import attending, catalogue, registration, workshops
 from ..services.attending import Run
-from .forms import validation_errors
+from ..forms import validation_errors
 from .schemas import WorkshopQuery
 
 bp = Blueprint("workshop_pages", __name__)
