@@ -11,8 +11,9 @@ take turns:
   them may move anywhere inside them (the trade multi-slot runs need);
 * conflict cluster: a workshop in a heavy clash, its clashing partners and the runs left
   out, each with every start that the fixed runs leave open;
-* make room (while runs are left out): one such run plus everything running at the time
-  of one of its possible places and its hosts' other workshops.
+* make room (every other turn while runs are left out): one such run plus everything
+  running at the time of one of its possible places, its hosts' other workshops and its
+  prerequisite partners.
 
 A neighbourhood's answer is accepted only when it lowers the objective; fixed runs that
 share pool equipment or prerequisites with free ones are included as pinned runs so that
@@ -42,7 +43,7 @@ class SearchBudget:
     seed: int
     max_free_workshops: int = 40
     max_options_per_run: int = 300
-    neighbourhood_seconds: float = 3.0
+    neighbourhood_seconds: float = 2.0
     max_conflict_literals: int = 20_000
 
 
@@ -245,14 +246,19 @@ def improve_by_neighbourhoods(
         if should_stop is not None and should_stop():
             break
         small = len(instance.workshops) <= budget.max_free_workshops
+        waiting = len(current) < len(instance.runs) and any(
+            instance.reports[k[0]].options for k in instance.runs if k not in current
+        )
         if small:
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
         else:
             kinds = [_time_swap, _time_windows, _conflict_cluster]
-            if len(current) < len(instance.runs):
-                kinds.append(_make_room)
-            free, allowed = kinds[turn % len(kinds)](instance, current, rng, budget)
+            kind = kinds[(turn // 2 if waiting else turn) % len(kinds)]
+            if waiting and turn % 2 == 0:
+                # placing a run outweighs any conflict saving: every other turn tries it
+                kind = _make_room
+            free, allowed = kind(instance, current, rng, budget)
         turn += 1
         unplaced = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
         free |= set(rng.sample(unplaced, min(len(unplaced), 5)))
