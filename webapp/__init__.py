@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings_from_environment(app.instance_path))
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json.sort_keys = False  # sorting every key of a large schedule costs more than it helps anyone
     if test_config:
         app.config.from_mapping(test_config)
 

@@ -240,7 +240,7 @@ def workshop_runs(actor, workshop_id: int) -> list[PlacedRun]:
 class Schedule:
     convention: Convention
     locations: list[Location]
-    slots: list[EventSlot]
+    slots: list  # rows with id, location_id, start, end, workshop_id, run_index
     workshops: dict[int, Workshop]  # the placed ones the actor may see
 
 
@@ -252,8 +252,11 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
-    slots = list(db.session.scalars(
-        select(EventSlot).where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
+    # plain rows, not ORM objects: the grid only reads them, and a large convention has thousands
+    slots = list(db.session.execute(
+        select(EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
+               EventSlot.run_index)
+        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
     ))
     workshop_ids = {s.workshop_id for s in slots if s.workshop_id is not None}
     workshops = {}
@@ -262,7 +265,9 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
 
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(workshop_ids)).options(
-                selectinload(Workshop.host), selectinload(Workshop.cohosts),
+                # hosts' names only: their roles are not needed here
+                selectinload(Workshop.host).lazyload(User.role_rows),
+                selectinload(Workshop.cohosts).lazyload(User.role_rows),
                 lazyload(Workshop.allowed_locations), lazyload(Workshop.prerequisites),
                 lazyload(Workshop.teaches), lazyload(Workshop.equipment),
             )

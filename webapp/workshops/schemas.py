@@ -245,25 +245,29 @@ def workshop_json(view) -> dict:
 def schedule_json(schedule) -> dict:
     """Rooms as columns, slot start times as rows; a cell is null where a room has no slot then."""
     columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
+    shown = {
+        workshop.id: {
+            "id": workshop.id,
+            "title": workshop.title,
+            "host_ids": workshop.host_ids(),
+            "hosts": [workshop.host.display_name] + [u.display_name for u in workshop.cohosts
+                                                     if u.id != workshop.host_id],
+        }
+        for workshop in schedule.workshops.values()
+    }
     rows: dict = {}
     for slot in schedule.slots:
         cells = rows.setdefault(slot.start, [None] * len(columns))
-        workshop = schedule.workshops.get(slot.workshop_id)
+        workshop = shown.get(slot.workshop_id)
         cells[columns[slot.location_id]] = {
             "event_slot_id": slot.id,
             "location_id": slot.location_id,
             "start": iso(slot.start),
             "end": iso(slot.end),
             "taken": slot.workshop_id is not None,
-            "workshop_id": workshop.id if workshop else None,
+            "workshop_id": slot.workshop_id if workshop else None,
             "run_index": slot.run_index if workshop else None,
-            "workshop": {
-                "id": workshop.id,
-                "title": workshop.title,
-                "host_ids": workshop.host_ids(),
-                "hosts": [workshop.host.display_name] + [u.display_name for u in workshop.cohosts
-                                                         if u.id != workshop.host_id],
-            } if workshop else None,
+            "workshop": workshop,
         }
     return {
         "convention_id": schedule.convention.id,
