@@ -15,3 +15,16 @@ def test_register_token_me(client):
     assert me.status_code == 200
     assert me.get_json()["email"] == "ana@example.org"
     assert me.get_json()["roles"] == ["attendee"]
+
+
+def test_home_page_lists_open_conventions_only(client):
+    from webapp.extensions import db
+
+    from . import factories as f
+
+    open_one = f.convention(name="Open Makerfest", status="open")
+    f.convention(name="Secret Draft", status="draft")
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "Open Makerfest" in page and f"/conventions/{open_one.id}/workshops" in page
+    assert "Secret Draft" not in page

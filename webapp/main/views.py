@@ -3,13 +3,14 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from ..api.routing import page_args
-from ..services import mail
+from ..services import conventions, mail
 from . import bp
 
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html")
+    open_conventions, _ = conventions.list_conventions(current_user, limit=20, offset=0, status="open")
+    return render_template("main/index.html", conventions=open_conventions)
 
 
 @bp.get("/admin/outbox")
