@@ -325,3 +325,23 @@ def test_host_sees_who_registered_and_who_waits_others_do_not(client, host, make
     assert page.index("Ann Attendee") < page.index("Bob Waiting")
     assert "waitlist, position 1" in page and "Sat 01 May 11:00, Hall 1" in page
     assert f'href="/host/workshops/{ws.id}/attendees"' in text(client.get("/host/workshops"))
+
+
+def test_apply_page_shows_a_pending_application_on_a_later_visit(client, make_user):
+    person = make_user(name="Pat Pending")
+    db.session.add(HostApplication(user_id=person.id, motivation="I teach knots"))
+    db.session.commit()
+    client.post("/sign-in", data={"email": person.email, "password": PASSWORD})
+    page = client.get("/host/apply").get_data(as_text=True)
+    assert 'data-status="pending"' in page
+    assert "<form" not in page.split('id="host-application"')[1].split("</section>")[0]
+
+
+def test_a_rejected_applicant_may_apply_again(client, make_user):
+    person = make_user()
+    db.session.add(HostApplication(user_id=person.id, motivation="first try", status="rejected"))
+    db.session.commit()
+    client.post("/sign-in", data={"email": person.email, "password": PASSWORD})
+    page = client.get("/host/apply").get_data(as_text=True)
+    assert 'data-status="rejected"' in page and "apply again" in page
+    assert 'action="/host/apply"' in page

@@ -44,7 +44,7 @@ def _apply_page(errors=None, values=None, application=None, status=200):
 @bp.get("/apply")
 @login_required
 def apply_page():
-    return _apply_page()
+    return _apply_page(application=hosts.latest_application(current_user))
 
 
 @bp.post("/apply")

@@ -44,6 +44,14 @@ def apply_to_host(actor, convention_id: int | None, motivation: str) -> HostAppl
     return row
 
 
+def latest_application(actor) -> HostApplication | None:
+    """The signed-in person's most recent application to host, whatever its status."""
+    user = require_signed_in(actor)
+    return db.session.scalar(
+        select(HostApplication).where(HostApplication.user_id == user.id).order_by(HostApplication.id.desc()).limit(1)
+    )
+
+
 def pending_applications(actor, limit: int, offset: int) -> tuple[list[HostApplication], int]:
     require_admin(actor)
     query = select(HostApplication).where(HostApplication.status == "pending")
