@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
 
 from ortools.sat.python import cp_model
 
@@ -21,8 +20,6 @@ from .model import build_model
 from .problem import Problem, Unplaced, Workshop
 
 
-def _clock(minutes: int) -> str:
-    return datetime.fromtimestamp(minutes * 60, tz=timezone.utc).strftime("%a %H:%M")
 
 
 def _rooms_phrase(problem: Problem, workshop: Workshop) -> str:
@@ -89,7 +86,7 @@ def _availability_reasons(instance: Instance, workshop: Workshop, options) -> li
         if windows is None:
             continue
         if not any(a <= o.start and o.end <= b for o in options for a, b in windows):
-            shown = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in windows[:4]) or "none given"
+            shown = ", ".join(f"{problem.clock(a)}-{problem.clock(b)}" for a, b in windows[:4]) or "none given"
             reasons.append(
                 f"{problem.host_label(host)}'s availability windows ({shown}) meet no "
                 f"{workshop.duration_slots} consecutive slot(s) of a suitable room"
@@ -109,7 +106,7 @@ def _blocker_facts(
     label = problem.workshop_label(other.id)
     if other.priority != workshop.priority:
         label += f" (priority {other.priority})"
-    when = _clock(held.start)
+    when = problem.clock(held.start)
     if other.id == workshop.id:
         return [("own", 0, f"its own run {blocker[1] + 1} at {when}")]
     facts = []
@@ -187,7 +184,7 @@ def competition_reasons(
         free = next(o for o, v in built.choices[missing] if solver.value(v))
         return [
             f"it fits at {instance.problem.location_label(free.location_id)} "
-            f"{_clock(free.start)} without moving anything; the search stopped before placing it "
+            f"{instance.problem.clock(free.start)} without moving anything; the search stopped before placing it "
             f"(a longer time limit should place it)"
         ]
     if status != cp_model.INFEASIBLE:

@@ -114,6 +114,7 @@ def problem_to_json(problem: Problem) -> dict:
             "locations": {str(k): v for k, v in names.locations.items()},
             "equipment": {str(k): v for k, v in names.equipment.items()},
             "capabilities": {str(k): v for k, v in names.capabilities.items()},
+            "timezone": names.timezone,
         },
     }
 
@@ -163,6 +164,7 @@ def problem_from_json(document: dict) -> Problem:
                 locations=_int_keys(names.get("locations")),
                 equipment=_int_keys(names.get("equipment")),
                 capabilities=_int_keys(names.get("capabilities")),
+                timezone=str(names.get("timezone") or "UTC"),
             ),
             consecutive_gap_minutes=int(document.get("consecutive_gap_minutes", 15)),
         )

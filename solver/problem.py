@@ -6,6 +6,8 @@ database: the worker builds a `Problem` from its rows and writes a `Solution` ba
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Mapping
 
 EquipmentNeed = tuple[tuple[int, int], ...]  # ((equipment_id, quantity), ...)
@@ -66,6 +68,7 @@ class Names:
     locations: Mapping[int, str] = field(default_factory=dict)
     equipment: Mapping[int, str] = field(default_factory=dict)
     capabilities: Mapping[int, str] = field(default_factory=dict)
+    timezone: str = "UTC"  # IANA name: times in explanations and violations are shown in it
 
 
 @dataclass(frozen=True, eq=True)
@@ -98,6 +101,15 @@ class Problem:
 
     def capability_label(self, capability_id: int) -> str:
         return self.names.capabilities.get(capability_id, f"capability #{capability_id}")
+
+    def clock(self, minutes: int, with_date: bool = False) -> str:
+        """A moment as people at the convention read it, in its own time zone."""
+        try:
+            zone = ZoneInfo(self.names.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        moment = datetime.fromtimestamp(minutes * 60, tz=timezone.utc).astimezone(zone)
+        return moment.strftime("%a %Y-%m-%d %H:%M %Z" if with_date else "%a %H:%M")
 
     def workshop_label(self, workshop_id: int) -> str:
         for workshop in self.workshops:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Iterable
 
 from .problem import Placement, Problem, Solution
@@ -24,8 +23,6 @@ class Violation:
     slot_ids: tuple[int, ...] = ()
 
 
-def _clock(minutes: int) -> str:
-    return datetime.fromtimestamp(minutes * 60, tz=timezone.utc).strftime("%a %Y-%m-%d %H:%M UTC")
 
 
 class _Checker:
@@ -38,6 +35,9 @@ class _Checker:
         self.found: list[Violation] = []
         # placement index -> (location, start, end), only for well-formed placements
         self.spans: dict[int, tuple[int, int, int]] = {}
+
+    def clock(self, minutes: int) -> str:
+        return self.problem.clock(minutes, with_date=True)
 
     def report(self, code: str, message: str, placement: Placement | None = None) -> None:
         if placement is None:
@@ -101,8 +101,8 @@ class _Checker:
             if q != p + 1 or pause < 0 or pause > gap:
                 self.report(
                     "not_consecutive",
-                    f"{self.name(placement)}: slots at {_clock(before.start)} and "
-                    f"{_clock(after.start)} are not consecutive (gap {pause} min, at most {gap})",
+                    f"{self.name(placement)}: slots at {self.clock(before.start)} and "
+                    f"{self.clock(after.start)} are not consecutive (gap {pause} min, at most {gap})",
                     placement,
                 )
                 return False
@@ -138,8 +138,8 @@ class _Checker:
                 if not _inside_union(windows, start, end):
                     self.report(
                         "host_unavailable",
-                        f"{self.problem.host_label(host)} is not available {_clock(start)} - "
-                        f"{_clock(end)} for {self.name(placement)}",
+                        f"{self.problem.host_label(host)} is not available {self.clock(start)} - "
+                        f"{self.clock(end)} for {self.name(placement)}",
                         placement,
                     )
 
@@ -155,7 +155,7 @@ class _Checker:
                 self.report(
                     "slot_taken",
                     f"slot {slot} ({self.problem.location_label(self.slots[slot].location_id)}, "
-                    f"{_clock(self.slots[slot].start)}) is taken by {self.name(sharing[0])}, "
+                    f"{self.clock(self.slots[slot].start)}) is taken by {self.name(sharing[0])}, "
                     f"so {self.name(later)} cannot use it" if slot in self.slots else
                     f"slot {slot} is used twice",
                     later,
@@ -176,7 +176,7 @@ class _Checker:
                     self.report(
                         "host_double_booked",
                         f"{self.problem.host_label(host)} would be at {self.name(a)} and "
-                        f"{self.name(b)} at once ({_clock(b_start)})",
+                        f"{self.name(b)} at once ({self.clock(b_start)})",
                         b,
                     )
 
@@ -198,7 +198,7 @@ class _Checker:
                     self.report(
                         "equipment_short",
                         f"{in_use} {self.problem.equipment_label(item)} needed from the pool at "
-                        f"{_clock(moment)}, the pool holds {pools.get(item, 0)}",
+                        f"{self.clock(moment)}, the pool holds {pools.get(item, 0)}",
                         placement,
                     )
 

@@ -9,7 +9,7 @@ from . import factories as f
 
 def test_snapshot_carries_rooms_slots_workshops_and_current_runs(app, make_user):
     host = make_user(roles=("host",), name="Ana")
-    con = f.convention()
+    con = f.convention(tz="Europe/Berlin")
     projector = f.equipment(con, quantity=2)
     room = f.location(con, capacity=20, equipment={projector.id: 1})
     first, second, third = f.slots(room, count=3)
@@ -34,6 +34,7 @@ def test_snapshot_carries_rooms_slots_workshops_and_current_runs(app, make_user)
     }
     assert problem.availability[host.id] == ((epoch_minutes(f.T0), epoch_minutes(f.T0 + timedelta(hours=8))),)
     assert problem.names.hosts[host.id] == "Ana"
+    assert problem.names.timezone == "Europe/Berlin"
     assert violations(problem, problem.current) == []
 
 

@@ -14,7 +14,7 @@ from solver.problem import Interest, Location as SolverLocation, Names, Placemen
 
 from ..extensions import db
 from ..models import (
-    Capability, Equipment, EventSlot, HostAvailability, Location, Selection, User, Workshop,
+    Capability, Convention, Equipment, EventSlot, HostAvailability, Location, Selection, User, Workshop,
 )
 
 DEFAULT_INTEREST_RANK = 3  # interest shown without a rank counts as a mild wish
@@ -70,7 +70,9 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
     current = [p for p in current_placements(list(slots)) if p.workshop_id in workshop_ids]
     pinned = [p for p in current if pinned_workshop_ids and p.workshop_id in pinned_workshop_ids]
     capability_ids = {c.id for w in workshops for c in (*w.prerequisites, *w.teaches)}
+    convention = db.session.get(Convention, convention_id)
     names = Names(
+        timezone=convention.timezone if convention else "UTC",
         hosts=dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(host_ids))).all())
         if host_ids else {},
         locations={loc.id: loc.name for loc in locations},
