@@ -145,7 +145,8 @@ def _summarise(problem: Problem, facts: list[tuple[str, int, str]]) -> list[str]
         by_kind.setdefault(kind, []).append((priority, phrase))
     parts = []
     for kind in sorted(by_kind, key=lambda k: ("room", "host", "pool", "order", "own", "other").index(k.split()[0])):
-        phrases = [p for _, p in sorted(by_kind[kind], key=lambda x: -x[0])]
+        # one phrase once: two runs of the same workshop give the same ordering phrase
+        phrases = list(dict.fromkeys(p for _, p in sorted(by_kind[kind], key=lambda x: -x[0])))
         if kind == "room":
             parts.append("rooms taken: " + _listing(phrases))
         elif kind.startswith("host "):
