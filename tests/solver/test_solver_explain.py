@@ -91,3 +91,13 @@ def test_missing_second_run_is_reported_by_run_index():
     solution = solve(p, QUICK)
     assert [(u.workshop_id, u.run_index) for u in solution.unplaced] == [(1, 1)]
     assert "its own run 1" in solution.unplaced[0].reasons[0]
+
+
+def test_a_competitor_with_two_runs_is_named_once_per_reason():
+    from solver.explain import _summarise
+    from solver.problem import Names, Problem
+
+    problem = Problem(slots=(), locations=(), workshops=(), names=Names())
+    phrase = "it must end before 'Synths', which requires what it teaches"
+    parts = _summarise(problem, [("order", 1, phrase), ("order", 1, phrase), ("room", 1, "Hall A at Fri 09:00 by 'X'")])
+    assert parts == ["rooms taken: Hall A at Fri 09:00 by 'X'", phrase]
