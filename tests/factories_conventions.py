@@ -1,11 +1,9 @@
 """Helpers shared by the convention, location, slot and catalogue API tests."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from webapp.extensions import db
 
@@ -43,19 +41,3 @@ def assert_error(response, status, code=None):
     if code is not None:
         assert body["error"]["code"] == code, body
     return body["error"]
-
-
-@contextmanager
-def counted_queries():
-    """The SQL statements run while the block runs (every request of the app shares its engine)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

@@ -2,13 +2,13 @@
 capacity and the waitlist), selections, the workshop's attendee list, schedules and capabilities."""
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from webapp.errors import Conflict
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Selection
 
 from . import factories as f
+from .query_count import count_queries
 from . import factories_attending as fa
 
 
@@ -469,19 +469,6 @@ def test_capabilities_declared_and_granted(client, make_user, auth_headers, worl
 # queries do not grow with rows ----------------------------------------------------------------
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self)
 
 
 def test_attending_lists_use_a_constant_number_of_queries(client, make_user, auth_headers, world):
@@ -506,7 +493,7 @@ def test_attending_lists_use_a_constant_number_of_queries(client, make_user, aut
     def counts():
         result = []
         for url, h in urls:
-            with QueryCounter() as counter:
+            with count_queries() as counter:
                 response = client.get(url, headers=h)
             assert response.status_code == 200, response.get_json()
             result.append(counter.count)

@@ -212,7 +212,7 @@ def test_moved_attendees_follow_and_clashes_are_reported(client, make_user, admi
 
 
 def test_run_history_lists_with_constant_queries(client, make_user, admin_headers):
-    from .factories_workshops import count_queries
+    from .query_count import count_queries
 
     con, _ = small_convention(make_user)
 

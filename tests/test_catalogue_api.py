@@ -5,8 +5,9 @@ from webapp.extensions import db
 from webapp.models import Capability, Equipment, LocationEquipment, Workshop, WorkshopEquipment
 
 from . import factories as f
+from .query_count import count_queries
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
-    ACTORS, assert_error, assert_refused, count_rows, counted_queries, headers_for, people,
+    ACTORS, assert_error, assert_refused, count_rows, headers_for, people,
 )
 
 
@@ -207,7 +208,7 @@ def test_catalogue_lists_run_a_constant_number_of_queries(client, people, auth_h
     urls = ("/api/capabilities", "/api/equipment", f"/api/equipment?convention_id={con.id}")
     few = []
     for url in urls:
-        with counted_queries() as statements:
+        with count_queries() as statements:
             assert client.get(url, headers=admin).get_json()["total"] == 1
         few.append(len(statements))
     host = people["host"]
@@ -217,6 +218,6 @@ def test_catalogue_lists_run_a_constant_number_of_queries(client, people, auth_h
         f.workshop(con, host, title=f"W{i}", teaches=[cap], needs={item.id: 1})
     db.session.commit()
     for url, expected in zip(urls, few):
-        with counted_queries() as statements:
+        with count_queries() as statements:
             assert client.get(url, headers=admin).get_json()["total"] == 25
         assert len(statements) == expected, url

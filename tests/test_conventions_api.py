@@ -7,8 +7,9 @@ from webapp.extensions import db
 from webapp.models import Convention, EventSlot, Location, Workshop
 
 from . import factories as f
+from .query_count import count_queries
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
-    ACTORS, assert_error, assert_refused, count_rows, counted_queries, headers_for, people,
+    ACTORS, assert_error, assert_refused, count_rows, headers_for, people,
 )
 
 BODY = {
@@ -193,11 +194,11 @@ def test_listing_conventions_runs_a_constant_number_of_queries(client, people, a
     admin = auth_headers(people["admin"])
     f.convention(name="Only one")
     db.session.commit()
-    with counted_queries() as few:
+    with count_queries() as few:
         assert client.get("/api/conventions", headers=admin).get_json()["total"] == 1
     for i in range(30):
         f.convention(name=f"Con {i}", status=("draft", "open", "closed")[i % 3])
     db.session.commit()
-    with counted_queries() as many:
+    with count_queries() as many:
         assert client.get("/api/conventions", headers=admin).get_json()["total"] == 31
     assert len(many) == len(few), (few, many)

@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import HostApplication, HostAvailability, OutboxMessage, User
 
 from . import factories as f
-from .factories_workshops import count_queries
+from .query_count import count_queries
 
 
 def _error(response, status):

@@ -6,8 +6,9 @@ from webapp.extensions import db
 from webapp.models import EventSlot, Location, LocationEquipment, OutboxMessage, Selection
 
 from . import factories as f
+from .query_count import count_queries
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
-    ACTORS, assert_error, assert_refused, count_rows, counted_queries, headers_for, people,
+    ACTORS, assert_error, assert_refused, count_rows, headers_for, people,
 )
 
 
@@ -185,12 +186,12 @@ def test_listing_locations_runs_a_constant_number_of_queries(client, people, aut
     kinds = [f.equipment(con, name=f"Item {i}") for i in range(3)]
     f.location(con, name="Room 0", equipment={kinds[0].id: 1})
     db.session.commit()
-    with counted_queries() as few:
+    with count_queries() as few:
         assert client.get(f"/api/conventions/{con.id}/locations", headers=admin).get_json()["total"] == 1
     for i in range(1, 25):
         f.location(con, name=f"Room {i}", equipment={k.id: i for k in kinds[: 1 + i % 3]})
     db.session.commit()
-    with counted_queries() as many:
+    with count_queries() as many:
         listed = client.get(f"/api/conventions/{con.id}/locations", headers=admin).get_json()
     assert listed["total"] == 25 and all(e["name"].startswith("Item") for r in listed["items"] for e in r["equipment"])
     assert len(many) == len(few), (few, many)

@@ -14,7 +14,7 @@ from webapp.models import EventSlot, OutboxMessage, Selection
 from webapp.services.placement import check_placement
 
 from . import factories as f
-from .factories_workshops import count_queries
+from .query_count import count_queries
 
 
 @pytest.fixture

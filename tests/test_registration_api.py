@@ -6,12 +6,12 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from webapp.extensions import db
 from webapp.models import ConventionRegistration, OutboxMessage, Selection
 
 from . import factories as f
+from .query_count import count_queries
 from . import factories_attending as fa
 
 SECRET = "webhook-test-secret"
@@ -307,23 +307,10 @@ def test_my_conventions_lists_only_mine(client, make_user, auth_headers):
 # queries do not grow with rows ----------------------------------------------------------------
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args, **kwargs):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(db.engine, "before_cursor_execute", self)
 
 
 def _count_queries(client, url, headers) -> int:
-    with QueryCounter() as counter:
+    with count_queries() as counter:
         response = client.get(url, headers=headers)
     assert response.status_code == 200, response.get_json()
     return counter.count

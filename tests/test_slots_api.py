@@ -8,8 +8,9 @@ from webapp.extensions import db
 from webapp.models import EventSlot, OutboxMessage, Selection
 
 from . import factories as f
+from .query_count import count_queries
 from .factories_conventions import (  # noqa: F401  (people is a fixture)
-    ACTORS, assert_error, assert_refused, count_rows, counted_queries, headers_for, people,
+    ACTORS, assert_error, assert_refused, count_rows, headers_for, people,
 )
 
 UTC = timezone.utc
@@ -302,7 +303,7 @@ def test_listing_slots_runs_a_constant_number_of_queries(client, people, auth_he
     urls = (f"/api/conventions/{con.id}/event-slots", f"/api/event-slots?convention_id={con.id}")
     few = []
     for url in urls:
-        with counted_queries() as statements:
+        with count_queries() as statements:
             assert client.get(url).get_json()["total"] == 1
         few.append(len(statements))
     other_room = f.location(con, name="Room B")
@@ -311,7 +312,7 @@ def test_listing_slots_runs_a_constant_number_of_queries(client, people, auth_he
     f.slots(other_room, count=20, start=at(2, 0), minutes=30)
     db.session.commit()
     for url, expected in zip(urls, few):
-        with counted_queries() as statements:
+        with count_queries() as statements:
             assert client.get(url).get_json()["total"] == 41
         assert len(statements) == expected
 

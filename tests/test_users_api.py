@@ -103,7 +103,7 @@ def test_delete_user_removes_it(client, people, auth_headers):
 
 
 def _queries_for(client, path, headers) -> int:
-    from .factories_workshops import count_queries
+    from .query_count import count_queries
 
     with count_queries() as counted:
         assert client.get(path, headers=headers).status_code == 200

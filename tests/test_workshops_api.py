@@ -8,7 +8,7 @@ from webapp.extensions import db
 from webapp.models import EventSlot, OutboxMessage, Selection, Workshop
 
 from . import factories as f
-from .factories_workshops import count_queries
+from .query_count import count_queries
 
 
 def _body(con, **extra) -> dict:
