@@ -1,11 +1,11 @@
 """Request and response schemas for convention registration and attending, and their JSON rendering."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
 
+from ..conventions.schemas import fee_text
 from ..models import ConventionRegistration
 from ..models.types import MAX_ID
 from ..schemas import Schema
@@ -89,10 +89,6 @@ class AttendeeOut(RegistrationOut):
 class AttendeeList(Schema):
     items: list[AttendeeOut]
     total: int
-
-
-def fee_text(fee: Decimal | None) -> str:
-    return str(Decimal(fee or 0).quantize(Decimal("0.01")))
 
 
 def registration_json(row: ConventionRegistration) -> dict:
