@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_login(app)
 
     from . import models  # noqa: F401  (register every table with the metadata)
+    from .services import schedule_versions  # noqa: F401  (its session event keeps cached grids honest)
     from .api import bp as api_bp
     from .api import openapi  # noqa: F401
     from .auth import bp as auth_bp

@@ -27,6 +27,8 @@ class Convention(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     registration_fee: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped in the same transaction as any change the schedule grid shows (services/schedule_versions.py)
+    schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     locations: Mapped[list[Location]] = relationship(back_populates="convention", cascade="all, delete-orphan")
 

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload, selectinload
 
 from solver.problem import Placement
 from solver.validate import Violation, violations
@@ -26,6 +27,8 @@ from solver.validate import Violation, violations
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, Location, Selection, User, Workshop
+from ..models.workshops import workshop_cohosts
+from . import schedule_versions
 from .mail import send_mail
 from .snapshot import build_problem
 from .workshops import (
@@ -119,8 +122,9 @@ def lock_slots(convention_id: int, slot_ids: list[int]) -> list[EventSlot]:
     ))
 
 
-def apply_placements(placements: list[Placement]) -> None:
+def apply_placements(convention_id: int, placements: list[Placement]) -> None:
     """Write placements checked by `check_placement`; the slots must still be free."""
+    schedule_versions.bump(db.session, [convention_id])  # a bulk UPDATE: no session event sees it
     for placement in placements:
         result = db.session.execute(
             update(EventSlot)
@@ -181,7 +185,7 @@ def assign_slot(actor, workshop_id: int, event_slot_id: int, run_index: int | No
             f"This placement breaks {len(found)} rule(s): " + "; ".join(v.message for v in found),
             fields={"violations": [violation_json(v) for v in found]},
         )
-    apply_placements([candidate])
+    apply_placements(convention.id, [candidate])
     return next(r for r in placed_runs([workshop.id])[workshop.id] if r.run_index == run_index)
 
 
@@ -261,8 +265,6 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
     workshop_ids = {s.workshop_id for s in slots if s.workshop_id is not None}
     workshops = {}
     if workshop_ids:
-        from sqlalchemy.orm import lazyload, selectinload
-
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(workshop_ids)).options(
                 # hosts' names only: their roles are not needed here
@@ -276,3 +278,16 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
                 workshops[w.id] = w
     return Schedule(convention, locations, slots, workshops)
 
+
+def hosts_of_hidden_runs(convention_id: int) -> set[int]:
+    """Hosts and co-hosts of placed workshops that are not published: the only non-admins who see
+    more of the grid than everyone else does."""
+    hidden = (
+        select(EventSlot.workshop_id).join(Workshop, Workshop.id == EventSlot.workshop_id)
+        .where(EventSlot.convention_id == convention_id, Workshop.status != "published")
+    )
+    owners = db.session.scalars(select(Workshop.host_id).where(Workshop.id.in_(hidden)))
+    cohosts = db.session.scalars(
+        select(workshop_cohosts.c.user_id).where(workshop_cohosts.c.workshop_id.in_(hidden))
+    )
+    return set(owners) | set(cohosts)

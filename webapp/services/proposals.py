@@ -54,7 +54,7 @@ def accept_run(actor: User | None, run_id: int) -> dict:
         if slot.workshop_id in known:
             slot.workshop_id = slot.run_index = None
     db.session.flush()
-    apply_placements(proposal)
+    apply_placements(run.convention_id, proposal)
     moved_people, dropped_people = _move_attendees(before, after)
     clashes = _clashes_for(moved_people, slots)
     _notify(moved_people, dropped_people, clashes)

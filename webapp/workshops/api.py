@@ -1,9 +1,10 @@
 """JSON routes for workshops, placing their runs in slots, and a convention's schedule grid."""
+from flask import current_app, request
 from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
-from ..services import placement, workshops
+from ..services import placement, schedule_grid, workshops
 from .schemas import (
     AssignSlotIn, PrerequisitesIn, RunList, RunOut, ScheduleOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
     WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, run_json, schedule_json, workshop_json,
@@ -95,4 +96,13 @@ def workshop_slots(workshop_id: int):
            summary="The schedule grid: rooms as columns, times as rows", response=ScheduleOut, auth=False,
            tag="placing")
 def convention_schedule(convention_id: int):
-    return schedule_json(placement.convention_schedule(current_user, convention_id))
+    grid = schedule_grid.schedule_grid(
+        current_user, convention_id, render=lambda schedule: current_app.json.dumps(schedule_json(schedule)).encode()
+    )
+    response = current_app.response_class(grid.body, mimetype="application/json")
+    response.headers["Cache-Control"] = "private, no-cache"  # revalidate every time: a 304 is cheap
+    if grid.etag is not None:
+        response.set_etag(grid.etag)
+        response.vary.add("Authorization")
+        response.vary.add("Cookie")
+    return response.make_conditional(request)

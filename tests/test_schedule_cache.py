@@ -1,0 +1,167 @@
+"""The cached schedule grid: every change it shows reaches the next reader at once, unchanged grids
+answer 304, registrations leave the cache warm, and who sees what is the same as without a cache."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from webapp.extensions import db
+from webapp.models import Convention, Workshop
+
+from . import factories as f
+from .query_count import count_queries
+
+
+@pytest.fixture
+def host(make_user):
+    return make_user(roles=("host",), name="Ana")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(roles=("admin",), name="Root")
+
+
+@pytest.fixture
+def grid(client):
+    def read(con, headers=None):
+        response = client.get(f"/api/conventions/{con.id}/schedule", headers=headers or {})
+        assert response.status_code == 200, response.data
+        return response
+
+    return read
+
+
+@pytest.fixture
+def setup(host):
+    con = f.convention()
+    room = f.location(con, name="A")
+    slots = f.slots(room, count=3)
+    ws = f.workshop(con, host, title="Knots")
+    f.place(ws, [slots[0]])
+    db.session.commit()
+    return con, room, slots, ws
+
+
+def titles(response) -> list[str | None]:
+    return [cell["workshop"]["title"] if cell and cell["workshop"] else None
+            for row in response.get_json()["rows"] for cell in row["cells"]]
+
+
+def version(con) -> int:
+    return db.session.scalar(db.select(Convention.schedule_version).where(Convention.id == con.id))
+
+
+def test_a_second_read_is_served_from_the_cache(grid, setup):
+    con, *_ = setup
+    first = grid(con)
+    with count_queries() as reads:
+        second = grid(con)
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert reads.count <= 2  # the version lookup (plus, at most, the signed-in user): no grid queries
+
+
+def test_if_none_match_answers_304_until_the_grid_changes(client, grid, setup, auth_headers, host):
+    con, _, slots, ws = setup
+    etag = grid(con).headers["ETag"]
+    url = f"/api/conventions/{con.id}/schedule"
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    moved = client.post(f"/api/workshops/{ws.id}/assign-slot", json={"event_slot_id": slots[2].id, "run_index": 0},
+                        headers=auth_headers(host))
+    assert moved.status_code == 409  # run 0 is placed: nothing changed, the copy is still good
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.delete(f"/api/workshops/{ws.id}/unassign-slot/{slots[0].id}",
+                         headers=auth_headers(host)).status_code == 200
+    fresh = client.get(url, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
+    assert titles(fresh) == [None, None, None]
+
+
+def test_placing_and_unplacing_show_at_once(client, grid, setup, auth_headers, host):
+    con, _, slots, ws = setup
+    other = f.workshop(con, host, title="Splices")
+    db.session.commit()
+    assert titles(grid(con)) == ["Knots", None, None]
+    assert client.post(f"/api/workshops/{other.id}/assign-slot", json={"event_slot_id": slots[1].id},
+                       headers=auth_headers(host)).status_code == 201
+    assert titles(grid(con)) == ["Knots", "Splices", None]
+    assert client.delete(f"/api/workshops/{ws.id}/unassign-slot/{slots[0].id}",
+                         headers=auth_headers(host)).status_code == 200
+    assert titles(grid(con)) == [None, "Splices", None]
+
+
+def test_renaming_a_workshop_a_room_or_a_host_shows_at_once(client, grid, setup, auth_headers, host, admin):
+    con, room, _, ws = setup
+    grid(con)
+    assert client.put(f"/api/workshops/{ws.id}", json={"title": "Bowlines"},
+                      headers=auth_headers(host)).status_code == 200
+    assert titles(grid(con))[0] == "Bowlines"
+    assert client.put(f"/api/conventions/{con.id}/locations/{room.id}", json={"name": "Great Hall"},
+                      headers=auth_headers(admin)).status_code == 200
+    assert grid(con).get_json()["locations"][0]["name"] == "Great Hall"
+    assert client.put(f"/api/users/{host.id}", json={"display_name": "Ana B."},
+                      headers=auth_headers(host)).status_code == 200
+    assert grid(con).get_json()["rows"][0]["cells"][0]["workshop"]["hosts"] == ["Ana B."]
+
+
+def test_a_new_cohost_and_a_new_slot_show_at_once(client, grid, setup, auth_headers, host, admin, make_user):
+    con, room, _, ws = setup
+    grid(con)
+    cy = make_user(roles=("host",), name="Cy")
+    assert client.put(f"/api/workshops/{ws.id}", json={"cohost_ids": [cy.id]},
+                      headers=auth_headers(host)).status_code == 200
+    assert grid(con).get_json()["rows"][0]["cells"][0]["workshop"]["hosts"] == ["Ana", "Cy"]
+    f.slots(room, count=1, start=f.T0 + timedelta(hours=5))
+    db.session.commit()
+    assert len(grid(con).get_json()["rows"]) == 4
+
+
+def test_unpublishing_hides_the_workshop_from_everyone_but_its_hosts_and_admins(
+        grid, setup, auth_headers, host, admin, make_user):
+    con, _, _, ws = setup
+    stranger = auth_headers(make_user())
+    assert titles(grid(con, stranger))[0] == "Knots"
+    db.session.get(Workshop, ws.id).status = "draft"
+    db.session.commit()
+    assert titles(grid(con, stranger))[0] is None
+    assert titles(grid(con))[0] is None
+    assert titles(grid(con, auth_headers(host)))[0] == "Knots"
+    assert titles(grid(con, auth_headers(admin)))[0] == "Knots"
+    assert titles(grid(con, stranger))[0] is None  # the host's own view was not shared
+
+
+def test_a_convention_back_in_draft_is_hidden_even_when_cached(client, grid, setup, auth_headers, admin):
+    con, *_ = setup
+    grid(con)
+    assert client.put(f"/api/conventions/{con.id}", json={"status": "draft"},
+                      headers=auth_headers(admin)).status_code == 200
+    assert client.get(f"/api/conventions/{con.id}/schedule").status_code == 404
+    assert grid(con, auth_headers(admin)).status_code == 200
+
+
+def test_registering_and_cancelling_leave_the_grid_version_alone(client, setup, auth_headers, make_user):
+    con, _, slots, ws = setup
+    attendee = make_user()
+    f.registration(attendee, con)
+    db.session.commit()
+    before = version(con)
+    registered = client.post(f"/api/workshops/{ws.id}/register", json={"event_slot_id": slots[0].id},
+                             headers=auth_headers(attendee))
+    assert registered.status_code == 201, registered.data
+    assert client.delete(f"/api/attendees/selections/{registered.get_json()['id']}",
+                         headers=auth_headers(attendee)).status_code in (200, 204)
+    assert version(con) == before
+
+
+def test_a_change_in_one_convention_leaves_the_other_alone(client, setup, auth_headers, host):
+    con, *_ = setup
+    other = f.convention(name="Other")
+    (slot,) = f.slots(f.location(other), count=1)
+    ws = f.workshop(other, host, title="Elsewhere")
+    db.session.commit()
+    before = version(con)
+    assert client.post(f"/api/workshops/{ws.id}/assign-slot", json={"event_slot_id": slot.id},
+                       headers=auth_headers(host)).status_code == 201
+    assert version(con) == before
+    assert version(other) > 0

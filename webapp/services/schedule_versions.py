@@ -1,0 +1,70 @@
+"""`Convention.schedule_version`: a counter that moves whenever what the schedule grid shows changes.
+
+The grid (rooms, slots, the workshop in each slot with its title, status and hosts' names, the
+convention's status and time zone) is cached per version (services/schedule_grid.py). The bump
+happens in a session event, in the same transaction as the change, so no service can forget it
+and a cached grid is never newer or older than its version. Bulk UPDATE statements bypass the
+session's bookkeeping; the one that writes placements calls `bump()` itself.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..models import Convention, EventSlot, Location, User, Workshop
+from ..models.workshops import workshop_cohosts
+
+
+def bump(session: Session, convention_ids) -> None:
+    ids = sorted(set(convention_ids))
+    if ids:
+        # Core, not ORM: this also runs inside a flush. Sorted ids: locks are always taken in one order.
+        table = Convention.__table__
+        session.connection().execute(
+            update(table).where(table.c.id.in_(ids)).values(schedule_version=table.c.schedule_version + 1)
+        )
+
+
+def version_of(session: Session, convention_id: int) -> tuple[str, int] | None:
+    """(status, schedule_version) read from the database now, or None when there is no such convention."""
+    row = session.execute(
+        select(Convention.status, Convention.schedule_version).where(Convention.id == convention_id)
+    ).first()
+    return (row.status, row.schedule_version) if row is not None else None
+
+
+def _conventions_hosted_by(session: Session, user_ids: list[int]) -> set[int]:
+    cohosted = select(workshop_cohosts.c.workshop_id).where(workshop_cohosts.c.user_id.in_(user_ids))
+    with session.no_autoflush:
+        return set(session.scalars(
+            select(Workshop.convention_id).where(or_(Workshop.host_id.in_(user_ids), Workshop.id.in_(cohosted)))
+            .distinct()
+        ))
+
+
+def _changed_conventions(session: Session) -> set[int]:
+    changed: set[int] = set()
+    renamed_users: list[int] = []
+    for obj in list(session.new) + list(session.deleted) + list(session.dirty):
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if isinstance(obj, (EventSlot, Location, Workshop)):
+            changed.add(obj.convention_id)
+            history = inspect(obj).attrs.convention_id.history
+            changed.update(history.deleted or ())  # moved to another convention: both grids change
+        elif isinstance(obj, Convention):
+            if obj not in session.new and obj not in session.deleted:
+                changed.add(obj.id)
+        elif isinstance(obj, User) and obj not in session.new and inspect(obj).attrs.display_name.history.has_changes():
+            renamed_users.append(obj.id)
+    if renamed_users:
+        changed |= _conventions_hosted_by(session, renamed_users)
+    changed.discard(None)
+    return changed
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_changed_schedules(session: Session, flush_context, instances) -> None:
+    changed = _changed_conventions(session)
+    deleted = {obj.id for obj in session.deleted if isinstance(obj, Convention)}
+    bump(session, changed - deleted)
