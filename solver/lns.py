@@ -33,7 +33,7 @@ from .domains import Option, RunKey
 from .greedy import Occupancy
 from .instance import Instance, Weights
 from .model import build_model
-from .objective import shared_points
+from .objective import objective_value, shared_points
 
 
 @dataclass
@@ -132,24 +132,81 @@ def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: ra
     return free, lambda option: True
 
 
+def _blockers(instance: Instance, current: dict[RunKey, Option], target: int, place: Option,
+              index: "_Placed") -> set[int]:
+    """The placed workshops that stand in the way of `target` at `place`: holders of its
+    slots, its hosts' overlapping runs, the users of a pool that would run short, and
+    learners (teachers) that start too early (end too late) for the prerequisite rule."""
+    workshop = instance.workshops[target]
+    blocking = {index.slot_holder[s][0] for s in place.slot_ids if s in index.slot_holder}
+    for host in workshop.host_ids:
+        blocking.update(w for s, e, w in index.host_runs.get(host, ()) if s < place.end and place.start < e)
+    for item, quantity in place.pool_need:
+        users = [(s, e, q, w) for s, e, q, w in index.pool_runs.get(item, ())
+                 if s < place.end and place.start < e]
+        points = {place.start} | {s for s, _, _, _ in users if s > place.start}
+        pool = instance.problem.equipment_pools.get(item, 0)
+        if any(sum(q for s, e, q, _ in users if s <= p < e) + quantity > pool for p in points):
+            blocking.update(w for _, _, _, w in users)
+    for capability in workshop.teaches_ids:
+        for learner in instance.learners.get(capability, ()):
+            first = index.first_start.get(learner)
+            if learner != target and first is not None and first < place.end:
+                blocking.add(learner)
+    for teachers in instance.prerequisite_teachers(workshop):
+        ends = [e for t in teachers for e in index.ends.get(t, ())]
+        if ends and min(ends) > place.start:
+            blocking.update(t for t in teachers if t in index.ends)
+    blocking.discard(target)
+    return blocking
+
+
+class _Placed:
+    """Look-ups over the current schedule for `_blockers`."""
+
+    def __init__(self, instance: Instance, current: dict[RunKey, Option]):
+        self.slot_holder: dict[int, RunKey] = {}
+        self.host_runs: dict[int, list[tuple[int, int, int]]] = {}
+        self.pool_runs: dict[int, list[tuple[int, int, int, int]]] = {}
+        self.first_start: dict[int, int] = {}
+        self.ends: dict[int, list[int]] = {}
+        for key, option in current.items():
+            for slot in option.slot_ids:
+                self.slot_holder[slot] = key
+            for host in instance.workshops[key[0]].host_ids:
+                self.host_runs.setdefault(host, []).append((option.start, option.end, key[0]))
+            for item, quantity in option.pool_need:
+                self.pool_runs.setdefault(item, []).append((option.start, option.end, quantity, key[0]))
+            self.first_start[key[0]] = min(self.first_start.get(key[0], option.start), option.start)
+            self.ends.setdefault(key[0], []).append(option.end)
+
+
 def _make_room(instance: Instance, current: dict[RunKey, Option], rng: random.Random,
                budget: SearchBudget):
-    """For a run left out: free everything running at the time of one of its possible
-    places, and its hosts' other workshops, so the run can be squeezed in."""
+    """For a run left out: pick one of its places that the fewest placed workshops stand
+    in the way of (slot, host, pool, prerequisite order), free those, everything else
+    running at that time and its hosts' other workshops, so the run can be squeezed in."""
     waiting = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
     if not waiting:
         return set(), lambda option: True
     target = rng.choice(waiting)
-    place = rng.choice(instance.reports[target].options)
+    options = instance.reports[target].options
+    sample = rng.sample(options, min(len(options), 400))
+    index = _Placed(instance, current)
+    scored = sorted(((len(b), rng.random(), b, o) for o in sample
+                     for b in [_blockers(instance, current, target, o, index)]),
+                    key=lambda t: t[:2])
+    # among the least blocked places, a random one (the very best may be a dead end)
+    _, _, blocking, place = scored[min(len(scored) - 1, int(rng.random() ** 2 * min(len(scored), 6)))]
     hosts = set(instance.workshops[target].host_ids)
-    free = {target}
+    free = {target} | blocking
     around = [
         key[0] for key, option in current.items()
-        if (option.start < place.end and place.start < option.end)
-        or hosts & set(instance.workshops[key[0]].host_ids)
+        if key[0] not in free and ((option.start < place.end and place.start < option.end)
+                                   or hosts & set(instance.workshops[key[0]].host_ids))
     ]
     rng.shuffle(around)
-    free.update(around[: budget.max_free_workshops])
+    free.update(around[: max(0, budget.max_free_workshops - len(free))])
     # its teachers and learners, which may have to move for the order rule
     workshop = instance.workshops[target]
     for group in instance.prerequisite_teachers(workshop):
@@ -240,6 +297,7 @@ def improve_by_neighbourhoods(
     """Returns the improved assignment; `on_improvement(assignment, delta)` after each gain."""
     rng = random.Random(budget.seed)
     current = dict(start)
+    current_value = objective_value(instance, current, weights)
     stats = LnsStats()
     turn = 0
     while time.monotonic() < budget.deadline - 0.05:
@@ -290,17 +348,23 @@ def improve_by_neighbourhoods(
             if stats.proven_optimal:
                 break
             continue
+        candidate = dict(current)
         for key, pairs in built.choices.items():
             if key[0] not in free:
                 continue
             chosen = next((option for option, var in pairs if solver.value(var)), None)
             if chosen is None:
-                current.pop(key, None)
+                candidate.pop(key, None)
             else:
-                current[key] = chosen
+                candidate[key] = chosen
+        # the model may leave light attendee pairs out: judge by the whole objective
+        value = objective_value(instance, candidate, weights)
+        if value >= current_value:
+            continue
+        delta, current, current_value = value - current_value, candidate, value
         stats.improvements += 1
         if on_improvement is not None:
-            on_improvement(current, round(solver.objective_value - hinted))
+            on_improvement(current, delta)
         if stats.proven_optimal:
             break
     return current, stats
