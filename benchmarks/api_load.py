@@ -82,6 +82,8 @@ def client_process(port: int, worker_index: int, threads: int, seconds: float, s
         token = setup["tokens"][(worker_index * threads + thread_index) % len(setup["tokens"])]
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
+            if setup["think"]:
+                time.sleep(rng.expovariate(1 / setup["think"]))
             kind = rng.choice(["workshop_list", "schedule", "register"])
             if kind == "workshop_list":
                 offset = rng.randrange(0, 950)
@@ -124,14 +126,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--server-threads", type=int, default=16)
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="server processes (above 1: gunicorn, with a Redis started here when REDIS_URL is unset)")
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="mean pause of each client between requests (exponential); 0 = closed loop, no pause")
     args = parser.parse_args()
     if not args.skip_seed:
         prepare(args.database_url)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=args.database_url, SECRET_KEY="bench", RATELIMIT_ENABLED="false",
                SESSION_COOKIE_SECURE="false")
-    env.pop("REDIS_URL", None)
-    server = subprocess.Popen([SLOTWISE, "serve", "--port", str(port), "--threads", str(args.server_threads)],
+    redis = None
+    if args.server_workers > 1 and not os.environ.get("REDIS_URL"):
+        redis_port = free_port()
+        redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
+                                  "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+    elif args.server_workers == 1:
+        env.pop("REDIS_URL", None)
+    server = subprocess.Popen([SLOTWISE, "serve", "--port", str(port), "--threads", str(args.server_threads),
+                               "--workers", str(args.server_workers)],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         connection = None
@@ -155,7 +169,7 @@ def main() -> None:
         convention_id = max(c["id"] for c in conventions["items"])
         schedule = json.loads(request(connection, "GET", f"/api/conventions/{convention_id}/schedule", tokens[0])[1])
         runs = first_slots_of_runs(schedule)
-        setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs}
+        setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs, "think": args.think_ms / 1000}
         out = multiprocessing.Queue()
         per_process = max(1, args.clients // args.processes)
         workers = [multiprocessing.Process(target=client_process, args=(port, i, per_process, args.seconds, setup, out))
@@ -172,7 +186,10 @@ def main() -> None:
                 errors[key] = errors.get(key, 0) + count
         for worker in workers:
             worker.join()
-        print(f"{args.clients} clients, {args.seconds:.0f} s, database {args.database_url.split(':')[0]}")
+        total = sum(len(values) for values in merged.values())
+        print(f"{args.clients} clients, {args.seconds:.0f} s, think time {args.think_ms:.0f} ms, "
+              f"{args.server_workers} server process(es) x {args.server_threads} threads, "
+              f"database {args.database_url.split(':')[0]}: {total / args.seconds:.1f} timed requests/s")
         print("| endpoint | requests | p50 ms | p95 ms |")
         print("| --- | --- | --- | --- |")
         for key, values in merged.items():
@@ -181,6 +198,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(20)
+        if redis is not None:
+            redis.terminate()
+            redis.wait(10)
 
 
 def first_slots_of_runs(schedule: dict) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_environment
@@ -90,7 +91,7 @@ def _configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id), options=[selectinload(User.role_rows)]) if user_id.isdigit() else None
         return user if user is not None and user.is_active else None
 
     @login_manager.request_loader

@@ -47,15 +47,22 @@ def _is_loopback(host: str) -> bool:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Request threads per process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (gunicorn); more than one needs REDIS_URL, since auto-schedule "
+                   "runs then go to Celery workers.")
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
-    """Apply migrations and serve Slotwise with waitress (a production WSGI server)."""
-    from waitress import serve as waitress_serve
+def serve(host: str, port: int, threads: int, workers: int) -> None:
+    """Apply migrations and serve Slotwise (waitress; gunicorn with --workers above 1)."""
+    from .extensions import db
 
     app = current_app._get_current_object()
+    if workers > 1 and not app.config.get("REDIS_URL"):
+        raise click.UsageError("--workers above 1 needs REDIS_URL: the embedded auto-schedule worker lives in "
+                               "one process, so several processes hand runs to Celery workers instead.")
     if _is_loopback(host) and "SESSION_COOKIE_SECURE" not in os.environ:
         # Plain http on this machine only: a Secure cookie would never come back from the browser.
+        os.environ["SESSION_COOKIE_SECURE"] = "false"  # read by every worker process's app too
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
     upgrade_database()
@@ -69,8 +76,17 @@ def serve(host: str, port: int, threads: int) -> None:
         with app.extensions["celery"].connection_for_write() as connection:
             connection.ensure_connection(max_retries=3)
         click.echo("Auto-schedule runs go to Celery workers on REDIS_URL (start them with `slotwise worker`).")
-    click.echo(f"Slotwise on http://{host}:{port}/ (database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]})")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    click.echo(f"Slotwise on http://{host}:{port}/ (database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}, "
+               f"{workers} process(es) x {threads} threads)")
+    if workers > 1:
+        from .serving import serve_with_workers
+
+        db.engine.dispose()  # the workers open their own connections after the fork
+        serve_with_workers(host, port, workers, threads)
+    else:
+        from waitress import serve as waitress_serve
+
+        waitress_serve(app, host=host, port=port, threads=threads)
 
 
 @main.command("create-admin")

@@ -57,12 +57,12 @@ class Workshop(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     host: Mapped[User] = relationship(foreign_keys=[host_id])
-    cohosts: Mapped[list[User]] = relationship(secondary=workshop_cohosts, lazy="selectin")
-    allowed_locations: Mapped[list[Location]] = relationship(secondary=workshop_locations, lazy="selectin")
-    prerequisites: Mapped[list[Capability]] = relationship(secondary=workshop_prerequisites, lazy="selectin")
-    teaches: Mapped[list[Capability]] = relationship(secondary=workshop_teaches, lazy="selectin")
+    cohosts: Mapped[list[User]] = relationship(secondary=workshop_cohosts)
+    allowed_locations: Mapped[list[Location]] = relationship(secondary=workshop_locations)
+    prerequisites: Mapped[list[Capability]] = relationship(secondary=workshop_prerequisites)
+    teaches: Mapped[list[Capability]] = relationship(secondary=workshop_teaches)
     equipment: Mapped[list[WorkshopEquipment]] = relationship(
-        back_populates="workshop", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="workshop", cascade="all, delete-orphan"
     )
 
     __table_args__ = (

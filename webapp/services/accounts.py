@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..errors import Unauthorized, ValidationFailed
 from ..extensions import db
@@ -123,7 +124,11 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_api_token(plain: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(plain)))
+    # One query for every API request's sign-in: the token, its user and the user's roles.
+    row = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(plain))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    ).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     if not row.user.is_active:

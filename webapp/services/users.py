@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
@@ -25,7 +26,9 @@ def list_users(actor: User | None, limit: int, offset: int, q: str | None = None
         pattern = f"%{q.lower()}%"
         query = query.where(User.email.like(pattern) | func.lower(User.display_name).like(pattern))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    users = db.session.scalars(query.order_by(User.id).limit(limit).offset(offset)).all()
+    users = db.session.scalars(
+        query.options(selectinload(User.role_rows)).order_by(User.id).limit(limit).offset(offset)
+    ).all()
     return list(users), total
 
 
