@@ -28,3 +28,16 @@ def test_home_page_lists_open_conventions_only(client):
     page = client.get("/").get_data(as_text=True)
     assert "Open Makerfest" in page and f"/conventions/{open_one.id}/workshops" in page
     assert "Secret Draft" not in page
+
+
+def test_serve_refuses_several_processes_without_redis(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "needs REDIS_URL" in result.output
+    assert not (tmp_path / "serve.db").exists()  # refused before touching the database

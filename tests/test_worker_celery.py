@@ -161,3 +161,67 @@ def test_without_a_worker_the_run_waits_queued(redis_client, make_user, admin_he
     assert body["status"] == "queued"
     cancelled = redis_client.post(f"/api/schedule-runs/{run_id}/cancel", headers=admin_headers).get_json()
     assert cancelled["status"] == "cancelled"
+
+
+# -- several server processes (gunicorn) sharing one database ---------------------------------
+
+
+def test_several_server_processes_never_serve_a_stale_schedule_grid(app, database_url, make_user, tmp_path):
+    """Each process caches the grid; a placement made through one process shows in every process's
+    next answer, because the cache is keyed by the version stored in the database."""
+    import http.client
+    import json
+    import socket
+
+    from . import factories as f
+
+    con = f.convention()
+    slots = f.slots(f.location(con, name="Hall"), count=2)
+    host = make_user(roles=("host",), name="Ana")
+    ws = f.workshop(con, host, title="Knots")
+    db.session.commit()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, SECRET_KEY="test-secret",
+               RATELIMIT_ENABLED="false")
+    log = open(tmp_path / "serve.log", "w")
+    server = subprocess.Popen([str(Path(sys.executable).with_name("slotwise")), "serve", "--port", str(port), "--workers", "2",
+                               "--threads", "2"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def call(method: str, path: str, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)  # a new connection each time
+        connection.request(method, path, body=json.dumps(body) if body is not None else None,
+                           headers={"Content-Type": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        return response.status, data
+
+    def titles() -> list:
+        status, data = call("GET", f"/api/conventions/{con.id}/schedule")
+        assert status == 200, data
+        return [c["workshop"]["title"] if c and c["workshop"] else None
+                for row in json.loads(data)["rows"] for c in row["cells"]]
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if call("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.3)
+        assert {tuple(titles()) for _ in range(12)} == {(None, None)}  # both processes hold a cached copy
+        status, token = call("POST", "/api/auth/token", {"email": host.email, "password": "correct horse battery"})
+        assert status == 201, token
+        headers = {"Authorization": f"Bearer {json.loads(token)['access_token']}"}
+        status, placed = call("POST", f"/api/workshops/{ws.id}/assign-slot", {"event_slot_id": slots[1].id}, headers)
+        assert status == 201, placed
+        assert {tuple(titles()) for _ in range(12)} == {(None, "Knots")}
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
