@@ -36,6 +36,9 @@ from .model import build_model
 from .objective import objective_value, shared_points
 
 
+ADAPT = (10, 80)
+
+
 @dataclass
 class SearchBudget:
     deadline: float
@@ -300,6 +303,9 @@ def improve_by_neighbourhoods(
     current_value = objective_value(instance, current, weights)
     stats = LnsStats()
     turn = 0
+    # neighbourhood size adapts: grow while CP-SAT proves them optimal quickly, shrink when
+    # it runs out of time (dense attendee pairs at M made 40 workshops too many)
+    size = float(budget.max_free_workshops)
     while time.monotonic() < budget.deadline - 0.05:
         if should_stop is not None and should_stop():
             break
@@ -310,13 +316,15 @@ def improve_by_neighbourhoods(
         if small:
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
+            kind = None
         else:
             kinds = [_time_swap, _time_windows, _conflict_cluster]
             kind = kinds[(turn // 2 if waiting else turn) % len(kinds)]
             if waiting and turn % 2 == 0:
                 # placing a run outweighs any conflict saving: every other turn tries it
                 kind = _make_room
-            free, allowed = kind(instance, current, rng, budget)
+            sized = budget if kind is _make_room else replace(budget, max_free_workshops=round(size))
+            free, allowed = kind(instance, current, rng, sized)
         turn += 1
         unplaced = sorted({k[0] for k in instance.runs if k not in current and instance.reports[k[0]].options})
         free |= set(rng.sample(unplaced, min(len(unplaced), 5)))
@@ -337,6 +345,11 @@ def improve_by_neighbourhoods(
         )
         with StopWatcher(solver, should_stop):
             status = solver.solve(built.model)
+        if ADAPT and not small and kind is not _make_room:
+            if status == cp_model.OPTIMAL and solver.wall_time < 0.5 * budget.neighbourhood_seconds:
+                size = min(ADAPT[1], size * 1.15)
+            elif status != cp_model.OPTIMAL:
+                size = max(ADAPT[0], size * 0.85)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         whole = small and built.conflict_pairs_modelled == len(instance.pair_weights) and all(
