@@ -14,6 +14,7 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 SERVICES_DIR=$(mktemp -d /tmp/slotwise-services.XXXXXX)
 chmod 755 "$SERVICES_DIR"
 trap stop_services EXIT
+trap "exit 130" INT TERM  # exit runs the EXIT trap: services stop when the run is interrupted too
 start_postgres
 start_redis
 
