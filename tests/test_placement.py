@@ -63,6 +63,7 @@ def test_assign_places_a_multi_slot_run_on_consecutive_slots(client, as_admin, h
     assert response.get_json() == {
         "run_index": 0, "event_slot_ids": [s[1].id, s[2].id], "location_id": room.id,
         "start": s[1].start.isoformat(), "end": s[2].end.isoformat(),
+        "seats": 10, "registered": 0, "seats_left": 10,
     }
     assert [held(x) for x in s] == [(None, None), (ws.id, 0), (ws.id, 0), (None, None)]
     data = client.get(f"/api/workshops/{ws.id}").get_json()

@@ -1,6 +1,8 @@
 """Workshops over JSON: create, read, filter, change, cancel; who may do what; bad input; query counts."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -182,11 +184,13 @@ def test_get_shows_placed_runs_and_counts(client, people, make_user):
     assert data["placed_runs"] == [{
         "run_index": 1, "event_slot_ids": [third.id, fourth.id], "location_id": room.id,
         "start": third.start.isoformat(), "end": fourth.end.isoformat(),
+        "seats": min(10, room.capacity), "registered": 1, "seats_left": min(10, room.capacity) - 1,
     }]
     assert data["unplaced_runs"] == 1
     assert data["counts"] == {"interested": 1, "registered": 1, "waitlisted": 0}
     slots = client.get(f"/api/workshops/{ws.id}/slots").get_json()
     assert slots["total"] == 1 and slots["items"][0]["event_slot_ids"] == [third.id, fourth.id]
+    assert slots["items"][0]["registered"] == 1
 
 
 def test_unknown_workshop_is_404(client):
@@ -424,3 +428,23 @@ def test_raising_max_attendees_promotes_the_waitlist_in_order(client, make_user,
     assert response.status_code == 200, response.get_json()
     statuses = {s.user_id: s.status for s in db.session.scalars(sa.select(Selection))}
     assert statuses == {seated.id: "registered", first_waiting.id: "registered", second_waiting.id: "waitlisted"}
+
+
+def test_seats_are_counted_per_run(client, people, make_user):
+    """A full run in a small room and an empty one in a big room: each run says what it has left."""
+    con = f.convention()
+    small, big = f.location(con, name="Small", capacity=2), f.location(con, name="Big", capacity=50)
+    (early,) = f.slots(small, count=1)
+    (late,) = f.slots(big, count=1, start=f.T0 + timedelta(hours=3))
+    ws = f.workshop(con, people["host"], max_attendees=10, runs=2)
+    f.place(ws, [early], run_index=0)
+    f.place(ws, [late], run_index=1)
+    for _ in range(2):
+        f.selection(make_user(), ws, status="registered", slot=early)
+    f.selection(make_user(), ws, status="registered", slot=late)
+    runs = client.get(f"/api/workshops/{ws.id}").get_json()["placed_runs"]
+    assert [(r["seats"], r["registered"], r["seats_left"]) for r in runs] == [(2, 2, 0), (10, 1, 9)]
+    listed = client.get(f"/api/workshops?convention_id={con.id}").get_json()["items"][0]["placed_runs"]
+    assert [r["seats_left"] for r in listed] == [0, 9]
+    page = client.get(f"/conventions/{con.id}/workshops").get_data(as_text=True)
+    assert "(0 left)" in page and "(9 left)" in page and "9 of 12" in page

@@ -40,6 +40,11 @@ workshop_teaches = sa.Table(
 )
 
 
+def run_seats(max_attendees: int, room_capacity: int) -> int:
+    """Seats of one run: the workshop's limit, or fewer when its room holds fewer."""
+    return max(0, min(max_attendees, room_capacity))
+
+
 class Workshop(db.Model):
     __tablename__ = "workshops"
 

@@ -33,7 +33,7 @@ from ..models import (
     Capability, Convention, ConventionRegistration, EventSlot, Location, Selection, User, UserCapability,
     Workshop, utcnow,
 )
-from ..models.workshops import workshop_cohosts, workshop_teaches
+from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_self_or_admin, require_signed_in
@@ -60,7 +60,7 @@ class Run:
         return self.slot_ids[0]
 
     def seats(self, workshop: Workshop) -> int:
-        return max(0, min(workshop.max_attendees, self.location_capacity))
+        return run_seats(workshop.max_attendees, self.location_capacity)
 
     def overlaps(self, other: Run) -> bool:
         return self.start < other.end and other.start < self.end

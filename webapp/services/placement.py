@@ -237,7 +237,7 @@ def unassign_slot(actor, workshop_id: int, slot_id: int) -> tuple[list[int], Wor
 
 def workshop_runs(actor, workshop_id: int) -> list[PlacedRun]:
     workshop, _ = load_workshop(actor, workshop_id)
-    return placed_runs([workshop.id]).get(workshop.id, [])
+    return views_of([workshop])[0].runs
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Capability, Convention, Equipment, EventSlot, Location, Selection, User, Workshop, WorkshopEquipment
-from ..models.workshops import workshop_cohosts, workshop_teaches, workshop_prerequisites
+from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches, workshop_prerequisites
 from .mail import send_mail
 from .permissions import require_signed_in
 
@@ -31,6 +31,12 @@ UNSET = object()
 class PlacedRun:
     run_index: int
     slots: list[EventSlot]
+    seats: int
+    registered: int = 0  # filled by views_of
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.seats - self.registered)
 
     @property
     def location_id(self) -> int:
@@ -78,34 +84,46 @@ def placed_runs(workshop_ids: list[int]) -> dict[int, list[PlacedRun]]:
     if not workshop_ids:
         return {}
     grouped: dict[tuple[int, int], list[EventSlot]] = defaultdict(list)
-    for slot in db.session.scalars(
-        select(EventSlot).where(EventSlot.workshop_id.in_(workshop_ids)).order_by(EventSlot.start)
+    seats: dict[tuple[int, int], int] = {}
+    for slot, capacity, max_attendees in db.session.execute(
+        select(EventSlot, Location.capacity, Workshop.max_attendees)
+        .join(Location, Location.id == EventSlot.location_id).join(Workshop, Workshop.id == EventSlot.workshop_id)
+        .where(EventSlot.workshop_id.in_(workshop_ids)).order_by(EventSlot.start)
     ):
-        grouped[(slot.workshop_id, slot.run_index)].append(slot)
+        key = (slot.workshop_id, slot.run_index)
+        grouped[key].append(slot)
+        seats.setdefault(key, run_seats(max_attendees, capacity))  # the run's room is its first slot's
     result: dict[int, list[PlacedRun]] = defaultdict(list)
     for (workshop_id, run_index), slots in sorted(grouped.items()):
-        result[workshop_id].append(PlacedRun(run_index, slots))
+        result[workshop_id].append(PlacedRun(run_index, slots, seats[(workshop_id, run_index)]))
     return result
 
 
-def selection_counts(workshop_ids: list[int]) -> dict[int, dict[str, int]]:
+def selection_counts(workshop_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """Selections per workshop and status, and registrations per run (keyed by the run's first slot)."""
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"interested": 0, "registered": 0, "waitlisted": 0}
     )
+    registered_per_run: dict[int, int] = {}
     if workshop_ids:
-        for workshop_id, status, number in db.session.execute(
-            select(Selection.workshop_id, Selection.status, func.count())
+        for workshop_id, status, slot_id, number in db.session.execute(
+            select(Selection.workshop_id, Selection.status, Selection.event_slot_id, func.count())
             .where(Selection.workshop_id.in_(workshop_ids), Selection.status != "cancelled")
-            .group_by(Selection.workshop_id, Selection.status)
+            .group_by(Selection.workshop_id, Selection.status, Selection.event_slot_id)
         ):
-            counts[workshop_id][status] = number
-    return counts
+            counts[workshop_id][status] += number
+            if status == "registered" and slot_id is not None:
+                registered_per_run[slot_id] = number
+    return counts, registered_per_run
 
 
 def views_of(workshops: list[Workshop]) -> list[WorkshopView]:
     ids = [w.id for w in workshops]
     runs = placed_runs(ids)
-    counts = selection_counts(ids)
+    counts, registered_per_run = selection_counts(ids)
+    for workshop_runs in runs.values():
+        for run in workshop_runs:
+            run.registered = registered_per_run.get(run.slots[0].id, 0)
     return [WorkshopView(w, runs.get(w.id, []), dict(counts[w.id])) for w in workshops]
 
 

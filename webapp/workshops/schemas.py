@@ -113,6 +113,9 @@ class RunOut(Schema):
     location_id: int
     start: str
     end: str
+    seats: int = Field(description="min(max_attendees, the room's capacity)")
+    registered: int
+    seats_left: int
 
 
 class CountsOut(Schema):
@@ -206,6 +209,9 @@ def run_json(run) -> dict:
         "location_id": run.location_id,
         "start": iso(run.start),
         "end": iso(run.end),
+        "seats": run.seats,
+        "registered": run.registered,
+        "seats_left": run.seats_left,
     }
 
 

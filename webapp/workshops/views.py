@@ -53,6 +53,7 @@ class WorkshopRow:
     workshop: object
     runs: list[Run] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    registered_per_run: dict[int, int] = field(default_factory=dict)  # by the run's first slot id
 
     @property
     def hosts(self) -> list:
@@ -63,9 +64,12 @@ class WorkshopRow:
     def seats(self) -> int:
         return sum(run.seats(self.workshop) for run in self.runs)
 
+    def seats_left_in(self, run: Run) -> int:
+        return max(0, run.seats(self.workshop) - self.registered_per_run.get(run.first_slot_id, 0))
+
     @property
     def seats_left(self) -> int:
-        return max(0, self.seats - self.counts.get("registered", 0))
+        return sum(self.seats_left_in(run) for run in self.runs)
 
     def run_for(self, first_slot_id: int | None) -> Run | None:
         return next((run for run in self.runs if run.first_slot_id == first_slot_id), None)
@@ -77,7 +81,8 @@ def workshop_rows(views) -> list[WorkshopRow]:
     for run in attending.runs_of_workshops([v.workshop.id for v in views]).values():
         by_workshop[run.workshop_id].append(run)
     return [
-        WorkshopRow(v.workshop, sorted(by_workshop[v.workshop.id], key=lambda r: (r.start, r.run_index)), v.counts)
+        WorkshopRow(v.workshop, sorted(by_workshop[v.workshop.id], key=lambda r: (r.start, r.run_index)), v.counts,
+                    {run.slots[0].id: run.registered for run in v.runs})
         for v in views
     ]
 
