@@ -45,6 +45,11 @@ def run_seats(max_attendees: int, room_capacity: int) -> int:
     return max(0, min(max_attendees, room_capacity))
 
 
+def seats_left(seats: int, registered: int) -> int:
+    """Never below 0: a run moved to a smaller room can hold more people than seats."""
+    return max(0, seats - registered)
+
+
 class Workshop(db.Model):
     __tablename__ = "workshops"
 

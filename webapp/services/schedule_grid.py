@@ -12,71 +12,21 @@ hosts of a placed unpublished workshop, who also see their own: their grid is bu
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
-
-from flask import current_app
 
 from ..errors import NotFound
 from ..extensions import db
 from .placement import Schedule, convention_schedule, hosts_of_hidden_runs
 from .schedule_versions import version_of
+from .versioned_cache import app_cache
 from .workshops import is_admin
-
-CACHED_CONVENTIONS = 32
 
 
 @dataclass(frozen=True)
 class RenderedGrid:
     body: bytes
     etag: str | None  # None: built for one person, not cached
-
-
-class _GridCache:
-    def __init__(self, capacity: int):
-        self.capacity = capacity
-        self.entries: OrderedDict[tuple, tuple[int, object]] = OrderedDict()
-        self.lock = threading.Lock()
-        self.build_locks: dict[tuple, threading.Lock] = {}
-
-    def get(self, key: tuple, version: int):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None or found[0] != version:
-                return None
-            self.entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key: tuple, version: int, value) -> None:
-        with self.lock:
-            current = self.entries.get(key)
-            if current is not None and current[0] > version:
-                return  # a slower request built an older state; keep the newer one
-            self.entries[key] = (version, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.capacity * 3:  # three keys per convention at most
-                self.entries.popitem(last=False)
-
-    def build_lock(self, key: tuple) -> threading.Lock:
-        with self.lock:
-            return self.build_locks.setdefault(key, threading.Lock())
-
-    def cached(self, key: tuple, version: int, build: Callable[[], object]):
-        value = self.get(key, version)
-        if value is not None:
-            return value
-        with self.build_lock(key):  # many readers after a change: one builds, the rest wait for it
-            value = self.get(key, version)
-            if value is None:
-                value = build()
-                self.put(key, version, value)
-        return value
-
-
-def _cache() -> _GridCache:
-    return current_app.extensions.setdefault("slotwise_schedule_grid", _GridCache(CACHED_CONVENTIONS))
 
 
 def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]) -> RenderedGrid:
@@ -86,7 +36,7 @@ def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]
     if found is None or (found[0] == "draft" and not admin):
         raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
     version = found[1]
-    cache = _cache()
+    cache = app_cache("schedule-grid")
     if admin:
         audience = "all"
     else:

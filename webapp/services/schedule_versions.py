@@ -1,7 +1,8 @@
-"""`Convention.schedule_version`: a counter that moves whenever what the schedule grid shows changes.
+"""`Convention.schedule_version`: a counter that moves whenever the schedule or its workshops change.
 
-The grid (rooms, slots, the workshop in each slot with its title, status and hosts' names, the
-convention's status and time zone) is cached per version (services/schedule_grid.py). The bump
+What is cached per version: the grid (rooms, slots, the workshop in each slot with its title,
+status and hosts' names, the convention's status and time zone; services/schedule_grid.py) and
+the workshops as lists show them (everything but selection counts; services/workshop_listing.py). The bump
 happens in a session event, in the same transaction as the change, so no service can forget it
 and a cached grid is never newer or older than its version. Bulk UPDATE statements bypass the
 session's bookkeeping; the one that writes placements calls `bump()` itself.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Convention, EventSlot, Location, User, Workshop
+from ..models import Convention, EventSlot, Location, User, Workshop, WorkshopEquipment
 from ..models.workshops import workshop_cohosts
 
 
@@ -52,6 +53,11 @@ def _changed_conventions(session: Session) -> set[int]:
             changed.add(obj.convention_id)
             history = inspect(obj).attrs.convention_id.history
             changed.update(history.deleted or ())  # moved to another convention: both grids change
+        elif isinstance(obj, WorkshopEquipment):
+            with session.no_autoflush:
+                workshop = obj.workshop or session.get(Workshop, obj.workshop_id)
+            if workshop is not None:
+                changed.add(workshop.convention_id)
         elif isinstance(obj, Convention):
             if obj not in session.new and obj not in session.deleted:
                 changed.add(obj.id)

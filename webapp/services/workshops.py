@@ -35,10 +35,6 @@ class PlacedRun:
     registered: int = 0  # filled by views_of
 
     @property
-    def seats_left(self) -> int:
-        return max(0, self.seats - self.registered)
-
-    @property
     def location_id(self) -> int:
         return self.slots[0].location_id
 
@@ -152,11 +148,12 @@ def _visible_clause(actor):
     return or_(published, and_(Convention.status != "draft", mine))
 
 
-def list_workshops(
-    actor, *, limit: int, offset: int, convention_id: int | None = None, q: str | None = None,
+def _listing_query(
+    actor, *, convention_id: int | None = None, q: str | None = None,
     host_id: int | None = None, capability_id: int | None = None, equipment_id: int | None = None,
     available_slots_only: bool = False, status: str | None = None,
-) -> tuple[list[WorkshopView], int]:
+):
+    """The workshops this actor may see that match every filter given, unordered."""
     query = select(Workshop).join(Convention, Convention.id == Workshop.convention_id)
     visible = _visible_clause(actor)
     if visible is not None:
@@ -191,11 +188,37 @@ def list_workshops(
         query = query.where(placed < Workshop.runs, Workshop.status != "cancelled")
     if status is not None:
         query = query.where(Workshop.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return query
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def list_workshops(actor, *, limit: int, offset: int, **filters) -> tuple[list[WorkshopView], int]:
+    """A page of matching workshops (in id order) with their runs and counts, and the number matching."""
+    query = _listing_query(actor, **filters)
     rows = db.session.scalars(
         query.options(*_load_options()).order_by(Workshop.id).limit(limit).offset(offset)
     ).all()
-    return views_of(list(rows)), total
+    return views_of(list(rows)), _count(query)
+
+
+def list_workshop_ids(actor, *, limit: int, offset: int, **filters) -> tuple[list[int], int]:
+    """The same page as `list_workshops`, ids only."""
+    query = _listing_query(actor, **filters)
+    ids = db.session.scalars(
+        query.with_only_columns(Workshop.id).order_by(Workshop.id).limit(limit).offset(offset)
+    ).all()
+    return list(ids), _count(query)
+
+
+def load_for_display(workshop_ids: list[int]) -> list[WorkshopView]:
+    """These workshops with everything a listing shows, in the order given."""
+    rows = {w.id: w for w in db.session.scalars(
+        select(Workshop).where(Workshop.id.in_(workshop_ids)).options(*_load_options())
+    )}
+    return views_of([rows[i] for i in workshop_ids if i in rows])
 
 
 def load_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:

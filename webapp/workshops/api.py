@@ -4,10 +4,11 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
-from ..services import placement, schedule_grid, workshops
+from ..services import placement, schedule_grid, workshop_listing, workshops
 from .schemas import (
     AssignSlotIn, PrerequisitesIn, RunList, RunOut, ScheduleOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
-    WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, run_json, schedule_json, workshop_json,
+    WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, listed_workshop_json, run_json, schedule_json,
+    workshop_json, workshop_static_json,
 )
 
 
@@ -19,8 +20,8 @@ def _equipment(items) -> list[tuple[int, int]]:
            response=WorkshopList, auth=False, tag="workshops")
 def list_workshops():
     args = parse_query(WorkshopQuery)
-    views, total = workshops.list_workshops(current_user, **args.model_dump())
-    return listing([workshop_json(v) for v in views], total)
+    items, total = workshop_listing.list_workshop_documents(current_user, workshop_static_json, **args.model_dump())
+    return listing([listed_workshop_json(item) for item in items], total)
 
 
 @api_route(api_bp, "/workshops", ["POST"], summary="Propose a workshop (host for self, admin for any host)",

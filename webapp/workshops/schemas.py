@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
+from ..models.workshops import seats_left
 from ..schemas import Schema
 from ..serializers import iso
 
@@ -202,7 +203,7 @@ class ScheduleOut(Schema):
 # -- JSON ---------------------------------------------------------------------------------
 
 
-def run_json(run) -> dict:
+def run_static_json(run) -> dict:
     return {
         "run_index": run.run_index,
         "event_slot_ids": [s.id for s in run.slots],
@@ -210,13 +211,19 @@ def run_json(run) -> dict:
         "start": iso(run.start),
         "end": iso(run.end),
         "seats": run.seats,
-        "registered": run.registered,
-        "seats_left": run.seats_left,
     }
 
 
-def workshop_json(view) -> dict:
-    w = view.workshop
+def with_registrations(run: dict, registered: int) -> dict:
+    return {**run, "registered": registered, "seats_left": seats_left(run["seats"], registered)}
+
+
+def run_json(run) -> dict:
+    return with_registrations(run_static_json(run), run.registered)
+
+
+def workshop_static_json(w, runs) -> dict:
+    """Everything about a workshop but its selection counts (see services/workshop_listing.py)."""
     cohosts = [u for u in w.cohosts if u.id != w.host_id]
     return {
         "id": w.id,
@@ -236,16 +243,34 @@ def workshop_json(view) -> dict:
         "prerequisite_ids": [c.id for c in w.prerequisites],
         "teaches_ids": [c.id for c in w.teaches],
         "equipment": [{"equipment_id": e.equipment_id, "quantity": e.quantity} for e in w.equipment],
-        "placed_runs": [run_json(r) for r in view.runs],
-        "unplaced_runs": max(0, w.runs - len(view.runs)),
-        "counts": {
-            "interested": view.counts.get("interested", 0),
-            "registered": view.counts.get("registered", 0),
-            "waitlisted": view.counts.get("waitlisted", 0),
-        },
+        "placed_runs": [run_static_json(r) for r in runs],
+        "unplaced_runs": max(0, w.runs - len(runs)),
+        "counts": None,  # filled by with_counts; here to keep the documented key order
         "created_at": iso(w.created_at),
         "updated_at": iso(w.updated_at),
     }
+
+
+def with_counts(static: dict, counts: dict[str, int], registered_per_run: dict[int, int]) -> dict:
+    return {
+        **static,
+        "placed_runs": [with_registrations(run, registered_per_run.get(run["event_slot_ids"][0], 0))
+                        for run in static["placed_runs"]],
+        "counts": {
+            "interested": counts.get("interested", 0),
+            "registered": counts.get("registered", 0),
+            "waitlisted": counts.get("waitlisted", 0),
+        },
+    }
+
+
+def workshop_json(view) -> dict:
+    return with_counts(workshop_static_json(view.workshop, view.runs), view.counts,
+                       {run.slots[0].id: run.registered for run in view.runs})
+
+
+def listed_workshop_json(item) -> dict:
+    return with_counts(item.static, item.counts, item.registered_per_run)
 
 
 def schedule_json(schedule) -> dict:

@@ -21,6 +21,7 @@ from ..extensions import htmx
 from ..services import attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..forms import validation_errors
+from ..models.workshops import seats_left as seats_left_of
 from .schemas import WorkshopQuery
 
 bp = Blueprint("workshop_pages", __name__)
@@ -65,7 +66,7 @@ class WorkshopRow:
         return sum(run.seats(self.workshop) for run in self.runs)
 
     def seats_left_in(self, run: Run) -> int:
-        return max(0, run.seats(self.workshop) - self.registered_per_run.get(run.first_slot_id, 0))
+        return seats_left_of(run.seats(self.workshop), self.registered_per_run.get(run.first_slot_id, 0))
 
     @property
     def seats_left(self) -> int:
