@@ -9,15 +9,19 @@ take turns:
   places among those points (the move that removes attendee conflicts);
 * time windows: two or three stretches of about three slot starts; every run touching
   them may move anywhere inside them (the trade multi-slot runs need);
-* conflict cluster: a workshop in a heavy clash, its clashing partners and the runs left
-  out, each with every start that the fixed runs leave open;
-* make room (every other turn while runs are left out): one such run plus everything
-  running at the time of one of its possible places, its hosts' other workshops and its
-  prerequisite partners.
+* conflict cluster: a workshop in a heavy clash, its clashing partners
+  and the runs left out, each with every start that the fixed runs leave open;
+* make room (every other turn while runs are left out): one such run, the placed
+  workshops standing in the way of its least blocked place (slot holders, its hosts'
+  runs, users of a pool that would run short, learners starting too early), everything
+  running at that time and its prerequisite partners; when it places the run, the same
+  workshops are re-solved once more for the attendee conflicts the placement added.
 
-A neighbourhood's answer is accepted only when it lowers the objective; fixed runs that
-share pool equipment or prerequisites with free ones are included as pinned runs so that
-those rules stay exact.
+The number of workshops freed adapts: it grows while CP-SAT proves neighbourhoods optimal
+in under half their time and shrinks when it runs out of time. A neighbourhood's answer
+is accepted only when it lowers the whole objective (recomputed in Python, since a model
+may leave light attendee pairs out); fixed runs that share pool equipment or
+prerequisites with free ones are included as pinned runs so that those rules stay exact.
 """
 from __future__ import annotations
 
@@ -34,9 +38,6 @@ from .greedy import Occupancy
 from .instance import Instance, Weights
 from .model import build_model
 from .objective import objective_value, shared_points
-
-
-ADAPT = (10, 80)
 
 
 @dataclass
@@ -306,6 +307,7 @@ def improve_by_neighbourhoods(
     # neighbourhood size adapts: grow while CP-SAT proves them optimal quickly, shrink when
     # it runs out of time (dense attendee pairs at M made 40 workshops too many)
     size = float(budget.max_free_workshops)
+    polish: set[int] = set()
     while time.monotonic() < budget.deadline - 0.05:
         if should_stop is not None and should_stop():
             break
@@ -317,9 +319,13 @@ def improve_by_neighbourhoods(
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
             kind = None
+        elif polish:
+            # a make-room answer is accepted for the run it places, often with many
+            # attendee conflicts the 2 s left unsolved: the same workshops once more
+            free, allowed, kind, polish = polish, (lambda option: True), "polish", set()
+            turn -= 1
         else:
-            kinds = [_time_swap, _time_windows, _conflict_cluster]
-            kind = kinds[(turn // 2 if waiting else turn) % len(kinds)]
+            kind = KINDS[(turn // 2 if waiting else turn) % len(KINDS)]
             if waiting and turn % 2 == 0:
                 # placing a run outweighs any conflict saving: every other turn tries it
                 kind = _make_room
@@ -345,11 +351,11 @@ def improve_by_neighbourhoods(
         )
         with StopWatcher(solver, should_stop):
             status = solver.solve(built.model)
-        if ADAPT and not small and kind is not _make_room:
+        if not small and kind in (_time_swap, _time_windows, _conflict_cluster):
             if status == cp_model.OPTIMAL and solver.wall_time < 0.5 * budget.neighbourhood_seconds:
-                size = min(ADAPT[1], size * 1.15)
+                size = min(2 * budget.max_free_workshops, size * 1.15)
             elif status != cp_model.OPTIMAL:
-                size = max(ADAPT[0], size * 0.85)
+                size = max(10, size * 0.85)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         whole = small and built.conflict_pairs_modelled == len(instance.pair_weights) and all(
@@ -375,9 +381,14 @@ def improve_by_neighbourhoods(
         if value >= current_value:
             continue
         delta, current, current_value = value - current_value, candidate, value
+        if kind is _make_room:
+            polish = set(free)
         stats.improvements += 1
         if on_improvement is not None:
             on_improvement(current, delta)
         if stats.proven_optimal:
             break
     return current, stats
+
+
+KINDS = [_time_swap, _time_windows, _conflict_cluster]
