@@ -120,3 +120,28 @@ def test_admin_lists_use_the_same_number_of_queries_for_few_or_many_rows(client,
         send_mail(make_user(roles=("host",)).email, f"hello {i}", "body")
     db.session.commit()
     assert _queries_for(client, path, headers) == few
+
+
+def test_a_host_is_deleted_with_their_cancelled_workshops_but_not_while_one_is_active(
+        client, people, auth_headers, make_user):
+    from webapp.models import Selection, Workshop
+
+    from . import factories as f
+
+    con = f.convention()
+    host = make_user(roles=("host",))
+    active = f.workshop(con, host, title="Still on")
+    dropped = f.workshop(con, host, title="Dropped")
+    f.selection(make_user(), dropped, status="cancelled")
+    db.session.commit()
+    host_id = host.id
+    headers = auth_headers(people["admin"])
+    assert client.delete(f"/api/workshops/{dropped.id}", headers=headers).status_code in (200, 204)
+    refused = client.delete(f"/api/users/{host.id}", headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["fields"] == {"workshop_ids": [active.id]}
+    assert db.session.get(User, host.id) is not None  # nothing removed by the refused request
+    assert client.delete(f"/api/workshops/{active.id}", headers=headers).status_code in (200, 204)
+    assert client.delete(f"/api/users/{host.id}", headers=headers).status_code == 204
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Workshop).where(Workshop.host_id == host_id)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Selection)) == 0

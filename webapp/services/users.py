@@ -93,10 +93,14 @@ def delete_user(actor: User | None, user_id: int) -> None:
     user = get_user(actor, user_id)
     if user.is_admin and _admin_count() <= 1:
         raise Conflict("This is the last admin and cannot be deleted.", code="last_admin")
-    hosted = db.session.scalar(select(func.count()).select_from(Workshop).where(Workshop.host_id == user.id)) or 0
-    if hosted:
+    hosted = list(db.session.scalars(select(Workshop).where(Workshop.host_id == user.id)))
+    active = [w for w in hosted if w.status != "cancelled"]
+    if active:
         raise Conflict(
-            f"This user hosts {hosted} workshop(s); reassign or delete them first.", code="user_hosts_workshops"
+            f"This user hosts {len(active)} workshop(s) that are not cancelled; give them another host or cancel "
+            "them first.", code="user_hosts_workshops", fields={"workshop_ids": [w.id for w in active]},
         )
+    for workshop in hosted:  # cancelled: no slots, nobody registered; they go with their host
+        db.session.delete(workshop)
     db.session.delete(user)
     db.session.flush()
