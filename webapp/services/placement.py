@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from solver.problem import Placement
 from solver.validate import Violation, violations
@@ -262,18 +262,15 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
                EventSlot.run_index)
         .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
     ))
-    workshop_ids = {s.workshop_id for s in slots if s.workshop_id is not None}
     workshops = {}
-    if workshop_ids:
+    if any(s.workshop_id is not None for s in slots):
+        placed = select(EventSlot.workshop_id).where(EventSlot.convention_id == convention_id)
+        # A subquery and joins, not lists of a thousand ids: the driver parses every placeholder of a query.
         for w in db.session.scalars(
-            select(Workshop).where(Workshop.id.in_(workshop_ids)).options(
-                # hosts' names only: their roles are not needed here
-                selectinload(Workshop.host).lazyload(User.role_rows),
-                selectinload(Workshop.cohosts).lazyload(User.role_rows),
-                lazyload(Workshop.allowed_locations), lazyload(Workshop.prerequisites),
-                lazyload(Workshop.teaches), lazyload(Workshop.equipment),
+            select(Workshop).where(Workshop.id.in_(placed)).options(
+                joinedload(Workshop.host), subqueryload(Workshop.cohosts),
             )
-        ):
+        ).unique():
             if can_view(actor, w, convention):
                 workshops[w.id] = w
     return Schedule(convention, locations, slots, workshops)
