@@ -242,3 +242,27 @@ def test_a_cached_list_still_hides_what_each_reader_may_not_see(listing, setup, 
     assert set(listing(con, auth_headers(host))) == {ws.id, secret.id}
     assert set(listing(con, stranger)) == {ws.id}
     assert set(listing(con, stranger, q="secret")) == set()
+
+
+def test_deletions_that_cascade_in_the_database_show_at_once(
+        client, grid, listing, setup, auth_headers, host, admin, make_user):
+    """Deleting a capability, an item or a co-host removes rows by ON DELETE CASCADE, unseen by the session."""
+    con, _, _, ws = setup
+    saw = f.equipment(con, name="Saw", quantity=3)
+    knots = f.capability(name="Knotting")
+    cy = make_user(roles=("host",), name="Cy")
+    db.session.commit()
+    assert client.put(f"/api/workshops/{ws.id}", json={
+        "prerequisite_ids": [knots.id], "equipment": [{"equipment_id": saw.id, "quantity": 1}], "cohost_ids": [cy.id]},
+        headers=auth_headers(host)).status_code == 200
+    item = listing(con)[ws.id]
+    assert (item["prerequisite_ids"], len(item["equipment"]), item["cohost_ids"]) == ([knots.id], 1, [cy.id])
+    assert grid(con).get_json()["rows"][0]["cells"][0]["workshop"]["hosts"] == ["Ana", "Cy"]
+    as_admin = auth_headers(admin)
+    assert client.delete(f"/api/capabilities/{knots.id}?cascade=true", headers=as_admin).status_code == 204
+    assert listing(con)[ws.id]["prerequisite_ids"] == []
+    assert client.delete(f"/api/equipment/{saw.id}?cascade=true", headers=as_admin).status_code == 204
+    assert listing(con)[ws.id]["equipment"] == []
+    assert client.delete(f"/api/users/{cy.id}", headers=as_admin).status_code == 204
+    assert listing(con)[ws.id]["cohost_ids"] == []
+    assert grid(con).get_json()["rows"][0]["cells"][0]["workshop"]["hosts"] == ["Ana"]

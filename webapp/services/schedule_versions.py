@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Convention, EventSlot, Location, User, Workshop, WorkshopEquipment
-from ..models.workshops import workshop_cohosts
+from ..models import Capability, Convention, Equipment, EventSlot, Location, User, Workshop, WorkshopEquipment
+from ..models.workshops import workshop_cohosts, workshop_prerequisites, workshop_teaches
 
 
 def bump(session: Session, convention_ids) -> None:
@@ -43,9 +43,20 @@ def _conventions_hosted_by(session: Session, user_ids: list[int]) -> set[int]:
         ))
 
 
+def _conventions_linking(session: Session, capability_ids: list[int]) -> set[int]:
+    linked = select(workshop_prerequisites.c.workshop_id).where(
+        workshop_prerequisites.c.capability_id.in_(capability_ids)
+    ).union(select(workshop_teaches.c.workshop_id).where(workshop_teaches.c.capability_id.in_(capability_ids)))
+    with session.no_autoflush:
+        return set(session.scalars(select(Workshop.convention_id).where(Workshop.id.in_(linked)).distinct()))
+
+
 def _changed_conventions(session: Session) -> set[int]:
+    """Conventions whose cached reads this flush changes. Deleting a user, a capability or an item
+    changes workshops through the database's ON DELETE CASCADE, which the session never sees."""
     changed: set[int] = set()
-    renamed_users: list[int] = []
+    hosts_changed: list[int] = []
+    deleted_capabilities: list[int] = []
     for obj in list(session.new) + list(session.deleted) + list(session.dirty):
         if obj in session.dirty and not session.is_modified(obj):
             continue
@@ -61,10 +72,17 @@ def _changed_conventions(session: Session) -> set[int]:
         elif isinstance(obj, Convention):
             if obj not in session.new and obj not in session.deleted:
                 changed.add(obj.id)
-        elif isinstance(obj, User) and obj not in session.new and inspect(obj).attrs.display_name.history.has_changes():
-            renamed_users.append(obj.id)
-    if renamed_users:
-        changed |= _conventions_hosted_by(session, renamed_users)
+        elif isinstance(obj, Equipment) and obj in session.deleted:
+            changed.add(obj.convention_id)
+        elif isinstance(obj, Capability) and obj in session.deleted:
+            deleted_capabilities.append(obj.id)
+        elif isinstance(obj, User) and obj not in session.new and (
+                obj in session.deleted or inspect(obj).attrs.display_name.history.has_changes()):
+            hosts_changed.append(obj.id)
+    if hosts_changed:
+        changed |= _conventions_hosted_by(session, hosts_changed)
+    if deleted_capabilities:
+        changed |= _conventions_linking(session, deleted_capabilities)
     changed.discard(None)
     return changed
 
