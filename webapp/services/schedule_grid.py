@@ -33,20 +33,20 @@ def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]
     """The convention's grid as `actor` may see it, encoded by `render`."""
     found = version_of(db.session, convention_id)
     admin = is_admin(actor)
-    if found is None or (found[0] == "draft" and not admin):
+    if found is None or (found.status == "draft" and not admin):
         raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    version = found[1]
+    version, key = found.version, found.cache_key
     cache = app_cache("schedule-grid")
     if admin:
         audience = "all"
     else:
-        hidden_hosts = cache.cached((convention_id, "hidden-hosts"), version,
+        hidden_hosts = cache.cached((*key, "hidden-hosts"), version,
                                     lambda: frozenset(hosts_of_hidden_runs(convention_id)))
         if getattr(actor, "is_authenticated", False) and actor.id in hidden_hosts:
             return RenderedGrid(render(convention_schedule(actor, convention_id)), None)
         audience = "public"
         actor = None  # the public grid is the anonymous reader's
 
-    body = cache.cached((convention_id, audience), version,
+    body = cache.cached((*key, audience), version,
                         lambda: render(convention_schedule(actor, convention_id)))
-    return RenderedGrid(body, f"{convention_id}.{version}.{audience}")
+    return RenderedGrid(body, f"{convention_id}.{key[1]:.6f}.{version}.{audience}")

@@ -9,6 +9,8 @@ session's bookkeeping; the one that writes placements calls `bump()` itself.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -26,12 +28,21 @@ def bump(session: Session, convention_ids) -> None:
         )
 
 
-def version_of(session: Session, convention_id: int) -> tuple[str, int] | None:
-    """(status, schedule_version) read from the database now, or None when there is no such convention."""
+@dataclass(frozen=True)
+class ConventionVersion:
+    status: str
+    version: int
+    cache_key: tuple  # (id, creation time): SQLite may give a deleted convention's id to a new one
+
+
+def version_of(session: Session, convention_id: int) -> ConventionVersion | None:
+    """The convention's status and schedule version read from the database now; None when it does not exist."""
     row = session.execute(
-        select(Convention.status, Convention.schedule_version).where(Convention.id == convention_id)
+        select(Convention.status, Convention.schedule_version, Convention.created_at).where(Convention.id == convention_id)
     ).first()
-    return (row.status, row.schedule_version) if row is not None else None
+    if row is None:
+        return None
+    return ConventionVersion(row.status, row.schedule_version, (convention_id, row.created_at.timestamp()))
 
 
 def _conventions_hosted_by(session: Session, user_ids: list[int]) -> set[int]:

@@ -40,9 +40,9 @@ def list_workshop_documents(actor, render: RenderStatic, *, limit: int, offset: 
         ], total
 
     # version first, then the rows: a document is never older than the version it is filed under
-    version = found[1]
+    version = found.version
     ids, total = list_workshop_ids(actor, limit=limit, offset=offset, **filters)
-    documents: dict[int, dict] = app_cache("workshop-documents").cached((convention_id,), version, dict)
+    documents: dict[int, dict] = app_cache("workshop-documents").cached(found.cache_key, version, dict)
     missing = [i for i in ids if i not in documents]
     if missing:
         for view in load_for_display(missing):
