@@ -129,9 +129,8 @@ def _is_admin(actor) -> bool:
 def _visible_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:
     workshop = get_or_404(Workshop, workshop_id, "workshop")
     con = visible_convention(actor, workshop.convention_id)
-    is_staff = _is_admin(actor) or (actor is not None and getattr(actor, "is_authenticated", False)
-                                    and actor.id in workshop.host_ids())
-    if workshop.status == "draft" and not is_staff:
+    if workshop.status == "draft" and not (
+            _is_admin(actor) or (getattr(actor, "is_authenticated", False) and actor.id in workshop.host_ids())):
         raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
     return workshop, con
 
