@@ -3,7 +3,7 @@ nothing written, domain refusals as messages, htmx requests answered with partia
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -477,3 +477,27 @@ def test_sections_refresh_alone_and_time_zone_suggestions_are_offered(admin_clie
     assert body.lstrip().startswith('<section class="card" id="bulk"') and "Room A" in body
     page = text(admin_client.get(f"/conventions/{con.id}"))
     assert '<option value="Europe/Berlin">' in page
+
+
+def test_day_tabs_show_one_day_and_placing_keeps_it(admin_client, grid):
+    con, _, big_slots, knots, _ = grid
+    second_day = f.slots(f.location(con, name="Annex", capacity=50), count=1, start=f.T0 + timedelta(days=1))
+    db.session.commit()
+    first, second = f.T0.date().isoformat(), (f.T0 + timedelta(days=1)).date().isoformat()
+
+    everything = text(admin_client.get(f"/conventions/{con.id}/schedule"))
+    assert re.findall(r'data-day="([\d-]+)"', everything) == [first, second]
+    assert f"?day={second}" in everything and 'aria-current="page">All days' in everything
+
+    one_day = text(admin_client.get(f"/conventions/{con.id}/schedule?day={second}", headers=HX))
+    assert re.findall(r'data-day="([\d-]+)"', one_day) == [second]
+    assert f'id="slot-{second_day[0].id}"' in one_day and f'id="slot-{big_slots[0].id}"' not in one_day
+
+    placed = admin_client.post(f"/conventions/{con.id}/schedule/slots/{second_day[0].id}/assign?day={second}",
+                               headers=HX, data={"workshop_id": str(knots.id)})
+    assert placed.status_code == 200
+    assert re.findall(r'data-day="([\d-]+)"', text(placed)) == [second]  # still the day being worked on
+    assert f"/unassign?day={second}" in text(placed)
+
+    unknown = text(admin_client.get(f"/conventions/{con.id}/schedule?day=1999-01-01"))
+    assert re.findall(r'data-day="([\d-]+)"', unknown) == [first, second]  # a day without slots: every day

@@ -340,9 +340,22 @@ def build_grid(schedule) -> list[Day]:
     return list(days.values())
 
 
+def _chosen_day(days: list[Day]) -> date | None:
+    """`?day=YYYY-MM-DD` when the grid has that day; otherwise None: every day is shown."""
+    try:
+        wanted = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
+    return wanted if any(d.day == wanted for d in days) else None
+
+
 def _grid_context(convention_id: int, **extra) -> dict:
     schedule = placement.convention_schedule(current_user, convention_id)
-    context = {"schedule": schedule, "convention": schedule.convention, "days": build_grid(schedule),
+    all_days = build_grid(schedule)
+    chosen = _chosen_day(all_days)
+    context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
+               "days": [d for d in all_days if chosen is None or d.day == chosen],
+               "chosen_day": chosen.isoformat() if chosen else None,
                "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
     context.update(extra)
     return context
@@ -367,7 +380,7 @@ def schedule(convention_id: int):
 
 
 def _cell_of(context: dict, slot_id: int) -> Cell:
-    for day in context["days"]:
+    for day in context["all_days"]:
         for row in day.rows:
             for cell in row.cells:
                 if cell is not None and cell.slot.id == slot_id:
@@ -418,7 +431,8 @@ def assign(convention_id: int, slot_id: int):
             if htmx:
                 return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
             flash(message)
-            return redirect(url_for("conventions.schedule", convention_id=convention_id, _anchor=f"slot-{slot_id}"))
+            return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
+                                    _anchor=f"slot-{slot_id}"))
     db.session.rollback()
     context = _grid_context(convention_id, picking=slot_id, choices=_placeable(convention_id),
                             cell_errors={slot_id: problems})
@@ -443,7 +457,7 @@ def unassign(convention_id: int, slot_id: int):
     if htmx:
         return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
     flash(message)
-    return redirect(url_for("conventions.schedule", convention_id=convention_id))
+    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day")))
 
 
 @bp.app_template_global("timezone_names")
