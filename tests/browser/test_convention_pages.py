@@ -135,3 +135,27 @@ def test_attendee_sees_the_grid_read_only(page: Page, make_user):
 
     response = page.request.post(f"/conventions/{con.id}/locations", form={"name": "Mine", "capacity": "3"})
     assert response.status == 400  # no CSRF token: refused before anything else
+
+
+def test_day_tabs_switch_the_grid_without_a_page_load(page: Page, make_user):
+    from datetime import timedelta
+
+    con = f.convention(name="Three Days")
+    room = f.location(con, name="Room A")
+    f.slots(room, count=1)
+    f.slots(room, count=1, start=f.T0 + timedelta(days=1))
+    attendee = make_user(name="Ann Attendee")
+    db.session.commit()
+    sign_in(page, attendee.email, PASSWORD)
+
+    page.goto(f"/conventions/{con.id}/schedule")
+    expect(page.locator("table.grid")).to_have_count(2)
+    page.evaluate("window.loadedOnce = true")  # gone if the next click loads a whole page
+    second = (f.T0 + timedelta(days=1)).date()
+    page.locator(".day-tabs").get_by_role("link", name=second.strftime("%a %d %b")).click()
+    expect(page.locator("table.grid")).to_have_count(1)
+    expect(page.locator("table.grid")).to_have_attribute("data-day", second.isoformat())
+    assert page.url.endswith(f"?day={second.isoformat()}")
+    assert page.evaluate("window.loadedOnce") is True
+    page.locator(".day-tabs").get_by_role("link", name="All days").click()
+    expect(page.locator("table.grid")).to_have_count(2)
