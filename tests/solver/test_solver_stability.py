@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from solver_factory import busy_convention, workshop
 
-from solver import Placement, SolveParams, solve, violations
+from solver import Placement, SolveParams, greedy_solution, solve, violations
 
 PARAMS = SolveParams(time_limit_seconds=2, num_workers=2, explain=False)
 
@@ -60,3 +60,18 @@ def test_neighbourhood_search_lowers_conflicts_below_the_greedy():
     assert len(solution.assignments) == 60
     assert solution.stats["neighbourhood_improvements"] > 0
     assert solution.stats["attendee_conflicts"] < solution.stats["greedy_attendee_conflicts"]
+
+
+def test_a_resolve_with_nothing_forced_does_not_trade_places_for_small_conflict_savings():
+    # the current schedule is the greedy one, which the search improves by moving talks
+    # when nothing holds them (as in the test above); the default move weight outweighs
+    # savings of that size (the whole schedule's conflict weight is a few hundred)
+    p = busy_convention(seed=4, workshops=60, rooms=4, slots_per_room=15, attendees=300)
+    again = replace(p, current=greedy_solution(p).assignments)
+    params = SolveParams(time_limit_seconds=4, num_workers=2, explain=False, full_model_max_options=0)
+    free_moves = solve(again, replace(params, weights=replace(params.weights, move=0)))
+    default = solve(again, params)
+    assert violations(again, free_moves) == [] and violations(again, default) == []
+    old = {(a.workshop_id, a.slot_ids) for a in again.current}
+    assert {(a.workshop_id, a.slot_ids) for a in free_moves.assignments} != old
+    assert {(a.workshop_id, a.slot_ids) for a in default.assignments} == old
