@@ -227,19 +227,27 @@ def _run_for_slot(workshop: Workshop, event_slot_id: int) -> Run:
     return run
 
 
-def _registered_count(first_slot_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Selection).where(
-            Selection.event_slot_id == first_slot_id, Selection.status == "registered"
-        )
-    ) or 0
+def _seat_counts(first_slot_id: int) -> tuple[int, int]:
+    """(registered, waitlisted) in a run, in one query."""
+    counts = dict(db.session.execute(
+        select(Selection.status, func.count()).where(
+            Selection.event_slot_id == first_slot_id, Selection.status.in_(ACTIVE)
+        ).group_by(Selection.status)
+    ).all())
+    return counts.get("registered", 0), counts.get("waitlisted", 0)
 
 
 def _fill_free_seats(run: Run, workshop: Workshop) -> list[Selection]:
     """Promote the longest-waiting attendees into free seats of a locked run, and tell them."""
-    free = run.seats(workshop) - _registered_count(run.first_slot_id)
-    if free <= 0:
-        return []
+    return _fill_and_count(run, workshop)[0]
+
+
+def _fill_and_count(run: Run, workshop: Workshop) -> tuple[list[Selection], int]:
+    """`_fill_free_seats`, and how many are registered in the run afterwards."""
+    registered, waiting = _seat_counts(run.first_slot_id)
+    free = run.seats(workshop) - registered
+    if free <= 0 or not waiting:
+        return [], registered
     promoted = list(db.session.scalars(
         select(Selection)
         .where(Selection.event_slot_id == run.first_slot_id, Selection.status == "waitlisted")
@@ -248,7 +256,7 @@ def _fill_free_seats(run: Run, workshop: Workshop) -> list[Selection]:
         .execution_options(populate_existing=True)
     ))
     if not promoted:
-        return []
+        return [], registered
     for row in promoted:
         row.status = "registered"
     db.session.flush()
@@ -263,7 +271,7 @@ def _fill_free_seats(run: Run, workshop: Workshop) -> list[Selection]:
             "you moved up from the waitlist and are registered.\n\nIf you cannot come, cancel the "
             "registration so the next person on the waitlist gets the seat.",
         )
-    return promoted
+    return promoted, registered + len(promoted)
 
 
 def _user_runs(user_id: int, statuses=ACTIVE, exclude_workshop_id: int | None = None) -> list[tuple[Selection, Run]]:
@@ -434,8 +442,8 @@ def _register(user_id: int, workshop: Workshop, con: Convention, event_slot_id: 
         )
     _check_prerequisites(user_id, workshop, run)
     _check_clash(user_id, workshop, run)
-    _fill_free_seats(run, workshop)
-    status = "registered" if _registered_count(run.first_slot_id) < run.seats(workshop) else "waitlisted"
+    _, registered = _fill_and_count(run, workshop)
+    status = "registered" if registered < run.seats(workshop) else "waitlisted"
     if row is None:
         row = Selection(user_id=user_id, workshop_id=workshop.id, rank=rank)
         row.status, row.event_slot_id, row.queued_at = status, run.first_slot_id, utcnow()
@@ -499,8 +507,8 @@ def _move(row: Selection, workshop: Workshop, con: Convention, target_slot_id: i
         return
     _check_prerequisites(row.user_id, workshop, new_run)
     _check_clash(row.user_id, workshop, new_run)
-    _fill_free_seats(new_run, workshop)
-    if _registered_count(new_run.first_slot_id) >= new_run.seats(workshop):
+    _, registered = _fill_and_count(new_run, workshop)
+    if registered >= new_run.seats(workshop):
         raise Conflict(
             f"That run of '{workshop.title}' is full; you keep your current place.",
             code="run_full", fields={"event_slot_id": "no free seat"},
