@@ -139,6 +139,17 @@ def token_for(client):
 
 
 @pytest.fixture
+def host(make_user):
+    """A host named Ana (test modules may define their own)."""
+    return make_user(roles=("host",), name="Ana")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(roles=("admin",), name="Root")
+
+
+@pytest.fixture
 def auth_headers(token_for):
     def headers(user) -> dict:
         return {"Authorization": f"Bearer {token_for(user)}"}

@@ -18,16 +18,6 @@ from .query_count import count_queries
 
 
 @pytest.fixture
-def host(make_user):
-    return make_user(roles=("host",), name="Ana")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(roles=("admin",), name="Root")
-
-
-@pytest.fixture
 def as_admin(auth_headers, admin):
     return auth_headers(admin)
 

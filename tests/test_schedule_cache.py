@@ -14,16 +14,6 @@ from .query_count import count_queries
 
 
 @pytest.fixture
-def host(make_user):
-    return make_user(roles=("host",), name="Ana")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(roles=("admin",), name="Root")
-
-
-@pytest.fixture
 def grid(client):
     def read(con, headers=None):
         response = client.get(f"/api/conventions/{con.id}/schedule", headers=headers or {})
