@@ -16,7 +16,7 @@ from ..services import conventions as convention_service
 from ..services import attending, hosts, workshops
 from ..forms import FormErrors, domain_errors
 from ..workshops.forms import local_datetime, parse_form
-from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn
+from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn, equipment_pairs
 from ..workshops.views import SERVICE_PAGE, page_helpers, workshop_rows
 from .schemas import ApplyIn, AvailabilityIn, AvailabilityQuery
 
@@ -163,7 +163,7 @@ def propose_workshop():
     data, errors = parse_form(WorkshopCreateIn, request.form, WORKSHOP_FIELDS)
     if data is not None:
         values = data.model_dump()
-        values["equipment"] = [(e.equipment_id, e.quantity) for e in data.equipment]
+        values["equipment"] = equipment_pairs(data.equipment)
         try:
             view = workshops.create_workshop(current_user, **values)
         except FIXABLE as error:

@@ -35,7 +35,7 @@ def list_workshop_documents(actor, render: RenderStatic, *, limit: int, offset: 
     if found is None:
         views, total = list_workshops(actor, limit=limit, offset=offset, **filters)
         return [
-            ListedWorkshop(render(v.workshop, v.runs), v.counts, {r.slots[0].id: r.registered for r in v.runs})
+            ListedWorkshop(render(v.workshop, v.runs), v.counts, v.registered_per_run)
             for v in views
         ], total
 

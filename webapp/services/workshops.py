@@ -55,6 +55,11 @@ class WorkshopView:
     runs: list[PlacedRun] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def registered_per_run(self) -> dict[int, int]:
+        """Registrations by the run's first slot id."""
+        return {run.slots[0].id: run.registered for run in self.runs}
+
 
 def is_admin(actor) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin

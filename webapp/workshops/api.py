@@ -7,13 +7,9 @@ from ..api.routing import api_route, listing, parse_body, parse_query
 from ..services import placement, schedule_grid, workshop_listing, workshops
 from .schemas import (
     AssignSlotIn, PrerequisitesIn, RunList, RunOut, ScheduleOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
-    WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, listed_workshop_json, run_json, schedule_json,
-    workshop_json, workshop_static_json,
+    WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, equipment_pairs, listed_workshop_json, run_json,
+    schedule_json, workshop_json, workshop_static_json,
 )
-
-
-def _equipment(items) -> list[tuple[int, int]]:
-    return [(item.equipment_id, item.quantity) for item in items]
 
 
 @api_route(api_bp, "/workshops", ["GET"], summary="List and filter workshops", query=WorkshopQuery,
@@ -29,7 +25,7 @@ def list_workshops():
 def create_workshop():
     data = parse_body(WorkshopCreateIn)
     values = data.model_dump()
-    values["equipment"] = _equipment(data.equipment)
+    values["equipment"] = equipment_pairs(data.equipment)
     return workshop_json(workshops.create_workshop(current_user, **values))
 
 
@@ -45,7 +41,7 @@ def update_workshop(workshop_id: int):
     data = parse_body(WorkshopUpdateIn)
     changes = data.model_dump(exclude_unset=True)
     if "equipment" in changes:
-        changes["equipment"] = _equipment(data.equipment or [])
+        changes["equipment"] = equipment_pairs(data.equipment or [])
     return workshop_json(workshops.update_workshop(current_user, workshop_id, **changes))
 
 
@@ -68,7 +64,7 @@ def set_prerequisites(workshop_id: int):
            body=WorkshopEquipmentIn, response=WorkshopOut, tag="workshops")
 def set_equipment(workshop_id: int):
     data = parse_body(WorkshopEquipmentIn)
-    return workshop_json(workshops.set_equipment(current_user, workshop_id, _equipment(data.equipment)))
+    return workshop_json(workshops.set_equipment(current_user, workshop_id, equipment_pairs(data.equipment)))
 
 
 @api_route(api_bp, "/workshops/<int:workshop_id>/assign-slot", ["POST"],

@@ -29,6 +29,11 @@ class EquipmentNeedIn(Schema):
 EquipmentList = Annotated[list[EquipmentNeedIn], Field(max_length=100)]
 
 
+def equipment_pairs(items) -> list[tuple[int, int]]:
+    """(equipment_id, quantity) pairs, as the workshop services take them."""
+    return [(item.equipment_id, item.quantity) for item in items]
+
+
 class WorkshopCreateIn(Schema):
     convention_id: Id
     host_id: Id | None = None
@@ -265,8 +270,7 @@ def with_counts(static: dict, counts: dict[str, int], registered_per_run: dict[i
 
 
 def workshop_json(view) -> dict:
-    return with_counts(workshop_static_json(view.workshop, view.runs), view.counts,
-                       {run.slots[0].id: run.registered for run in view.runs})
+    return with_counts(workshop_static_json(view.workshop, view.runs), view.counts, view.registered_per_run)
 
 
 def listed_workshop_json(item) -> dict:

@@ -83,7 +83,7 @@ def workshop_rows(views) -> list[WorkshopRow]:
         by_workshop[run.workshop_id].append(run)
     return [
         WorkshopRow(v.workshop, sorted(by_workshop[v.workshop.id], key=lambda r: (r.start, r.run_index)), v.counts,
-                    {run.slots[0].id: run.registered for run in v.runs})
+                    v.registered_per_run)
         for v in views
     ]
 
