@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SLOTWISE = str(Path(sys.executable).with_name("slotwise"))
 PASSWORD = "slotwise-demo"
+ENDPOINTS = ["workshop_list", "schedule", "register", "me"]
 
 
 def free_port() -> int:
@@ -72,7 +73,7 @@ def request(connection, method, path, token, body=None):
 def client_process(port: int, worker_index: int, threads: int, seconds: float, setup: dict, out) -> None:
     import threading
 
-    samples: dict[str, list[float]] = {"workshop_list": [], "schedule": [], "register": []}
+    samples: dict[str, list[float]] = {kind: [] for kind in setup["endpoints"]}
     errors: dict[str, int] = {}
     lock = threading.Lock()
 
@@ -84,8 +85,10 @@ def client_process(port: int, worker_index: int, threads: int, seconds: float, s
         while time.monotonic() < deadline:
             if setup["think"]:
                 time.sleep(rng.expovariate(1 / setup["think"]))
-            kind = rng.choice(["workshop_list", "schedule", "register"])
-            if kind == "workshop_list":
+            kind = rng.choice(setup["endpoints"])
+            if kind == "me":  # the cheapest signed-in answer: what the stack costs before any domain work
+                status, _, took = request(connection, "GET", "/api/users/me", token)
+            elif kind == "workshop_list":
                 offset = rng.randrange(0, 950)
                 status, _, took = request(connection, "GET",
                                           f"/api/workshops?convention_id={setup['convention_id']}&limit=50&offset={offset}", token)
@@ -130,7 +133,13 @@ def main() -> None:
                         help="server processes (above 1: gunicorn, with a Redis started here when REDIS_URL is unset)")
     parser.add_argument("--think-ms", type=float, default=0,
                         help="mean pause of each client between requests (exponential); 0 = closed loop, no pause")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS[:3]),
+                        help=f"comma-separated mix drawn from {', '.join(ENDPOINTS)} ('me' measures the stack's floor)")
     args = parser.parse_args()
+    endpoints = [name.strip() for name in args.endpoints.split(",") if name.strip()]
+    unknown = sorted(set(endpoints) - set(ENDPOINTS))
+    if unknown or not endpoints:
+        parser.error(f"unknown endpoints {unknown}; choose from {ENDPOINTS}")
     if not args.skip_seed:
         prepare(args.database_url)
     port = free_port()
@@ -169,14 +178,15 @@ def main() -> None:
         convention_id = max(c["id"] for c in conventions["items"])
         schedule = json.loads(request(connection, "GET", f"/api/conventions/{convention_id}/schedule", tokens[0])[1])
         runs = first_slots_of_runs(schedule)
-        setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs, "think": args.think_ms / 1000}
+        setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs, "think": args.think_ms / 1000,
+                 "endpoints": endpoints}
         out = multiprocessing.Queue()
         per_process = max(1, args.clients // args.processes)
         workers = [multiprocessing.Process(target=client_process, args=(port, i, per_process, args.seconds, setup, out))
                    for i in range(args.processes)]
         for worker in workers:
             worker.start()
-        merged: dict[str, list[float]] = {"workshop_list": [], "schedule": [], "register": []}
+        merged: dict[str, list[float]] = {kind: [] for kind in endpoints}
         errors: dict[str, int] = {}
         for _ in workers:
             samples, errs = out.get()

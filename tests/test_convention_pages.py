@@ -501,3 +501,82 @@ def test_day_tabs_show_one_day_and_placing_keeps_it(admin_client, grid):
 
     unknown = text(admin_client.get(f"/conventions/{con.id}/schedule?day=1999-01-01"))
     assert re.findall(r'data-day="([\d-]+)"', unknown) == [first, second]  # a day without slots: every day
+
+
+def test_picking_a_cell_on_a_day_tab_keeps_the_day_in_its_forms(admin_client, grid):
+    con, _, _, knots, _ = grid
+    second_day = f.slots(f.location(con, name="Annex", capacity=50), count=1, start=f.T0 + timedelta(days=1))
+    db.session.commit()
+    second = (f.T0 + timedelta(days=1)).date().isoformat()
+    slot_id = second_day[0].id
+
+    one_day = text(admin_client.get(f"/conventions/{con.id}/schedule?day={second}", headers=HX))
+    assert f"/schedule/slots/{slot_id}?day={second}" in one_day  # the Place… link carries the day
+
+    picked = text(admin_client.get(f"/conventions/{con.id}/schedule/slots/{slot_id}?day={second}", headers=HX))
+    assert f"/slots/{slot_id}/assign?day={second}" in picked and f"cancel=1&amp;day={second}" in picked
+    cancelled = text(admin_client.get(f"/conventions/{con.id}/schedule/slots/{slot_id}?cancel=1&day={second}",
+                                      headers=HX))
+    assert f"/schedule/slots/{slot_id}?day={second}" in cancelled and "<option" not in cancelled
+
+    placed = admin_client.post(f"/conventions/{con.id}/schedule/slots/{slot_id}/assign?day={second}", headers=HX,
+                               data={"workshop_id": str(knots.id)})
+    assert re.findall(r'data-day="([\d-]+)"', text(placed)) == [second]
+
+
+def _cell(body: str, slot_id: int) -> str:
+    cell = body.split(f'id="slot-{slot_id}"')[1].split("</td>")[0]
+    return re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token"', cell)  # signed with the time of day
+
+
+def test_a_cell_alone_shows_what_the_whole_grid_shows(app, admin_client, grid, make_user):
+    con, small_slots, big_slots, knots, host = grid
+    long = f.workshop(con, host, title="Long build", duration_slots=2)
+    secret = f.workshop(con, host, title="Secret draft")
+    secret.status = "draft"
+    f.place(long, big_slots)
+    f.place(secret, [small_slots[1]])
+    db.session.commit()
+    attendee_client = app.test_client()
+    sign_in(attendee_client, make_user())
+
+    seen = {}
+    for name, viewer in (("admin", admin_client), ("attendee", attendee_client)):
+        grid_page = text(viewer.get(f"/conventions/{con.id}/schedule"))
+        for slot in (*big_slots, small_slots[1]):
+            alone = viewer.get(f"/conventions/{con.id}/schedule/slots/{slot.id}?cancel=1", headers=HX)
+            assert alone.headers["HX-Retarget"] == f"#slot-{slot.id}"
+            assert _cell(text(alone), slot.id) == _cell(grid_page, slot.id)
+            seen[name, slot.id] = _cell(text(alone), slot.id)
+    assert "(continued)" in seen["attendee", big_slots[1].id] and "(continued)" not in seen["admin", big_slots[0].id]
+    assert "Secret draft" in seen["admin", small_slots[1].id]
+    assert "Secret draft" not in seen["attendee", small_slots[1].id] and "taken" in seen["attendee", small_slots[1].id]
+
+
+def test_a_cell_is_read_alone_not_with_the_whole_grid(app, admin_client, grid, monkeypatch):
+    """A click on a cell of a thousand-slot grid must not cost a thousand-slot read (it was 150 ms on the large demo)."""
+    from webapp.services import placement
+
+    con, small_slots, _, knots, _ = grid
+
+    def whole_grid(*args, **kwargs):
+        raise AssertionError("the whole grid was read for one cell")
+
+    monkeypatch.setattr(placement, "convention_schedule", whole_grid)
+    base = f"/conventions/{con.id}/schedule/slots/{small_slots[0].id}"
+    picked = admin_client.get(base, headers=HX)
+    assert picked.status_code == 200 and f'<option value="{knots.id}"' in text(picked)
+    assert admin_client.get(f"{base}?cancel=1", headers=HX).status_code == 200
+    refused = admin_client.post(f"{base}/assign", headers=HX, data={})
+    assert refused.status_code == 422 and refused.headers["HX-Retarget"] == f"#slot-{small_slots[0].id}"
+
+
+def test_picking_a_slot_of_another_convention_is_not_found(admin_client, grid):
+    con, *_ = grid
+    foreign = f.slots(f.location(f.convention(name="Other")), count=1)[0]
+    db.session.commit()
+    for url in (f"/conventions/{con.id}/schedule/slots/{foreign.id}",
+                f"/conventions/{con.id}/schedule/slots/{foreign.id}?cancel=1"):
+        assert admin_client.get(url, headers=HX).status_code == 404
+        assert admin_client.get(url).status_code == 404
+    assert admin_client.post(f"/conventions/{con.id}/schedule/slots/{foreign.id}/unassign").status_code == 404

@@ -340,25 +340,34 @@ def build_grid(schedule) -> list[Day]:
     return list(days.values())
 
 
-def _chosen_day(days: list[Day]) -> date | None:
-    """`?day=YYYY-MM-DD` when the grid has that day; otherwise None: every day is shown."""
+def _requested_day() -> date | None:
     try:
-        wanted = date.fromisoformat(request.args.get("day", ""))
+        return date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         return None
+
+
+def _chosen_day(days: list[Day]) -> date | None:
+    """`?day=YYYY-MM-DD` when the grid has that day; otherwise None: every day is shown."""
+    wanted = _requested_day()
     return wanted if any(d.day == wanted for d in days) else None
 
 
-def _grid_context(convention_id: int, **extra) -> dict:
-    schedule = placement.convention_schedule(current_user, convention_id)
+def _context(schedule, *, whole_grid: bool, **extra) -> dict:
     all_days = build_grid(schedule)
-    chosen = _chosen_day(all_days)
+    # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
+    chosen = _chosen_day(all_days) if whole_grid else _requested_day()
     context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
                "days": [d for d in all_days if chosen is None or d.day == chosen],
                "chosen_day": chosen.isoformat() if chosen else None,
                "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
     context.update(extra)
     return context
+
+
+def _grid_context(convention_id: int, **extra) -> dict:
+    schedule = placement.convention_schedule(current_user, convention_id)
+    return _context(schedule, whole_grid=True, **extra)
 
 
 def _placeable(convention_id: int) -> list:
@@ -388,14 +397,22 @@ def _cell_of(context: dict, slot_id: int) -> Cell:
     raise NotFound(f"No event slot {slot_id} in convention {context['convention'].id}.", fields={"id": slot_id})
 
 
-def _render_cell(context: dict, slot_id: int, status: int = 200):
-    """The one cell (htmx, swapped in place) or the whole grid page showing it."""
-    cell = _cell_of(context, slot_id)
+def _slot_cell(convention_id: int, slot_id: int) -> Cell:
+    """The cell as the grid shows it, read alone (NotFound when the slot is not in this convention)."""
+    return _cell_of(_context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False), slot_id)
+
+
+def _render_cell(convention_id: int, slot_id: int, status: int = 200, **extra):
+    """The one cell (htmx, swapped in place: only that slot is read) or the whole grid page showing it."""
     if htmx:
-        response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
+        context = _context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False, **extra)
+        response = make_response(render_template("conventions/_cell.html", cell=_cell_of(context, slot_id),
+                                                 **context), status)
         response.headers["HX-Retarget"] = f"#slot-{slot_id}"
         response.headers["HX-Reswap"] = "outerHTML"
         return response
+    context = _grid_context(convention_id, **extra)
+    _cell_of(context, slot_id)
     return render_template("conventions/schedule.html", **context), status
 
 
@@ -404,8 +421,9 @@ def _render_cell(context: dict, slot_id: int, status: int = 200):
 def pick_cell(convention_id: int, slot_id: int):
     """A free cell with the choice of workshops to place in it (or back to plain with ?cancel=1)."""
     if request.args.get("cancel"):
-        return _render_cell(_grid_context(convention_id), slot_id)
-    return _render_cell(_grid_context(convention_id, picking=slot_id, choices=_placeable(convention_id)), slot_id)
+        return _render_cell(convention_id, slot_id)
+    _slot_cell(convention_id, slot_id)  # a slot of another convention is a 404, before listing workshops
+    return _render_cell(convention_id, slot_id, picking=slot_id, choices=_placeable(convention_id))
 
 
 def _violation_messages(error) -> list[str]:
@@ -420,7 +438,7 @@ def assign(convention_id: int, slot_id: int):
     problems: list[str] = list(errors.values())
     status = 422
     if data is not None:
-        _cell_of(_grid_context(convention_id), slot_id)  # the slot must be in this convention's grid
+        _slot_cell(convention_id, slot_id)  # the slot must be in this convention's grid
         try:
             run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
         except FIXABLE as error:
@@ -434,24 +452,21 @@ def assign(convention_id: int, slot_id: int):
             return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
                                     _anchor=f"slot-{slot_id}"))
     db.session.rollback()
-    context = _grid_context(convention_id, picking=slot_id, choices=_placeable(convention_id),
-                            cell_errors={slot_id: problems})
-    return _render_cell(context, slot_id, status)
+    return _render_cell(convention_id, slot_id, status, picking=slot_id, choices=_placeable(convention_id),
+                        cell_errors={slot_id: problems})
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/unassign")
 @login_required
 def unassign(convention_id: int, slot_id: int):
-    cell = _cell_of(_grid_context(convention_id), slot_id)
+    cell = _slot_cell(convention_id, slot_id)
     if cell.slot.workshop_id is None:
-        context = _grid_context(convention_id, cell_errors={slot_id: ["This slot is free already."]})
-        return _render_cell(context, slot_id, 409)
+        return _render_cell(convention_id, slot_id, 409, cell_errors={slot_id: ["This slot is free already."]})
     try:
         freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
     except FIXABLE as error:
         db.session.rollback()
-        return _render_cell(_grid_context(convention_id, cell_errors={slot_id: _violation_messages(error)}),
-                            slot_id, error.status)
+        return _render_cell(convention_id, slot_id, error.status, cell_errors={slot_id: _violation_messages(error)})
     db.session.commit()
     message = f"Unplaced: {len(freed)} slot(s) freed."
     if htmx:

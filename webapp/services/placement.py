@@ -248,18 +248,26 @@ class Schedule:
     workshops: dict[int, Workshop]  # the placed ones the actor may see
 
 
-def convention_schedule(actor, convention_id: int) -> Schedule:
-    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
+def _visible_convention(actor, convention_id: int) -> Convention:
     convention = db.session.get(Convention, convention_id)
     if convention is None or (convention.status == "draft" and not is_admin(actor)):
         raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
+    return convention
+
+
+_SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
+                 EventSlot.run_index)
+
+
+def convention_schedule(actor, convention_id: int) -> Schedule:
+    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
+    convention = _visible_convention(actor, convention_id)
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
     # plain rows, not ORM objects: the grid only reads them, and a large convention has thousands
     slots = list(db.session.execute(
-        select(EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
-               EventSlot.run_index)
+        select(*_SLOT_COLUMNS)
         .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
     ))
     workshops = {}
@@ -274,6 +282,35 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
             if can_view(actor, w, convention):
                 workshops[w.id] = w
     return Schedule(convention, locations, slots, workshops)
+
+
+def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
+    """One slot of the grid, as `convention_schedule` would show it, without reading the whole grid:
+    the slot, the slot before it in the same room (to tell whether it continues a run) and its workshop.
+    NotFound when the slot is not in this convention."""
+    convention = _visible_convention(actor, convention_id)
+    slot = db.session.execute(
+        select(*_SLOT_COLUMNS).where(EventSlot.id == slot_id, EventSlot.convention_id == convention_id)
+    ).first()
+    if slot is None:
+        raise NotFound(f"No event slot {slot_id} in convention {convention_id}.", fields={"id": slot_id})
+    slots = [slot]
+    workshops = {}
+    if slot.workshop_id is not None:
+        before = db.session.execute(
+            select(*_SLOT_COLUMNS)
+            .where(EventSlot.location_id == slot.location_id, EventSlot.start < slot.start)
+            .order_by(EventSlot.start.desc()).limit(1)
+        ).first()
+        slots = [before, slot] if before is not None else slots
+        workshop = db.session.scalars(
+            select(Workshop).where(Workshop.id == slot.workshop_id)
+            .options(joinedload(Workshop.host), subqueryload(Workshop.cohosts))
+        ).first()
+        if workshop is not None and can_view(actor, workshop, convention):
+            workshops[workshop.id] = workshop
+    location = db.session.get(Location, slot.location_id)
+    return Schedule(convention, [location], slots, workshops)
 
 
 def hosts_of_hidden_runs(convention_id: int) -> set[int]:
