@@ -18,6 +18,7 @@ from .instance import Instance, Weights, build_instance
 from .metrics import attendee_conflicts
 from .control import StopWatcher
 from .lns import SearchBudget, improve_by_neighbourhoods
+from .local import local_search
 from .model import BuiltModel, build_model
 from .objective import objective_value
 from .problem import Placement, Problem, Solution, Unplaced
@@ -42,6 +43,8 @@ class SolveParams:
     # model mainly places runs; attendee conflicts fall much faster by neighbourhoods.
     full_model_share: float = 0.3
     full_model_max_seconds: float = 5.0
+    # share of the time the first local search (moves and swaps after the greedy) may take
+    local_share: float = 0.1
     explain: bool = True
     explain_time_limit_seconds: float = 10.0
     log_search: bool = False
@@ -136,6 +139,15 @@ def solve(
     run.offer(greedy, "greedy")
     stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
     stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
+
+    if not stopped():
+        # moves and swaps in Python: most of the easy conflict savings in a fraction of a
+        # second, before CP-SAT looks for the harder ones
+        local_started = time.monotonic()
+        local_deadline = min(deadline, local_started + max(0.5, params.time_limit_seconds * params.local_share))
+        run.offer(local_search(instance, weights, run.best, local_deadline, params.seed, should_stop),
+                  "local search")
+        stats["local_search_seconds"] = round(time.monotonic() - local_started, 4)
 
     option_count = sum(len(o) for o in instance.options.values())
     use_full_model = option_count <= params.full_model_max_options
@@ -286,4 +298,5 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
     stats["neighbourhood_seconds"] = round(time.monotonic() - started, 4)
     stats["neighbourhoods"] = lns_stats.neighbourhoods
     stats["neighbourhood_improvements"] = lns_stats.improvements
+    stats["local_search_improvements"] = lns_stats.local_improvements
     run.proven_optimal = run.proven_optimal or lns_stats.proven_optimal

@@ -35,9 +35,10 @@ from ortools.sat.python import cp_model
 from .control import StopWatcher
 from .domains import Option, RunKey
 from .greedy import Occupancy
+from .local import local_search
 from .instance import Instance, Weights
 from .model import build_model
-from .objective import objective_value, shared_points
+from .objective import objective_value, overlap
 
 
 @dataclass
@@ -49,12 +50,15 @@ class SearchBudget:
     max_options_per_run: int = 300
     neighbourhood_seconds: float = 2.0
     max_conflict_literals: int = 20_000
+    # after each neighbourhood that improved, moves and swaps in Python for at most this long
+    local_seconds: float = 1.0
 
 
 @dataclass
 class LnsStats:
     neighbourhoods: int = 0
     improvements: int = 0
+    local_improvements: int = 0
     # a neighbourhood freeing every workshop with all its options was solved to optimality
     proven_optimal: bool = False
 
@@ -111,7 +115,7 @@ def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: ra
     pair_clash = []
     for (a, b), weight in instance.pair_weights.items():
         if a in by_workshop and b in by_workshop:
-            shared = sum(shared_points(points, x, y) for x in by_workshop[a] for y in by_workshop[b])
+            shared = sum(overlap(x, y) for x in by_workshop[a] for y in by_workshop[b])
             if shared:
                 pair_clash.append((weight * shared, a, b))
                 clashes[a] = clashes.get(a, 0) + weight * shared
@@ -386,6 +390,17 @@ def improve_by_neighbourhoods(
         stats.improvements += 1
         if on_improvement is not None:
             on_improvement(current, delta)
+        if budget.local_seconds > 0 and not small:
+            # the neighbourhood's changes often open single moves and swaps elsewhere
+            polished = local_search(instance, weights, current,
+                                    min(budget.deadline, time.monotonic() + budget.local_seconds),
+                                    budget.seed + stats.neighbourhoods, should_stop)
+            value = objective_value(instance, polished, weights)
+            if value < current_value:
+                delta, current, current_value = value - current_value, polished, value
+                stats.local_improvements += 1
+                if on_improvement is not None:
+                    on_improvement(current, delta)
         if stats.proven_optimal:
             break
     return current, stats

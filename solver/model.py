@@ -181,102 +181,109 @@ def _add_conflict_objective(
     max_conflict_literals: int,
     context: dict[RunKey, Option],
 ) -> None:
-    """Attendee conflicts, counted per time point two interested workshops share.
+    """Attendee conflicts: each pair of overlapping runs of two workshops sharing
+    interested attendees costs the pair's coefficient once, however long the overlap
+    (an attendee misses one of the two either way; this is what `attendee_conflicts`
+    counts for single-run workshops).
 
-    A pair with one side fixed (pinned, or outside the model in `context`) costs a plain
-    coefficient on the free side's options. A pair of two free workshops needs a clash
-    literal per shared point, implied by both workshops' `active` literals; the heaviest
-    pairs get them first, up to a literal budget that keeps big models buildable (the
-    light pairs left out make the model a relaxation, so its bound stays valid).
+    A run pair with one side fixed (pinned, or outside the model in `context`) costs a
+    plain coefficient on the free run's options. Two free runs need a clash literal,
+    implied at every time point both could cover by the runs' `active` literals; the
+    heaviest pairs get them first, up to a budget of such implications that keeps big
+    models buildable (the light pairs left out make the model a relaxation, so its bound
+    stays valid).
     """
     if weights.conflict <= 0 or not instance.pair_weights:
         return
     points = instance.time_points
-    free_options: dict[int, list[tuple[Option, cp_model.IntVar]]] = defaultdict(list)
-    fixed_options: dict[int, list[Option]] = defaultdict(list)
+    # per workshop: its runs, each (key, free option/var pairs or None, fixed option or None)
+    runs_of: dict[int, list[tuple[RunKey, list | None, Option | None]]] = defaultdict(list)
     for key, option in context.items():
-        fixed_options[key[0]].append(option)
+        runs_of[key[0]].append((key, None, option))
     for key, pairs in built.choices.items():
         if key in instance.pinned:
-            fixed_options[key[0]].append(pairs[0][0])
+            runs_of[key[0]].append((key, None, pairs[0][0]))
         else:
-            free_options[key[0]].extend(pairs)
-    free = set(free_options)
-    active: dict[tuple[int, int], cp_model.IntVar] = {}
+            runs_of[key[0]].append((key, pairs, None))
+    free = {key[0] for key in built.choices if key not in instance.pinned}
+    active: dict[tuple[RunKey, int], cp_model.IntVar] = {}
 
-    def active_literal(workshop_id: int, point: int):
-        if (workshop_id, point) not in active:
-            literal = built.model.new_bool_var(f"active_{workshop_id}_{point}")
-            active[(workshop_id, point)] = literal
+    def active_literal(key: RunKey, pairs, point: int):
+        if (key, point) not in active:
+            literal = built.model.new_bool_var(f"active_{key[0]}_{key[1]}_{point}")
+            active[(key, point)] = literal
             hinted = 0
-            for option, var in free_options[workshop_id]:
+            for option, var in pairs:
                 if option.start <= point < option.end:
                     built.model.add_implication(var, literal)
                     hinted |= built.hint.get(var, 0)
-            for option in fixed_options[workshop_id]:
-                if option.start <= point < option.end:
-                    built.model.add(literal == 1)
-                    hinted = 1
             if built.hint:
                 built.hint[literal] = hinted
-        return active[(workshop_id, point)]
+        return active[(key, point)]
 
-    covered: dict[int, set[int]] = {}
+    covered: dict[RunKey, set[int]] = {}
 
-    def points_of(workshop_id: int) -> set[int]:
-        if workshop_id not in covered:
-            result = set()
-            for option, _ in free_options[workshop_id]:
+    def points_of(key: RunKey, pairs) -> set[int]:
+        if key not in covered:
+            result: set[int] = set()
+            for option, _ in pairs:
                 result.update(_covering(points, option))
-            for option in fixed_options[workshop_id]:
-                result.update(_covering(points, option))
-            covered[workshop_id] = result
-        return covered[workshop_id]
+            covered[key] = result
+        return covered[key]
 
     built.conflict_pairs_total = len(instance.pair_weights)
-    anchored: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    anchored: dict[RunKey, list[tuple[int, int, int]]] = defaultdict(list)
     literals = 0
     for (a, b), _ in sorted(instance.pair_weights.items(), key=lambda kv: -kv[1]):
-        a_free, b_free = a in free, b in free
-        if not (a_free or b_free):
+        if not (a in free or b in free):
             continue  # both fixed: a constant
         coefficient = conflict_coefficient(instance, weights, a, b)
-        if a_free and b_free:
-            shared = sorted(points_of(a) & points_of(b))
-            if literals + len(shared) > max_conflict_literals:
-                continue
+        both_free = []
+        for key_a, pairs_a, fixed_a in runs_of.get(a, ()):
+            for key_b, pairs_b, fixed_b in runs_of.get(b, ()):
+                if fixed_a is not None and fixed_b is not None:
+                    continue
+                if fixed_a is not None:
+                    anchored[key_b].append((fixed_a.start, fixed_a.end, coefficient))
+                elif fixed_b is not None:
+                    anchored[key_a].append((fixed_b.start, fixed_b.end, coefficient))
+                else:
+                    shared = sorted(points_of(key_a, pairs_a) & points_of(key_b, pairs_b))
+                    if shared:
+                        both_free.append((key_a, pairs_a, key_b, pairs_b, shared))
+        need = sum(len(entry[4]) for entry in both_free)
+        if literals + need > max_conflict_literals:
+            continue
+        literals += need
+        for key_a, pairs_a, key_b, pairs_b, shared in both_free:
+            clash = built.model.new_bool_var(f"clash_{key_a[0]}_{key_a[1]}_{key_b[0]}_{key_b[1]}")
+            hinted = 0
             for point in shared:
-                clash = built.model.new_bool_var(f"clash_{a}_{b}_{point}")
-                literal_a, literal_b = active_literal(a, point), active_literal(b, point)
+                literal_a = active_literal(key_a, pairs_a, point)
+                literal_b = active_literal(key_b, pairs_b, point)
                 built.model.add_bool_or([literal_a.negated(), literal_b.negated(), clash])
-                built.objective_terms.append((coefficient, clash))
                 if built.hint:
-                    built.hint[clash] = built.hint[literal_a] & built.hint[literal_b]
-            literals += len(shared)
-            built.conflict_pairs_modelled += 1
-            continue
-        mover, anchor = (a, b) if a_free else (b, a)
-        if not fixed_options.get(anchor):
-            continue
-        for fixed in fixed_options[anchor]:
-            anchored[mover].append((fixed.start, fixed.end, coefficient))
+                    hinted |= built.hint[literal_a] & built.hint[literal_b]
+            built.objective_terms.append((coefficient, clash))
+            if built.hint:
+                built.hint[clash] = hinted
         built.conflict_pairs_modelled += 1
-    for workshop_id, penalties in anchored.items():
-        _add_fixed_partner_costs(built, points, free_options[workshop_id], penalties)
+    for key, penalties in anchored.items():
+        _add_fixed_partner_costs(built, built.choices[key], penalties)
 
 
-def _add_fixed_partner_costs(built: BuiltModel, points: list[int], options_with_vars, penalties) -> None:
-    """One objective coefficient per option: the weighted time points it would share with
-    fixed partners. Vectorised over all spans and partners of the workshop at once."""
+def _add_fixed_partner_costs(built: BuiltModel, options_with_vars, penalties) -> None:
+    """One objective coefficient per option: the coefficients of the fixed partner runs it
+    would overlap. Vectorised over all spans and partners of the run at once."""
     spans = sorted({(option.start, option.end) for option, _ in options_with_vars})
-    index = np.asarray(points)
-    span_start = np.searchsorted(index, [s for s, _ in spans])[:, None]
-    span_end = np.searchsorted(index, [e for _, e in spans])[:, None]
-    fixed_start = np.searchsorted(index, [p[0] for p in penalties])[None, :]
-    fixed_end = np.searchsorted(index, [p[1] for p in penalties])[None, :]
-    # time points in [max(starts), min(ends)): the index difference, when positive
-    shared = np.minimum(span_end, fixed_end) - np.maximum(span_start, fixed_start)
-    costs = np.clip(shared, 0, None) @ np.asarray([p[2] for p in penalties], dtype=np.int64)
+    if not spans:
+        return
+    span_start = np.asarray([s for s, _ in spans], dtype=np.int64)[:, None]
+    span_end = np.asarray([e for _, e in spans], dtype=np.int64)[:, None]
+    fixed_start = np.asarray([p[0] for p in penalties], dtype=np.int64)[None, :]
+    fixed_end = np.asarray([p[1] for p in penalties], dtype=np.int64)[None, :]
+    overlapping = (span_start < fixed_end) & (fixed_start < span_end)
+    costs = overlapping.astype(np.int64) @ np.asarray([p[2] for p in penalties], dtype=np.int64)
     cost_of = dict(zip(spans, costs.tolist()))
     for option, var in options_with_vars:
         cost = cost_of[(option.start, option.end)]

@@ -23,6 +23,11 @@ def shared_points(points: list[int], a: Option, b: Option) -> int:
     return covered_points(points, start, end) if start < end else 0
 
 
+def overlap(a: Option, b: Option) -> int:
+    """1 when the two runs overlap in time (an attendee cannot attend both), else 0."""
+    return int(a.start < b.end and b.start < a.end)
+
+
 def conflict_coefficient(instance: Instance, weights: Weights, a: int, b: int) -> int:
     runs = instance.workshops[a].runs * instance.workshops[b].runs
     return max(1, round(instance.pair_weights[(a, b)] * weights.conflict / runs))
@@ -37,9 +42,7 @@ def conflict_cost(instance: Instance, assignment: dict[RunKey, Option], weights:
     total = 0
     for a, b in instance.pair_weights:
         if a in by_workshop and b in by_workshop:
-            shared = sum(
-                shared_points(instance.time_points, x, y) for x in by_workshop[a] for y in by_workshop[b]
-            )
+            shared = sum(overlap(x, y) for x in by_workshop[a] for y in by_workshop[b])
             if shared:
                 total += shared * conflict_coefficient(instance, weights, a, b)
     return total

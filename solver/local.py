@@ -1,0 +1,296 @@
+"""Local search in Python between CP-SAT neighbourhoods: move one run, or swap two.
+
+Cheap and exact moves that CP-SAT neighbourhoods find slowly on big grids:
+
+* insert: a run left out goes to its cheapest place that fits;
+* move: a placed run goes to the cheapest place that fits, when that lowers the objective;
+* eject: a run takes a cheaper place held by one other run, which moves to its own
+  cheapest place that fits (the first run's old place included, so this covers swaps).
+
+Every change is checked against the hard rules (slots, hosts, runs of one workshop,
+pool equipment, prerequisite order) and its objective delta (attendee conflicts and
+moves against the current schedule) is computed exactly, so the objective never rises.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from .domains import Option, RunKey
+from .greedy import normalise_run_order, overlaps, prerequisites_hold
+from .instance import Instance, Weights
+from .objective import conflict_coefficient
+
+
+class LocalSearch:
+    def __init__(self, instance: Instance, weights: Weights, assignment: dict[RunKey, Option]):
+        self.instance = instance
+        self.weights = weights
+        self.assign: dict[RunKey, Option] = {}
+        self.partners: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if weights.conflict > 0:
+            for a, b in instance.pair_weights:
+                coefficient = conflict_coefficient(instance, weights, a, b)
+                self.partners[a].append((b, coefficient))
+                self.partners[b].append((a, coefficient))
+        self.by_workshop: dict[int, dict[RunKey, Option]] = defaultdict(dict)
+        self.slot_holder: dict[int, RunKey] = {}
+        self.busy: dict[tuple[str, int], dict[RunKey, tuple[int, int]]] = defaultdict(dict)
+        self.pool_use: dict[int, dict[RunKey, tuple[int, int, int]]] = defaultdict(dict)
+        self._spans: dict[RunKey, dict[tuple[int, int], list[Option]]] = {}
+        self._by_slots: dict[int, dict[tuple[int, ...], Option]] = {}
+        for key, option in assignment.items():
+            self._place(key, option)
+
+    # -- state -------------------------------------------------------------------------
+
+    def _resources(self, workshop_id: int) -> list[tuple[str, int]]:
+        workshop = self.instance.workshops[workshop_id]
+        return [("host", h) for h in workshop.host_ids] + [("workshop", workshop_id)]
+
+    def _place(self, key: RunKey, option: Option) -> None:
+        self.assign[key] = option
+        self.by_workshop[key[0]][key] = option
+        for slot in option.slot_ids:
+            self.slot_holder[slot] = key
+        for resource in self._resources(key[0]):
+            self.busy[resource][key] = (option.start, option.end)
+        for item, quantity in option.pool_need:
+            self.pool_use[item][key] = (option.start, option.end, quantity)
+
+    def _remove(self, key: RunKey) -> Option:
+        option = self.assign.pop(key)
+        del self.by_workshop[key[0]][key]
+        for slot in option.slot_ids:
+            if self.slot_holder.get(slot) == key:
+                del self.slot_holder[slot]
+        for resource in self._resources(key[0]):
+            self.busy[resource].pop(key, None)
+        for item, _ in option.pool_need:
+            self.pool_use[item].pop(key, None)
+        return option
+
+    def fits(self, key: RunKey, option: Option) -> bool:
+        """Whether `key` may stand at `option` given every other placed run (`key` itself
+        is expected to be removed first)."""
+        if any(slot in self.slot_holder for slot in option.slot_ids):
+            return False
+        for resource in self._resources(key[0]):
+            for s, e in self.busy[resource].values():
+                if s < option.end and option.start < e:
+                    return False
+        pools = self.instance.problem.equipment_pools
+        for item, quantity in option.pool_need:
+            usage = [u for u in self.pool_use[item].values() if overlaps(u[0], u[1], option.start, option.end)]
+            points = {option.start} | {u[0] for u in usage if u[0] > option.start}
+            for point in points:
+                if sum(q for s, e, q in usage if s <= point < e) + quantity > pools.get(item, 0):
+                    return False
+        affected = self.instance.prerequisite_affected(key[0])
+        if affected:
+            def runs_of(workshop_id: int) -> list[Option]:
+                mine = list(self.by_workshop.get(workshop_id, {}).values())
+                return mine + [option] if workshop_id == key[0] else mine
+
+            if not all(prerequisites_hold(self.instance, runs_of, w) for w in affected):
+                return False
+        return True
+
+    # -- costs -------------------------------------------------------------------------
+
+    def _partner_runs(self, workshop_id: int, skip: RunKey | None = None):
+        starts, ends, coefficients = [], [], []
+        for partner, coefficient in self.partners.get(workshop_id, ()):
+            for key, option in self.by_workshop.get(partner, {}).items():
+                if key != skip:
+                    starts.append(option.start)
+                    ends.append(option.end)
+                    coefficients.append(coefficient)
+        return (np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64),
+                np.asarray(coefficients, dtype=np.int64))
+
+    @staticmethod
+    def _span_costs(spans: list[tuple[int, int]], partner_runs) -> np.ndarray:
+        p_start, p_end, p_coef = partner_runs
+        if not len(p_start) or not spans:
+            return np.zeros(len(spans), dtype=np.int64)
+        s = np.asarray([a for a, _ in spans], dtype=np.int64)[:, None]
+        e = np.asarray([b for _, b in spans], dtype=np.int64)[:, None]
+        return ((s < p_end[None, :]) & (p_start[None, :] < e)).astype(np.int64) @ p_coef
+
+    def _conflict(self, workshop_id: int, option: Option, skip=()) -> int:
+        total = 0
+        for partner, coefficient in self.partners.get(workshop_id, ()):
+            for key, other in self.by_workshop.get(partner, {}).items():
+                if key not in skip and other.start < option.end and option.start < other.end:
+                    total += coefficient
+        return total
+
+    def _moves_of(self, workshop_id: int) -> int:
+        current = self.instance.current_starts.get(workshop_id)
+        if not current or self.weights.move <= 0:
+            return 0
+        held = {o.slot_ids[0] for o in self.by_workshop.get(workshop_id, {}).values()}
+        return self.weights.move * sum(1 for start in current if start not in held)
+
+    def _spans_of(self, key: RunKey) -> dict[tuple[int, int], list[Option]]:
+        if key not in self._spans:
+            grouped: dict[tuple[int, int], list[Option]] = {}
+            for option in self.instance.options[key]:
+                grouped.setdefault((option.start, option.end), []).append(option)
+            self._spans[key] = grouped
+        return self._spans[key]
+
+    def _option_at(self, key: RunKey, slot_ids: tuple[int, ...]) -> Option | None:
+        workshop_id = key[0]
+        if workshop_id not in self._by_slots:
+            self._by_slots[workshop_id] = {o.slot_ids: o for o in self.instance.reports[workshop_id].options}
+        return self._by_slots[workshop_id].get(slot_ids)
+
+    # -- steps -------------------------------------------------------------------------
+
+    def _best_relocation(self, key: RunKey, base: int | None) -> tuple[int, Option] | None:
+        """The cheapest place that fits for `key` (removed), if cheaper than `base`.
+        Returns (cost, option); cost counts conflicts and moves."""
+        workshop_id = key[0]
+        spans = self._spans_of(key)
+        span_list = list(spans)
+        costs = self._span_costs(span_list, self._partner_runs(workshop_id))
+        order = np.argsort(costs, kind="stable")
+        moving = bool(self.instance.current_starts.get(workshop_id)) and self.weights.move > 0
+        # a place can save at most one move (its start being a current start): a floor
+        floor = max(0, self._moves_of(workshop_id) - self.weights.move) if moving else 0
+        best: tuple[int, Option] | None = None
+        for index in order:
+            cost = int(costs[index])
+            if base is not None and cost + floor >= base:
+                break
+            if best is not None and cost + floor >= best[0]:
+                break
+            for option in spans[span_list[index]]:
+                if not self.fits(key, option):
+                    continue
+                total = cost
+                if moving:
+                    self.by_workshop[workshop_id][key] = option
+                    total += self._moves_of(workshop_id)
+                    del self.by_workshop[workshop_id][key]
+                if (base is None or total < base) and (best is None or total < best[0]):
+                    best = (total, option)
+                if not moving:
+                    break
+        return best
+
+    def try_insert(self, key: RunKey) -> bool:
+        found = self._best_relocation(key, None)
+        if found is None:
+            return False
+        self._place(key, found[1])
+        return True
+
+    def try_move(self, key: RunKey) -> int:
+        """Move `key` to a cheaper place; returns the objective change (0: no move)."""
+        workshop_id = key[0]
+        option = self.assign[key]
+        before = self._conflict(workshop_id, option) + self._moves_of(workshop_id)
+        self._remove(key)
+        found = self._best_relocation(key, before)
+        if found is None:
+            self._place(key, option)
+            return 0
+        self._place(key, found[1])
+        return found[0] - before
+
+    def _coefficient(self, a: int, b: int) -> int:
+        return next((c for p, c in self.partners.get(a, ()) if p == b), 0)
+
+    def _cost_of(self, keys: list[RunKey]) -> int:
+        """The objective terms that depend on where `keys` stand: their conflicts with
+        every other run and with each other, and their workshops' moves."""
+        skip = set(keys)
+        total = sum(self._conflict(k[0], self.assign[k], skip) for k in keys)
+        for i, k1 in enumerate(keys):
+            for k2 in keys[i + 1:]:
+                a, b = self.assign[k1], self.assign[k2]
+                if k1[0] != k2[0] and a.start < b.end and b.start < a.end:
+                    total += self._coefficient(k1[0], k2[0])
+        return total + sum(self._moves_of(w) for w in {k[0] for k in keys})
+
+    def try_eject(self, key: RunKey, rng: random.Random, spans_tried: int = 4) -> int:
+        """Take one of `key`'s cheaper places from the single run holding it, which then
+        goes to its own cheapest place that fits (its old place included: a swap)."""
+        workshop_id = key[0]
+        option = self.assign[key]
+        spans = self._spans_of(key)
+        span_list = list(spans)
+        costs = self._span_costs(span_list, self._partner_runs(workshop_id))
+        here = self._conflict(workshop_id, option)
+        cheaper = [span_list[i] for i in np.argsort(costs, kind="stable") if costs[i] < here]
+        for span in cheaper[:spans_tried]:
+            candidates = list(spans[span])
+            rng.shuffle(candidates)
+            for target in candidates[:3]:
+                holders = {self.slot_holder[s] for s in target.slot_ids if s in self.slot_holder}
+                if len(holders) != 1:
+                    continue
+                other = holders.pop()
+                if other == key or other[0] == workshop_id or other in self.instance.pinned:
+                    continue
+                before = self._cost_of([key, other])
+                theirs = self._remove(other)
+                self._remove(key)
+                if self.fits(key, target):
+                    self._place(key, target)
+                    found = self._best_relocation(other, None)
+                    if found is not None:
+                        self._place(other, found[1])
+                        delta = self._cost_of([key, other]) - before
+                        if delta < 0:
+                            return delta
+                        self._remove(other)
+                    self._remove(key)
+                self._place(key, option)
+                self._place(other, theirs)
+        return 0
+
+    def run(self, deadline: float, rng: random.Random, should_stop=None) -> dict[RunKey, Option]:
+        """Insert left-out runs, then move and swap until no step helps, time is up or
+        `should_stop()` (polled every 0.2 s) says so."""
+        instance = self.instance
+        next_poll = [time.monotonic() + 0.2]
+
+        def out_of_time() -> bool:
+            now = time.monotonic()
+            if now >= deadline:
+                return True
+            if should_stop is not None and now >= next_poll[0]:
+                next_poll[0] = now + 0.2
+                return bool(should_stop())
+            return False
+
+        for key in instance.runs:
+            if out_of_time():
+                break
+            if key not in self.assign and key not in instance.pinned and instance.options[key]:
+                self.try_insert(key)
+        improved = True
+        while improved and not out_of_time():
+            improved = False
+            keys = [k for k in self.assign if k not in instance.pinned]
+            rng.shuffle(keys)
+            for key in keys:
+                if out_of_time():
+                    break
+                if key not in self.assign:
+                    continue
+                if self.try_move(key) < 0 or self.try_eject(key, rng) < 0:
+                    improved = True
+        return normalise_run_order(instance, self.assign)
+
+
+def local_search(instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
+                 deadline: float, seed: int = 0, should_stop=None) -> dict[RunKey, Option]:
+    return LocalSearch(instance, weights, assignment).run(deadline, random.Random(seed), should_stop)
