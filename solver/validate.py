@@ -35,6 +35,7 @@ class _Checker:
         self.found: list[Violation] = []
         # placement index -> (location, start, end), only for well-formed placements
         self.spans: dict[int, tuple[int, int, int]] = {}
+        self._room_orders: dict[int, dict[int, int]] | None = None
 
     def clock(self, minutes: int) -> str:
         return self.problem.clock(minutes, with_date=True)
@@ -84,17 +85,27 @@ class _Checker:
                 slots = sorted((self.slots[s] for s in placement.slot_ids), key=lambda s: s.start)
                 self.spans[index] = (slots[0].location_id, slots[0].start, slots[-1].end)
 
+    def room_order(self, location_id: int) -> dict[int, int]:
+        """Slot id -> its position in the room's day, built once per room (not once per placement)."""
+        if self._room_orders is None:
+            by_room: dict[int, list] = {}
+            for slot in self.problem.slots:
+                by_room.setdefault(slot.location_id, []).append(slot)
+            self._room_orders = {
+                room: {slot.id: position for position, slot in enumerate(sorted(
+                    room_slots, key=lambda s: (s.start, s.end, s.id)))}
+                for room, room_slots in by_room.items()
+            }
+        return self._room_orders[location_id]
+
     def check_consecutive(self, placement: Placement) -> bool:
         slots = sorted((self.slots[s] for s in placement.slot_ids), key=lambda s: s.start)
         rooms = {s.location_id for s in slots}
         if len(rooms) > 1:
             self.report("not_consecutive", f"{self.name(placement)} spreads over several locations", placement)
             return False
-        room_slots = sorted(
-            (s for s in self.problem.slots if s.location_id == slots[0].location_id),
-            key=lambda s: (s.start, s.end, s.id),
-        )
-        positions = [room_slots.index(s) for s in slots]
+        order = self.room_order(slots[0].location_id)
+        positions = [order[s.id] for s in slots]
         gap = self.problem.consecutive_gap_minutes
         for (before, after), (p, q) in zip(zip(slots, slots[1:]), zip(positions, positions[1:])):
             pause = after.start - before.end

@@ -155,3 +155,17 @@ def auth_headers(token_for):
         return {"Authorization": f"Bearer {token_for(user)}"}
 
     return headers
+
+
+@pytest.fixture
+def stop_embedded_worker(app):
+    """Auto-schedule tests without Redis: cancel what is still running and stop the server's worker thread."""
+    yield
+    from webapp.models import ScheduleRun
+
+    worker = app.extensions.get("slotwise_embedded_worker")
+    if worker is not None:
+        for run in db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.status.in_(("queued", "running")))):
+            run.cancel_requested = True
+        db.session.commit()
+        worker.stop(timeout=30)

@@ -21,15 +21,7 @@ def admin_headers(make_user, auth_headers):
     return auth_headers(make_user(roles=("admin",)))
 
 
-@pytest.fixture(autouse=True)
-def stop_embedded_worker(app):
-    yield
-    worker = app.extensions.get("slotwise_embedded_worker")
-    if worker is not None:
-        for run in db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.status.in_(("queued", "running")))):
-            run.cancel_requested = True
-        db.session.commit()
-        worker.stop(timeout=30)
+pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
 
 
 def _placements(body):

@@ -61,7 +61,7 @@ def check_placement(convention_id: int, placements: list[Placement], *, replace_
     `replace_current` the candidates are the whole schedule (an auto-schedule proposal) and
     every violation among them is reported.
     """
-    problem = build_problem(convention_id)
+    problem = build_problem(convention_id, include_interests=False)  # interests weigh a schedule, never break it
     found: list[Violation] = []
     # Slots the snapshot does not know: name another convention's slot plainly.
     known = {s.id for s in problem.slots}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from solver.problem import Interest, Location as SolverLocation, Names, Placement, Problem, Slot, Workshop as SolverWorkshop
 
 from ..extensions import db
+from .workshops import workshop_load_options
 from ..models import (
     Capability, Convention, Equipment, EventSlot, HostAvailability, Location, Selection, User, Workshop,
 )
@@ -24,9 +25,9 @@ def epoch_minutes(moment: datetime) -> int:
     return int(moment.timestamp() // 60)
 
 
-def current_placements(slots: list[EventSlot]) -> list[Placement]:
+def current_placements(slots) -> list[Placement]:
     """The placed runs, from the slots that hold a workshop (slots of one run in time order)."""
-    runs: dict[tuple[int, int], list[EventSlot]] = defaultdict(list)
+    runs: dict[tuple[int, int], list] = defaultdict(list)
     for slot in slots:
         if slot.workshop_id is not None:
             runs[(slot.workshop_id, slot.run_index)].append(slot)
@@ -40,12 +41,16 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
                   include_interests: bool = True) -> Problem:
     """Snapshot one convention. Placed runs are the `current` schedule; those of
     `pinned_workshop_ids` are also pinned where they are."""
-    slots = db.session.scalars(
-        select(EventSlot).where(EventSlot.convention_id == convention_id).order_by(EventSlot.location_id, EventSlot.start)
+    # plain rows: a snapshot only reads the slots, and a large convention has thousands
+    slots = db.session.execute(
+        select(EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
+               EventSlot.run_index)
+        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.location_id, EventSlot.start)
     ).all()
     locations = db.session.scalars(select(Location).where(Location.convention_id == convention_id)).all()
     workshops = db.session.scalars(
         select(Workshop).where(Workshop.convention_id == convention_id, Workshop.status != "cancelled")
+        .options(*workshop_load_options())
     ).all()
     host_ids = {h for w in workshops for h in w.host_ids()}
     windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
