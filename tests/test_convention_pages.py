@@ -544,7 +544,7 @@ def test_a_cell_alone_shows_what_the_whole_grid_shows(app, admin_client, grid, m
     for name, viewer in (("admin", admin_client), ("attendee", attendee_client)):
         grid_page = text(viewer.get(f"/conventions/{con.id}/schedule"))
         for slot in (*big_slots, small_slots[1]):
-            alone = viewer.get(f"/conventions/{con.id}/schedule/slots/{slot.id}?cancel=1", headers=HX)
+            alone = viewer.get(f"/conventions/{con.id}/schedule/slots/{slot.id}?cancel=1&day=all", headers=HX)
             assert alone.headers["HX-Retarget"] == f"#slot-{slot.id}"
             assert _cell(text(alone), slot.id) == _cell(grid_page, slot.id)
             seen[name, slot.id] = _cell(text(alone), slot.id)
@@ -580,3 +580,28 @@ def test_picking_a_slot_of_another_convention_is_not_found(admin_client, grid):
         assert admin_client.get(url, headers=HX).status_code == 404
         assert admin_client.get(url).status_code == 404
     assert admin_client.post(f"/conventions/{con.id}/schedule/slots/{foreign.id}/unassign").status_code == 404
+
+
+def test_a_large_grid_opens_on_one_day_and_all_days_stays_one_click_away(admin_client, grid, monkeypatch):
+    from webapp.conventions import views
+
+    con, _, big_slots, knots, _ = grid
+    f.slots(f.location(con, name="Annex", capacity=50), count=1, start=f.T0 + timedelta(days=1))
+    db.session.commit()
+    first, second = f.T0.date().isoformat(), (f.T0 + timedelta(days=1)).date().isoformat()
+    monkeypatch.setattr(views, "WHOLE_GRID_MAX_CELLS", 4)  # this grid has 5 slots
+
+    opened = text(admin_client.get(f"/conventions/{con.id}/schedule"))
+    assert re.findall(r'data-day="([\d-]+)"', opened) == [first]
+    assert f'aria-current="page">{f.T0.strftime("%a %d %b")}' in opened
+    everything = text(admin_client.get(f"/conventions/{con.id}/schedule?day=all", headers=HX))
+    assert re.findall(r'data-day="([\d-]+)"', everything) == [first, second]
+    assert 'aria-current="page">All days' in everything
+
+    # placing from the "All days" view keeps every day in view
+    placed = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/assign?day=all", headers=HX,
+                               data={"workshop_id": str(knots.id)})
+    assert placed.status_code == 200 and re.findall(r'data-day="([\d-]+)"', text(placed)) == [first, second]
+
+    monkeypatch.setattr(views, "WHOLE_GRID_MAX_CELLS", 5)
+    assert re.findall(r'data-day="([\d-]+)"', text(admin_client.get(f"/conventions/{con.id}/schedule"))) == [first, second]

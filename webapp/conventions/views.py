@@ -28,6 +28,8 @@ from .schemas import known_timezones
 
 FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page
 LIST_LIMIT = 500
+ALL_DAYS = "all"
+WHOLE_GRID_MAX_CELLS = 600  # above this the schedule opens on one day: 60 rooms x 3 days was 900 KB of HTML
 SECTIONS = ("locations", "equipment", "bulk")
 
 
@@ -340,26 +342,38 @@ def build_grid(schedule) -> list[Day]:
     return list(days.values())
 
 
-def _requested_day() -> date | None:
+def _requested_day() -> str | None:
+    """`?day=` as given when it names a day ("YYYY-MM-DD") or every day ("all"); otherwise None."""
+    wanted = request.args.get("day", "")
+    if wanted == ALL_DAYS:
+        return wanted
     try:
-        return date.fromisoformat(request.args.get("day", ""))
+        return date.fromisoformat(wanted).isoformat()
     except ValueError:
         return None
 
 
-def _chosen_day(days: list[Day]) -> date | None:
-    """`?day=YYYY-MM-DD` when the grid has that day; otherwise None: every day is shown."""
+def _chosen_day(days: list[Day], cell_count: int, zone: ZoneInfo) -> str:
+    """The day to show ("all" for every day): the requested one when the grid has it; without one, every
+    day of a small grid, and the first day (today's, while the convention runs) of a large one."""
     wanted = _requested_day()
-    return wanted if any(d.day == wanted for d in days) else None
+    known = [d.day.isoformat() for d in days]
+    if wanted == ALL_DAYS or wanted in known:
+        return wanted
+    if cell_count <= WHOLE_GRID_MAX_CELLS or not known:
+        return ALL_DAYS
+    today = datetime.now(zone).date().isoformat()
+    return today if today in known else known[0]
 
 
 def _context(schedule, *, whole_grid: bool, **extra) -> dict:
     all_days = build_grid(schedule)
     # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
-    chosen = _chosen_day(all_days) if whole_grid else _requested_day()
+    chosen = (_chosen_day(all_days, len(schedule.slots), ZoneInfo(schedule.convention.timezone)) if whole_grid
+              else _requested_day())
     context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
-               "days": [d for d in all_days if chosen is None or d.day == chosen],
-               "chosen_day": chosen.isoformat() if chosen else None,
+               "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
+               "chosen_day": chosen,
                "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
     context.update(extra)
     return context
