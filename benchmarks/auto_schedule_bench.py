@@ -33,7 +33,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict, float]:
+def call(base: str, method: str, path: str, body: dict | None = None, token: str | None = None,
+         timeout: float = 30) -> tuple[int, dict, float]:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
@@ -42,7 +43,7 @@ def call(base: str, method: str, path: str, body: dict | None = None, token: str
         request.add_header("Authorization", f"Bearer {token}")
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             payload = json.loads(response.read() or b"{}")
             status = response.status
     except urllib.error.HTTPError as error:
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
     parser.add_argument("--redis-url", default=None, help="use Celery + one worker process instead of the embedded thread")
+    parser.add_argument("--no-accept", action="store_true", help="do not accept the proposal (accepting is timed)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="slotwise-bench-"))
@@ -113,6 +115,13 @@ def main() -> None:
                 raise SystemExit(f"run did not finish: {run['status']}")
             time.sleep(0.2)
         finished = time.monotonic() - asked
+        accept_status = accept_latency = None
+        if run["status"] == "succeeded" and not args.no_accept:
+            # what the admin does next: every rule is checked again and every run written in one transaction
+            accept_status, accepted, accept_latency = call(base, "POST", f"/api/schedule-runs/{run_id}/accept",
+                                                           token=token, timeout=600)
+            if accept_status != 200:
+                print("accept refused:", json.dumps(accepted)[:2000], file=sys.stderr)
         stats = run.get("stats") or {}
         unplaced = run.get("unplaced") or []
         polls.sort()
@@ -128,6 +137,8 @@ def main() -> None:
             "unplaced_without_reason": sum(1 for u in unplaced if not u["reasons"]),
             "attendee_conflicts": stats.get("attendee_conflicts"),
             "greedy_attendee_conflicts": stats.get("greedy_attendee_conflicts"),
+            "accept_status": accept_status,
+            "accept_s": round(accept_latency, 2) if accept_latency is not None else None,
             "poll_p50_ms": round(polls[len(polls) // 2] * 1000, 1),
             "poll_p95_ms": round(polls[int(len(polls) * 0.95) - 1] * 1000, 1) if len(polls) > 1 else None,
         }
