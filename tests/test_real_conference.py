@@ -4,7 +4,7 @@ Everything goes through the JSON API as an organiser would do it: the convention
 slots in bulk (talks run past midnight), one workshop per talk with its speakers as host and co-hosts. Then
 the published schedule is placed by hand (it is valid, so every rule must accept it) and auto-schedule
 must keep it; and from an empty grid, auto-schedule must place every talk with no speaker in two halls.
-The data is ../shared/realdata/31c3.json (138 talks, 4 halls, 197 speakers, 4 days).
+The data is tests/data/31c3.json (138 talks, 4 halls, 197 speakers, 4 days; see tests/data/README.md).
 """
 from __future__ import annotations
 
@@ -19,13 +19,10 @@ import pytest
 
 from .scheduling_helpers import wait_for_run
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "31c3.json"
+REALDATA = Path(__file__).resolve().parent / "data" / "31c3.json"
 SLOT_MINUTES = 15
 
-pytestmark = [
-    pytest.mark.usefixtures("stop_embedded_worker"),
-    pytest.mark.skipif(not REALDATA.exists(), reason=f"{REALDATA} is not on this machine"),
-]
+pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
 
 
 def _speaker_key(name: str) -> str:
