@@ -18,7 +18,7 @@ from .instance import Instance, Weights, build_instance
 from .metrics import attendee_conflicts
 from .control import StopWatcher
 from .lns import SearchBudget, improve_by_neighbourhoods
-from .local import local_search
+from .local import anneal, local_search
 from .model import BuiltModel, build_model
 from .objective import objective_value
 from .problem import Placement, Problem, Solution, Unplaced
@@ -45,6 +45,11 @@ class SolveParams:
     full_model_max_seconds: float = 5.0
     # share of the time the first local search (moves and swaps after the greedy) may take
     local_share: float = 0.1
+    # share of the time left after it that neighbourhoods may take while runs are left
+    # out; annealing gets the rest (and all of it when every run is placed)
+    neighbourhood_share: float = 0.5
+    # False: neighbourhoods take all the time, as before annealing existed
+    anneal: bool = True
     explain: bool = True
     explain_time_limit_seconds: float = 10.0
     log_search: bool = False
@@ -156,6 +161,8 @@ def solve(
         exact_model = _full_model_phase(run, params, deadline, should_stop, stats)
     if not (exact_model and run.proven_optimal) and not stopped():
         _neighbourhood_phase(run, params, deadline, should_stop, stats)
+    if params.anneal and not run.proven_optimal and not stopped():
+        _annealing_phase(run, params, deadline, should_stop, stats)
 
     status = "optimal" if run.proven_optimal else "feasible"
     if stopped():
@@ -281,10 +288,21 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     return exact
 
 
+def _small(run: _Run) -> bool:
+    """Few enough workshops for one neighbourhood holding them all (proves optimality)."""
+    return len(run.instance.workshops) <= SearchBudget.max_free_workshops
+
+
 def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
     if deadline - time.monotonic() < 0.2:
         return
-    budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed)
+    handing_over = params.anneal and not _small(run)
+    if handing_over:
+        # neighbourhoods mainly place runs left out (make room); once every run with a
+        # place is in, or after their share of the time, annealing takes over
+        deadline = time.monotonic() + (deadline - time.monotonic()) * params.neighbourhood_share
+    budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed,
+                          until_placed=handing_over)
     current_objective = [run.objective]
 
     def improved(assignment, delta):
@@ -300,3 +318,19 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
     stats["neighbourhood_improvements"] = lns_stats.improvements
     stats["local_search_improvements"] = lns_stats.local_improvements
     run.proven_optimal = run.proven_optimal or lns_stats.proven_optimal
+
+
+def _annealing_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
+    """Simulated annealing over moves and swaps until shortly before the deadline, then
+    a last local search (which also inserts any run that now fits)."""
+    if _small(run) or deadline - time.monotonic() < 0.5:
+        return
+    started = time.monotonic()
+    reserve = min(1.0, 0.05 * params.time_limit_seconds)
+    best = anneal(run.instance, run.weights, run.best, deadline - reserve, params.seed, should_stop,
+                  on_best=lambda assignment: run.offer(assignment, "annealing"))
+    run.offer(best, "annealing")
+    if not (should_stop is not None and should_stop()):
+        run.offer(local_search(run.instance, run.weights, run.best, deadline, params.seed, should_stop),
+                  "local search")
+    stats["annealing_seconds"] = round(time.monotonic() - started, 4)

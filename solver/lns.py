@@ -52,6 +52,8 @@ class SearchBudget:
     max_conflict_literals: int = 20_000
     # after each neighbourhood that improved, moves and swaps in Python for at most this long
     local_seconds: float = 1.0
+    # stop as soon as every run that has any place is placed (annealing takes over)
+    until_placed: bool = False
 
 
 @dataclass
@@ -319,6 +321,8 @@ def improve_by_neighbourhoods(
         waiting = len(current) < len(instance.runs) and any(
             instance.reports[k[0]].options for k in instance.runs if k not in current
         )
+        if budget.until_placed and not waiting and not polish and not small:
+            break
         if small:
             # everything fits in one neighbourhood: solve it whole
             free, allowed = set(instance.workshops), (lambda option: True)
