@@ -11,22 +11,19 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from benchmarks import realdata_api as realdata
+
 from .scheduling_helpers import wait_for_run
 
 REALDATA = Path(__file__).resolve().parent / "data" / "31c3.json"
-SLOT_MINUTES = 15
 
 pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
-
-
-def _speaker_key(name: str) -> str:
-    return " ".join(name.lower().split())  # the data's rule: names match ignoring case and spacing
 
 
 @pytest.fixture
@@ -34,45 +31,29 @@ def congress(client, make_user, auth_headers):
     """The 31C3 convention built through the API; answers what the checks need."""
     data = json.loads(REALDATA.read_text())
     admin = auth_headers(make_user(roles=("admin",)))
-    days = [date.fromisoformat(day) for day in data["days"]]
+    slot = realdata.slot_minutes(data)
+    assert slot == 15
 
     def post(path, body):
         response = client.post(path, json=body, headers=admin)
         assert response.status_code in (200, 201), (path, response.get_json())
         return response.get_json()
 
-    con = post("/api/conventions", {"name": "31C3", "start_date": data["days"][0], "end_date": data["days"][-1],
-                                    "timezone": data["timezone"], "status": "open"})
-    rooms = {room["name"]: post(f"/api/conventions/{con['id']}/locations", {"name": room["name"], "capacity": 1500})["id"]
-             for room in data["rooms"]}
-    bulk = post(f"/api/conventions/{con['id']}/bulk-slots", {
-        "days": data["days"], "slot_minutes": SLOT_MINUTES, "location_ids": list(rooms.values()),
-        # the congress runs from late morning to past midnight: the small hours belong to each calendar day
-        "time_ranges": [{"start": "00:00", "end": "02:30"}, {"start": "11:00", "end": "24:00"}],
-    })
-    assert bulk["skipped_count"] == 0 and bulk["created_count"] == len(days) * len(rooms) * (2.5 + 13) * 4
+    con = post("/api/conventions", realdata.convention_body(data, "31C3"))
+    rooms = {body["name"]: post(f"/api/conventions/{con['id']}/locations", body)["id"]
+             for body in realdata.room_bodies(data)}
+    bulk = post(f"/api/conventions/{con['id']}/bulk-slots", realdata.bulk_slots_body(data, list(rooms.values())))
+    # the congress runs from late morning to past midnight: the small hours are a second range of each day
+    assert realdata.time_ranges(data, slot) == [{"start": "00:00", "end": "02:15"}, {"start": "11:00", "end": "24:00"}]
+    assert bulk["skipped_count"] == 0 and bulk["created_count"] == realdata.slots_needed(data) == 4 * 4 * 61
 
-    speakers: dict[str, int] = {}
-    for event in data["events"]:
-        for name in event["speakers"]:
-            if _speaker_key(name) not in speakers:
-                speakers[_speaker_key(name)] = make_user(roles=("host",), name=name).id
-    relay_host = make_user(roles=("host",), name="Video operations").id
+    hosts = {name: make_user(roles=("host",), name=name).id for name in realdata.host_names(data)}
     talks = {}
-    for event in data["events"]:
-        hosts = [speakers[_speaker_key(name)] for name in event["speakers"]]
-        if event["title"].endswith("(Stream)"):
-            # a relay of a talk into another hall at the same time: the speakers are in the first hall, and the
-            # published schedule would otherwise have Fefe in two halls at once (Fnord News Show, 29 Dec 00:15)
-            hosts = [relay_host]
-        talk = post("/api/workshops", {
-            "convention_id": con["id"], "title": event["title"][:200], "host_id": hosts[0],
-            "cohost_ids": sorted(set(hosts[1:]) - {hosts[0]}), "max_attendees": 1000,
-            "duration_slots": math.ceil(event["duration_minutes"] / SLOT_MINUTES),
-        })
-        talks[talk["id"]] = event
+    for talk in realdata.talks(data):
+        body = realdata.workshop_body(talk, con["id"], hosts, rooms, None, slot)
+        talks[post("/api/workshops", body)["id"]] = talk
     return {"id": con["id"], "admin": admin, "rooms": rooms, "talks": talks, "zone": ZoneInfo(data["timezone"]),
-            "speakers": len(speakers)}
+            "slot": slot, "hosts": hosts}
 
 
 def _grid(client, congress) -> dict:
@@ -98,8 +79,8 @@ def _check_every_talk_placed_once_whole_and_no_speaker_twice(grid: dict, congres
     assert set(runs) == set(congress["talks"]), "every talk is placed"
     busy: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
     for talk_id, cells in runs.items():
-        event = congress["talks"][talk_id]
-        assert len(cells) == math.ceil(event["duration_minutes"] / SLOT_MINUTES), event["title"]
+        event = congress["talks"][talk_id].event
+        assert len(cells) == math.ceil(event["duration_minutes"] / congress["slot"]), event["title"]
         assert len({cell["location_id"] for cell in cells}) == 1, f"{event['title']} stays in one hall"
         for before, after in zip(cells, cells[1:]):
             assert before["end"] == after["start"], f"{event['title']} runs without a break"
@@ -116,12 +97,12 @@ def test_the_published_schedule_is_accepted_by_hand_and_auto_schedule_keeps_it(c
     grid = _grid(client, congress)
     slot_at = {(cell["location_id"], datetime.fromisoformat(cell["start"])): cell["event_slot_id"]
                for row in grid["rows"] for cell in row["cells"]}
-    for talk_id, event in congress["talks"].items():
-        start = datetime.fromisoformat(event["original_start"]).replace(tzinfo=congress["zone"])
-        slot_id = slot_at[(congress["rooms"][event["original_room"]], start)]
+    for talk_id, talk in congress["talks"].items():
+        start = realdata.published_start(talk, congress["zone"])
+        slot_id = slot_at[(congress["rooms"][talk.event["original_room"]], start)]
         placed = client.post(f"/api/workshops/{talk_id}/assign-slot", json={"event_slot_id": slot_id},
                              headers=congress["admin"])
-        assert placed.status_code == 201, (event["title"], placed.get_json())
+        assert placed.status_code == 201, (talk.event["title"], placed.get_json())
     published = _grid(client, congress)
     _check_every_talk_placed_once_whole_and_no_speaker_twice(published, congress)
 
@@ -146,4 +127,6 @@ def test_auto_schedule_places_every_talk_of_an_empty_grid_with_no_speaker_twice(
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["added_runs"] == len(congress["talks"])
     _check_every_talk_placed_once_whole_and_no_speaker_twice(_grid(client, congress), congress)
-    assert congress["speakers"] == 197  # every speaker of the data set, matched by name as its README says
+    # every speaker of the data set, matched by name as its README says, and the organisers for the relays
+    organisers = [name for name in congress["hosts"] if name.startswith(realdata.ORGANISER)]
+    assert len(congress["hosts"]) == 197 + 2 and len(organisers) == 2  # the two "(Stream)" relays

@@ -22,7 +22,7 @@ from ..services import attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..forms import validation_errors
 from ..models.workshops import seats_left as seats_left_of
-from .schemas import WorkshopQuery
+from .schemas import MAX_DURATION_SLOTS, WorkshopQuery
 
 bp = Blueprint("workshop_pages", __name__)
 
@@ -41,7 +41,7 @@ def at_local(moment: datetime | None, zone: str, pattern: str = "%a %d %b %H:%M"
 
 
 def page_helpers() -> dict:
-    return {"at_local": at_local}
+    return {"at_local": at_local, "max_duration_slots": MAX_DURATION_SLOTS}
 
 
 bp.context_processor(page_helpers)

@@ -1,0 +1,195 @@
+"""A real conference through the whole stack, over HTTP: build it with the API, auto-schedule it, accept it.
+
+Serves Slotwise (`slotwise serve`, and a `slotwise worker` with --redis-url) on a fresh database, then as an
+admin builds the convention from a real published schedule (benchmarks/realdata_api.py: rooms, slots in bulk,
+speakers as hosts, talks as workshops), optionally places the first N talks by hand where they were published,
+asks auto-schedule for the rest, accepts the proposal and checks the result from the schedule grid: every talk
+placed whole in one room, no speaker in two places. Each step is timed.
+
+    .venv/bin/python benchmarks/realdata_e2e.py /work/shared/realdata/fosdem2019.json --time-limit 60
+    .venv/bin/python benchmarks/realdata_e2e.py /work/shared/realdata/31c3.json --hand-place 138
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import realdata_api as realdata  # noqa: E402
+from benchmarks.auto_schedule_bench import ADMIN, ROOT, SLOTWISE, call, free_port  # noqa: E402
+
+
+def step(results: dict, name: str, started: float) -> None:
+    results[name] = round(time.perf_counter() - started, 2)
+    print(f"{name}: {results[name]} s", file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data", help="a schedule in shared/realdata's neutral JSON form")
+    parser.add_argument("--time-limit", type=float, default=60)
+    parser.add_argument("--hand-place", type=int, default=0, help="place the first N talks by hand first")
+    parser.add_argument("--no-tracks", action="store_true", help="let every talk use every room")
+    parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
+    parser.add_argument("--redis-url", default=None, help="Celery + one worker process instead of the embedded thread")
+    args = parser.parse_args()
+    data = json.loads(Path(args.data).read_text())
+
+    workdir = Path(tempfile.mkdtemp(prefix="slotwise-realdata-"))
+    env = dict(DATABASE_URL=args.database_url or f"sqlite:///{workdir / 'bench.db'}", SECRET_KEY="bench",
+               SESSION_COOKIE_SECURE="false", RATELIMIT_ENABLED="false",
+               # hundreds of speaker accounts are made here; their password hashing is not what is measured
+               ARGON2_TIME_COST="1", ARGON2_MEMORY_COST_KIB="1024")
+    env = {**{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, **env}
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    subprocess.run([*SLOTWISE, "create-admin", "--email", ADMIN[0], "--password", ADMIN[1]], env=env, check=True,
+                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    processes = [subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)], env=env, cwd=ROOT,
+                                  stdout=open(workdir / "serve.log", "w"), stderr=subprocess.STDOUT)]
+    if args.redis_url:
+        processes.append(subprocess.Popen([*SLOTWISE, "worker"], env=env, cwd=ROOT,
+                                          stdout=open(workdir / "worker.log", "w"), stderr=subprocess.STDOUT))
+    base = f"http://127.0.0.1:{port}"
+    results: dict = {"data": Path(args.data).name, "talks": len(data["events"]), "rooms": len(data["rooms"]),
+                     "database": env["DATABASE_URL"].split(":")[0], "mode": "celery+redis" if args.redis_url else "embedded"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if call(base, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"server did not start; see {workdir / 'serve.log'}")
+            time.sleep(0.2)
+        token = call(base, "POST", "/api/auth/token", {"email": ADMIN[0], "password": ADMIN[1]})[1]["access_token"]
+
+        def post(path: str, body: dict, expect=(200, 201)) -> dict:
+            status, payload, _ = call(base, "POST", path, body, token, timeout=600)
+            if status not in expect:
+                raise SystemExit(f"POST {path} answered {status}: {json.dumps(payload)[:1000]}")
+            return payload
+
+        started = time.perf_counter()
+        convention_id = post("/api/conventions", realdata.convention_body(data, results["data"]))["id"]
+        rooms = {body["name"]: post(f"/api/conventions/{convention_id}/locations", body)["id"]
+                 for body in realdata.room_bodies(data)}
+        step(results, "rooms_s", started)
+        started = time.perf_counter()
+        bulk = post(f"/api/conventions/{convention_id}/bulk-slots", realdata.bulk_slots_body(data, list(rooms.values())))
+        step(results, "bulk_slots_s", started)
+        results["slots"] = bulk["created_count"]
+        slot = realdata.slot_minutes(data)
+
+        started = time.perf_counter()
+        hosts = {}
+        for number, name in enumerate(realdata.host_names(data)):
+            hosts[name] = post("/api/users", {"email": f"speaker-{number}@example.org", "password": "speaker password",
+                                              "display_name": name[:100], "roles": ["host"]})["id"]
+        step(results, "hosts_s", started)
+        results["hosts"] = len(hosts)
+
+        started = time.perf_counter()
+        tracks = None if args.no_tracks else realdata.rooms_of_tracks(data)
+        talks = {}
+        for talk in realdata.talks(data):
+            talks[post("/api/workshops", realdata.workshop_body(talk, convention_id, hosts, rooms, tracks, slot))["id"]] = talk
+        step(results, "workshops_s", started)
+
+        status, grid, took = call(base, "GET", f"/api/conventions/{convention_id}/schedule", token=token, timeout=600)
+        results["grid_json_s"] = round(took, 2)
+        zone = ZoneInfo(data["timezone"])
+        slot_at = {(cell["location_id"], datetime.fromisoformat(cell["start"])): cell["event_slot_id"]
+                   for row in grid["rows"] for cell in row["cells"]}
+
+        if args.hand_place:
+            timings = []
+            for talk_id, talk in list(talks.items())[:args.hand_place]:
+                slot_id = slot_at[(rooms[talk.event["original_room"]], realdata.published_start(talk, zone))]
+                status, payload, took = call(base, "POST", f"/api/workshops/{talk_id}/assign-slot",
+                                             {"event_slot_id": slot_id}, token, timeout=600)
+                if status != 201:
+                    raise SystemExit(f"hand placement of {talk.event['title']!r} refused: {json.dumps(payload)[:1000]}")
+                timings.append(took)
+            timings.sort()
+            results["hand_placed"] = len(timings)
+            results["hand_place_p50_ms"] = round(statistics.median(timings) * 1000)
+            results["hand_place_max_ms"] = round(timings[-1] * 1000)
+
+        asked = time.monotonic()
+        run_id = post(f"/api/conventions/{convention_id}/auto-schedule",
+                      {"time_limit_seconds": args.time_limit, "keep_current": bool(args.hand_place)}, expect=(202,))["run_id"]
+        first_placed = None
+        while True:
+            run = call(base, "GET", f"/api/schedule-runs/{run_id}", token=token, timeout=600)[1]
+            if first_placed is None and (run.get("progress") or {}).get("placed_runs"):
+                first_placed = time.monotonic() - asked
+            if run["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        results["auto_schedule_status"] = run["status"]
+        results["first_proposal_s"] = round(first_placed, 2) if first_placed is not None else None
+        results["auto_schedule_s"] = round(time.monotonic() - asked, 2)
+        stats = run.get("stats") or {}
+        results["placed_runs"], results["total_runs"] = stats.get("placed_runs"), stats.get("total_runs")
+        results["unplaced"] = len(run.get("unplaced") or [])
+        if run["status"] != "succeeded":
+            raise SystemExit(f"auto-schedule ended {run['status']}: {run.get('error_message')}")
+
+        status, accepted, took = call(base, "POST", f"/api/schedule-runs/{run_id}/accept", token=token, timeout=600)
+        results["accept_status"], results["accept_s"] = status, round(took, 2)
+
+        status, grid, took = call(base, "GET", f"/api/conventions/{convention_id}/schedule", token=token, timeout=600)
+        results["grid_json_placed_s"] = round(took, 2)
+        results["check"] = check(grid, talks)
+        print(json.dumps(results, indent=2))
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def check(grid: dict, talks: dict) -> str:
+    """From the grid alone: every talk placed whole in one room, no host in two places at once."""
+    runs: dict[int, list[dict]] = defaultdict(list)
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            if cell["workshop_id"] is not None:
+                runs[cell["workshop_id"]].append(cell)
+    problems = []
+    missing = set(talks) - set(runs)
+    if missing:
+        problems.append(f"{len(missing)} talks not placed")
+    busy: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for talk_id, cells in runs.items():
+        cells.sort(key=lambda cell: cell["start"])
+        if len({cell["location_id"] for cell in cells}) != 1:
+            problems.append(f"talk {talk_id} spans rooms")
+        for host_id in cells[0]["workshop"]["host_ids"]:
+            busy[host_id].append((cells[0]["start"], cells[-1]["end"], talk_id))
+    for host_id, spans in busy.items():
+        spans.sort()
+        problems += [f"host {host_id}: talks {a[2]} and {b[2]} overlap" for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
+    return "ok" if not problems else "; ".join(problems[:5])
+
+
+if __name__ == "__main__":
+    main()
