@@ -50,11 +50,12 @@ def accept_run(actor: User | None, run_id: int) -> dict:
         )
     before = {(p.workshop_id, p.run_index): p.slot_ids for p in current if p.workshop_id in known}
     after = {(p.workshop_id, p.run_index): p.slot_ids for p in proposal}
+    staying = {key for key, slot_ids in after.items() if before.get(key) == slot_ids}  # written once already
     for slot in slots.values():
-        if slot.workshop_id in known:
+        if slot.workshop_id in known and (slot.workshop_id, slot.run_index) not in staying:
             slot.workshop_id = slot.run_index = None
     db.session.flush()
-    apply_placements(run.convention_id, proposal)
+    apply_placements(run.convention_id, [p for p in proposal if (p.workshop_id, p.run_index) not in staying])
     moved_people, dropped_people = _move_attendees(before, after)
     clashes = _clashes_for(moved_people, slots)
     _notify(moved_people, dropped_people, clashes)
