@@ -92,3 +92,19 @@ def test_huge_ids_in_write_urls_are_404_too(client, make_user, auth_headers):
     assert _assert_error_shape(response, 404)["code"] == "not_found"
     response = client.post("/api/workshops/99999999999999999999/show-interest", json={}, headers=headers)
     assert _assert_error_shape(response, 404)["code"] == "not_found"
+
+
+def test_null_in_a_partial_update_is_named_and_changes_nothing(client, make_user, auth_headers):
+    from . import factories as f
+    from webapp.models import Workshop
+
+    admin = auth_headers(make_user(roles=("admin",)))
+    workshop = f.workshop(f.convention(), make_user(roles=("host",)), title="Knots")
+    db.session.commit()
+    response = client.put(f"/api/workshops/{workshop.id}", json={"title": "Better knots", "host_id": None,
+                                                                  "max_attendees": None}, headers=admin)
+    error = _assert_error_shape(response, 422)
+    assert set(error["fields"]) == {"host_id", "max_attendees"} and "null" in error["fields"]["host_id"]
+    db.session.expire_all()
+    assert db.session.get(Workshop, workshop.id).title == "Knots"  # the valid field was not applied alone
+    assert client.put(f"/api/workshops/{workshop.id}", json={"title": "Better knots"}, headers=admin).status_code == 200

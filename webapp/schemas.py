@@ -18,6 +18,11 @@ class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class PartialUpdate(Schema):
+    """A change of only the fields a request names. A named field needs a value: `null` is refused with a 422
+    naming it (`parse_body` checks), instead of being ignored or written into a column that cannot hold it."""
+
+
 class RegisterIn(Schema):
     email: Email
     password: Password
@@ -68,7 +73,7 @@ class UserCreateIn(Schema):
     roles: list[Role] = Field(default_factory=list, max_length=3)
 
 
-class UserUpdateIn(Schema):
+class UserUpdateIn(PartialUpdate):
     email: Email | None = None
     display_name: DisplayName | None = None
     password: Password | None = None

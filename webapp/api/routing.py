@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Malformed, ValidationFailed
+from ..schemas import PartialUpdate
 from ..extensions import db
 
 
@@ -86,9 +87,15 @@ def parse_body(schema: type[BaseModel]) -> BaseModel:
         raise Malformed("The body must be a JSON object.")
     try:
         # JSON mode: strict types, yet ISO strings still become dates and datetimes
-        return schema.model_validate_json(raw)
+        parsed = schema.model_validate_json(raw)
     except ValidationError as exc:
         raise ValidationFailed("Some fields are invalid.", fields=_field_errors(exc)) from None
+    if isinstance(parsed, PartialUpdate):
+        nulls = sorted(name for name in parsed.model_fields_set if getattr(parsed, name) is None)
+        if nulls:
+            raise ValidationFailed("Some fields are invalid.", fields={
+                name: "may not be null; leave the field out to keep its value" for name in nulls})
+    return parsed
 
 
 def parse_query(schema: type[BaseModel]) -> BaseModel:

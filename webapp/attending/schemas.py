@@ -143,7 +143,7 @@ class SelectionIn(Schema):
     rank: Rank | None = None
 
 
-class SelectionUpdateIn(Schema):
+class SelectionUpdateIn(Schema):  # rank null clears the rank
     rank: Rank | None = None
     event_slot_id: Id | None = Field(None, description="move to (or register for) this run of the workshop")
 

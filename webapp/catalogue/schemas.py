@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 from ..conventions.schemas import Description, Id, Name, PageQuery
 from ..models import Capability, Equipment
 from ..models.conventions import TITLE_MAX
-from ..schemas import Schema
+from ..schemas import PartialUpdate, Schema
 
 SearchText = Annotated[str, StringConstraints(max_length=TITLE_MAX)]
 
@@ -22,7 +22,7 @@ class CapabilityIn(Schema):
     description: Description = ""
 
 
-class CapabilityUpdateIn(Schema):
+class CapabilityUpdateIn(PartialUpdate):
     name: Name | None = None
     description: Description | None = None
 
@@ -53,7 +53,7 @@ class EquipmentIn(Schema):
     quantity: int = Field(0, ge=0, le=1_000_000, description="the pool that moves between rooms")
 
 
-class EquipmentUpdateIn(Schema):
+class EquipmentUpdateIn(PartialUpdate):
     name: Name | None = None
     quantity: int | None = Field(None, ge=0, le=1_000_000)
 

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringCon
 
 from ..models import Convention, EventSlot, Location, Workshop
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
-from ..schemas import Schema
+from ..schemas import PartialUpdate, Schema
 from ..serializers import iso
 from ..models.types import MAX_ID
 
@@ -100,7 +100,7 @@ class ConventionIn(Schema):
         return self
 
 
-class ConventionUpdateIn(Schema):
+class ConventionUpdateIn(PartialUpdate):
     name: Name | None = None
     description: Description | None = None
     start_date: Day | None = None
@@ -164,7 +164,7 @@ class LocationIn(Schema):
     equipment: list[FixedEquipmentIn] = Field(default_factory=list, max_length=200)
 
 
-class LocationUpdateIn(Schema):
+class LocationUpdateIn(PartialUpdate):
     name: Name | None = None
     capacity: int | None = Field(None, ge=0, le=1_000_000)
     equipment: list[FixedEquipmentIn] | None = Field(None, max_length=200)
@@ -229,7 +229,7 @@ class SlotIn(Schema):
         return self
 
 
-class SlotUpdateIn(Schema):
+class SlotUpdateIn(PartialUpdate):
     location_id: Id | None = None
     start: Moment | None = None
     end: Moment | None = None

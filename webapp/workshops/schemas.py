@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
 from ..models.workshops import seats_left
-from ..schemas import Schema
+from ..schemas import PartialUpdate, Schema
 from ..serializers import iso
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -52,7 +52,7 @@ class WorkshopCreateIn(Schema):
     status: EditableStatus = "published"
 
 
-class WorkshopUpdateIn(Schema):
+class WorkshopUpdateIn(PartialUpdate):
     host_id: Id | None = None
     cohost_ids: IdList | None = None
     location_ids: IdList | None = None
