@@ -57,8 +57,8 @@ def prepare(database_url: str) -> None:
         print(f"convention {convention_id}: {len(placements)} runs placed", file=sys.stderr)
 
 
-def request(connection, method, path, token, body=None):
-    headers = {"Authorization": f"Bearer {token}"}
+def request(connection, method, path, token, body=None, extra_headers=None, answer_headers=None):
+    headers = {"Authorization": f"Bearer {token}", **(extra_headers or {})}
     data = None
     if body is not None:
         data = json.dumps(body)
@@ -67,6 +67,8 @@ def request(connection, method, path, token, body=None):
     connection.request(method, path, body=data, headers=headers)
     response = connection.getresponse()
     payload = response.read()
+    if answer_headers is not None:
+        answer_headers.update(response.getheaders())
     return response.status, payload, time.perf_counter() - started
 
 
@@ -82,6 +84,7 @@ def client_process(port: int, worker_index: int, threads: int, seconds: float, s
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         token = setup["tokens"][(worker_index * threads + thread_index) % len(setup["tokens"])]
         deadline = time.monotonic() + seconds
+        etag = None
         while time.monotonic() < deadline:
             if setup["think"]:
                 time.sleep(rng.expovariate(1 / setup["think"]))
@@ -93,7 +96,15 @@ def client_process(port: int, worker_index: int, threads: int, seconds: float, s
                 status, _, took = request(connection, "GET",
                                           f"/api/workshops?convention_id={setup['convention_id']}&limit=50&offset={offset}", token)
             elif kind == "schedule":
-                status, _, took = request(connection, "GET", f"/api/conventions/{setup['convention_id']}/schedule", token)
+                # a browser that has the grid asks "has it changed?" (If-None-Match) and gets a 304 when not
+                extra = {"If-None-Match": etag} if setup["conditional"] and etag else None
+                answer: dict = {}
+                status, _, took = request(connection, "GET", f"/api/conventions/{setup['convention_id']}/schedule",
+                                          token, extra_headers=extra, answer_headers=answer)
+                if status == 200:
+                    etag = answer.get("ETag")
+                elif status == 304:
+                    status = 200
             else:
                 workshop_id, slot_id = rng.choice(setup["runs"])
                 status, payload, took = request(connection, "POST", f"/api/workshops/{workshop_id}/register", token,
@@ -133,6 +144,8 @@ def main() -> None:
                         help="server processes (above 1: gunicorn, with a Redis started here when REDIS_URL is unset)")
     parser.add_argument("--think-ms", type=float, default=0,
                         help="mean pause of each client between requests (exponential); 0 = closed loop, no pause")
+    parser.add_argument("--conditional", action="store_true",
+                        help="clients keep the grid's ETag and send If-None-Match, as a browser with a cache does")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS[:3]),
                         help=f"comma-separated mix drawn from {', '.join(ENDPOINTS)} ('me' measures the stack's floor)")
     args = parser.parse_args()
@@ -179,7 +192,7 @@ def main() -> None:
         schedule = json.loads(request(connection, "GET", f"/api/conventions/{convention_id}/schedule", tokens[0])[1])
         runs = first_slots_of_runs(schedule)
         setup = {"tokens": tokens, "convention_id": convention_id, "runs": runs, "think": args.think_ms / 1000,
-                 "endpoints": endpoints}
+                 "endpoints": endpoints, "conditional": args.conditional}
         out = multiprocessing.Queue()
         per_process = max(1, args.clients // args.processes)
         workers = [multiprocessing.Process(target=client_process, args=(port, i, per_process, args.seconds, setup, out))
@@ -198,6 +211,7 @@ def main() -> None:
             worker.join()
         total = sum(len(values) for values in merged.values())
         print(f"{args.clients} clients, {args.seconds:.0f} s, think time {args.think_ms:.0f} ms, "
+              f"{'conditional grid reads, ' if args.conditional else ''}"
               f"{args.server_workers} server process(es) x {args.server_threads} threads, "
               f"database {args.database_url.split(':')[0]}: {total / args.seconds:.1f} timed requests/s")
         print("| endpoint | requests | p50 ms | p95 ms |")
