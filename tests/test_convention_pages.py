@@ -605,3 +605,22 @@ def test_a_large_grid_opens_on_one_day_and_all_days_stays_one_click_away(admin_c
 
     monkeypatch.setattr(views, "WHOLE_GRID_MAX_CELLS", 5)
     assert re.findall(r'data-day="([\d-]+)"', text(admin_client.get(f"/conventions/{con.id}/schedule"))) == [first, second]
+
+
+def test_a_large_grid_opens_on_today_while_the_convention_runs(admin_client, grid, monkeypatch):
+    from webapp.conventions import views
+
+    con, *_ = grid
+    f.slots(f.location(con, name="Annex", capacity=50), count=1, start=f.T0 + timedelta(days=1))
+    db.session.commit()
+    second = (f.T0 + timedelta(days=1)).date()
+    monkeypatch.setattr(views, "WHOLE_GRID_MAX_CELLS", 4)
+
+    class OnTheSecondDay(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.combine(second, datetime.min.time(), tzinfo=tz) + timedelta(hours=12)
+
+    monkeypatch.setattr(views, "datetime", OnTheSecondDay)
+    page = text(admin_client.get(f"/conventions/{con.id}/schedule"))
+    assert re.findall(r'data-day="([\d-]+)"', page) == [second.isoformat()]
