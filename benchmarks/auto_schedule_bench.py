@@ -70,26 +70,8 @@ def main() -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([*SLOTWISE, "create-admin", "--email", ADMIN[0], "--password", ADMIN[1]], env=env, check=True,
                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port = free_port()
-    processes = [subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                                  stdout=open(workdir / "serve.log", "w"), stderr=subprocess.STDOUT)]
-    if args.redis_url:
-        processes.append(subprocess.Popen([*SLOTWISE, "worker"], env=env, cwd=ROOT,
-                                          stdout=open(workdir / "worker.log", "w"), stderr=subprocess.STDOUT))
-    base = f"http://127.0.0.1:{port}"
+    processes, base = start_servers(env, workdir, with_worker=bool(args.redis_url))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if call(base, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server did not start; see {workdir / 'serve.log'}")
-            time.sleep(0.2)
-        if args.redis_url:
-            time.sleep(3)  # let the worker connect
         token = call(base, "POST", "/api/auth/token", {"email": ADMIN[0], "password": ADMIN[1]})[1]["access_token"]
         conventions = call(base, "GET", "/api/conventions?limit=1", token=token)[1]
         convention_id = conventions["items"][0]["id"] if conventions.get("items") else 1
@@ -146,13 +128,42 @@ def main() -> None:
         if unplaced:
             print("first unplaced reasons:", json.dumps(unplaced[:3], indent=2))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(processes)
+
+
+def start_servers(env: dict, workdir: Path, *, with_worker: bool) -> tuple[list[subprocess.Popen], str]:
+    """`slotwise serve` (and a `slotwise worker`) on a free port, answering /healthz; their logs in `workdir`."""
+    port = free_port()
+    processes = [subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)], env=env, cwd=ROOT,
+                                  stdout=open(workdir / "serve.log", "w"), stderr=subprocess.STDOUT)]
+    if with_worker:
+        processes.append(subprocess.Popen([*SLOTWISE, "worker"], env=env, cwd=ROOT,
+                                          stdout=open(workdir / "worker.log", "w"), stderr=subprocess.STDOUT))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if call(base, "GET", "/healthz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_servers(processes)
+            raise SystemExit(f"server did not start; see {workdir / 'serve.log'}")
+        time.sleep(0.2)
+    if with_worker:
+        time.sleep(3)  # let the worker connect
+    return processes, base
+
+
+def stop_servers(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 if __name__ == "__main__":

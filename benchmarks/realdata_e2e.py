@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import realdata_api as realdata  # noqa: E402
-from benchmarks.auto_schedule_bench import ADMIN, ROOT, SLOTWISE, call, free_port  # noqa: E402
+from benchmarks.auto_schedule_bench import ADMIN, ROOT, SLOTWISE, call, start_servers, stop_servers  # noqa: E402
 
 
 def step(results: dict, name: str, started: float) -> None:
@@ -56,26 +56,10 @@ def main() -> None:
         env["REDIS_URL"] = args.redis_url
     subprocess.run([*SLOTWISE, "create-admin", "--email", ADMIN[0], "--password", ADMIN[1]], env=env, check=True,
                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    port = free_port()
-    processes = [subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)], env=env, cwd=ROOT,
-                                  stdout=open(workdir / "serve.log", "w"), stderr=subprocess.STDOUT)]
-    if args.redis_url:
-        processes.append(subprocess.Popen([*SLOTWISE, "worker"], env=env, cwd=ROOT,
-                                          stdout=open(workdir / "worker.log", "w"), stderr=subprocess.STDOUT))
-    base = f"http://127.0.0.1:{port}"
+    processes, base = start_servers(env, workdir, with_worker=bool(args.redis_url))
     results: dict = {"data": Path(args.data).name, "talks": len(data["events"]), "rooms": len(data["rooms"]),
                      "database": env["DATABASE_URL"].split(":")[0], "mode": "celery+redis" if args.redis_url else "embedded"}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if call(base, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server did not start; see {workdir / 'serve.log'}")
-            time.sleep(0.2)
         token = call(base, "POST", "/api/auth/token", {"email": ADMIN[0], "password": ADMIN[1]})[1]["access_token"]
 
         def post(path: str, body: dict, expect=(200, 201)) -> dict:
@@ -158,13 +142,7 @@ def main() -> None:
         results["check"] = check(grid, talks)
         print(json.dumps(results, indent=2))
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(processes)
 
 
 def check(grid: dict, talks: dict) -> str:
