@@ -248,7 +248,9 @@ class _FullModelReporter(cp_model.CpSolverSolutionCallback):
         }
         if self._run.bound_is_relaxation:
             self._run.bound = max(0.0, self.best_objective_bound)
-        self._run.offer(assignment, "cp-sat", self.objective_value if self._exact else None)
+        # judged by the Python objective: the model's conflict coefficients assume every
+        # run placed, which is lower when a workshop has runs left out
+        self._run.offer(assignment, "cp-sat")
         if self._should_stop is not None and self._should_stop():
             self.stop_search()
 
@@ -284,7 +286,10 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and run.bound_is_relaxation:
         # every cost term is non-negative, so 0 is a bound CP-SAT may not have reached yet
         run.bound = max(0.0, solver.best_objective_bound)
-    run.proven_optimal = exact and status == cp_model.OPTIMAL
+    # the model's optimum is a lower bound of the Python objective (see the reporter):
+    # it proves the best schedule optimal when that schedule reaches it
+    run.proven_optimal = (exact and status == cp_model.OPTIMAL
+                          and run.objective is not None and run.objective <= solver.objective_value + 0.5)
     return exact
 
 

@@ -369,10 +369,13 @@ def improve_by_neighbourhoods(
         whole = small and built.conflict_pairs_modelled == len(instance.pair_weights) and all(
             len(built.choices[k]) == len(instance.options[k]) for k in built.choices if k in instance.options
         )
-        if status == cp_model.OPTIMAL and whole:
-            stats.proven_optimal = True
+        # the model counts every run of a workshop in its conflict coefficients, never more
+        # than the Python objective (which divides by the runs placed): its optimum is a
+        # lower bound, and proves optimality when the schedule kept reaches it
+        optimum = solver.objective_value if status == cp_model.OPTIMAL and whole else None
         if solver.objective_value >= hinted - 0.5:
-            if stats.proven_optimal:
+            if optimum is not None and current_value <= optimum + 0.5:
+                stats.proven_optimal = True
                 break
             continue
         candidate = dict(current)
@@ -394,6 +397,8 @@ def improve_by_neighbourhoods(
         stats.improvements += 1
         if on_improvement is not None:
             on_improvement(current, delta)
+        if optimum is not None and current_value <= optimum + 0.5:
+            stats.proven_optimal = True
         if budget.local_seconds > 0 and not small:
             # the neighbourhood's changes often open single moves and swaps elsewhere
             polished = local_search(instance, weights, current,

@@ -30,27 +30,12 @@ class LocalSearch:
         self.instance = instance
         self.weights = weights
         self.assign: dict[RunKey, Option] = {}
-        self.partners: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        if weights.conflict > 0:
-            for a, b in instance.pair_weights:
-                coefficient = conflict_coefficient(instance, weights, a, b)
-                self.partners[a].append((b, coefficient))
-                self.partners[b].append((a, coefficient))
         # every run's place as arrays, and per workshop its partners' run indices with
         # the pair coefficient: conflict costs are a few numpy operations
         self.index = {key: number for number, key in enumerate(instance.runs)}
         self.starts = np.zeros(len(instance.runs), dtype=np.int64)
         self.ends = np.zeros(len(instance.runs), dtype=np.int64)
         self.placed = np.zeros(len(instance.runs), dtype=bool)
-        runs_of: dict[int, list[int]] = defaultdict(list)
-        for key, number in self.index.items():
-            runs_of[key[0]].append(number)
-        self.partner_index: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for workshop_id, partners in self.partners.items():
-            numbers = [n for partner, _ in partners for n in runs_of[partner]]
-            coefficients = [c for partner, c in partners for _ in runs_of[partner]]
-            self.partner_index[workshop_id] = (np.asarray(numbers, dtype=np.int64),
-                                               np.asarray(coefficients, dtype=np.int64))
         self._no_partners = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self._span_arrays: dict[RunKey, tuple[np.ndarray, np.ndarray]] = {}
         self.by_workshop: dict[int, dict[RunKey, Option]] = defaultdict(dict)
@@ -61,6 +46,29 @@ class LocalSearch:
         self._by_slots: dict[int, dict[tuple[int, ...], Option]] = {}
         for key, option in assignment.items():
             self._place(key, option)
+        self._index_partners()
+
+    def _index_partners(self) -> None:
+        """Partners and coefficients for the runs placed now. Moves and swaps keep every
+        workshop's placed-run count, so the coefficients hold until a run is inserted."""
+        instance, weights = self.instance, self.weights
+        placed_runs = {w: len(runs) for w, runs in self.by_workshop.items() if runs}
+        self.partners: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if weights.conflict > 0:
+            for a, b in instance.pair_weights:
+                coefficient = conflict_coefficient(instance, weights, a, b,
+                                                   placed_runs.get(a), placed_runs.get(b))
+                self.partners[a].append((b, coefficient))
+                self.partners[b].append((a, coefficient))
+        runs_of: dict[int, list[int]] = defaultdict(list)
+        for key, number in self.index.items():
+            runs_of[key[0]].append(number)
+        self.partner_index: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for workshop_id, partners in self.partners.items():
+            numbers = [n for partner, _ in partners for n in runs_of[partner]]
+            coefficients = [c for partner, c in partners for _ in runs_of[partner]]
+            self.partner_index[workshop_id] = (np.asarray(numbers, dtype=np.int64),
+                                               np.asarray(coefficients, dtype=np.int64))
 
     # -- state -------------------------------------------------------------------------
 
@@ -304,11 +312,14 @@ class LocalSearch:
                 return bool(should_stop())
             return False
 
+        inserted = False
         for key in instance.runs:
             if out_of_time():
                 break
             if key not in self.assign and key not in instance.pinned and instance.options[key]:
-                self.try_insert(key)
+                inserted = self.try_insert(key) or inserted
+        if inserted:
+            self._index_partners()
         improved = True
         while improved and not out_of_time():
             improved = False

@@ -28,8 +28,13 @@ def overlap(a: Option, b: Option) -> int:
     return int(a.start < b.end and b.start < a.end)
 
 
-def conflict_coefficient(instance: Instance, weights: Weights, a: int, b: int) -> int:
-    runs = instance.workshops[a].runs * instance.workshops[b].runs
+def conflict_coefficient(instance: Instance, weights: Weights, a: int, b: int,
+                         runs_a: int | None = None, runs_b: int | None = None) -> int:
+    """Cost of one overlapping run pair of workshops a and b: the pair weight divided by
+    the number of run pairs (an attendee may pick another run). `runs_a`/`runs_b` are the
+    runs actually placed; by default every run (the CP-SAT models' assumption, never
+    above the placed-run coefficient, so their bounds stay lower bounds)."""
+    runs = (runs_a or instance.workshops[a].runs) * (runs_b or instance.workshops[b].runs)
     return max(1, round(instance.pair_weights[(a, b)] * weights.conflict / runs))
 
 
@@ -44,7 +49,11 @@ def conflict_cost(instance: Instance, assignment: dict[RunKey, Option], weights:
         if a in by_workshop and b in by_workshop:
             shared = sum(overlap(x, y) for x in by_workshop[a] for y in by_workshop[b])
             if shared:
-                total += shared * conflict_coefficient(instance, weights, a, b)
+                # divided by the runs placed: when a run is left out, its attendees lose
+                # that alternative (and attendee_conflicts counts a clash with every
+                # remaining run as a conflict)
+                total += shared * conflict_coefficient(instance, weights, a, b,
+                                                       len(by_workshop[a]), len(by_workshop[b]))
     return total
 
 

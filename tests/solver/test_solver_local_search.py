@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from solver_factory import problem, workshop
 from test_solver_properties import small_problems
 
-from solver import Interest, Placement, violations
+from solver import Interest, Placement, attendee_conflicts, violations
 from solver.greedy import greedy_schedule
 from solver.instance import Weights, build_instance
 from solver.local import local_search
@@ -101,3 +101,19 @@ def test_local_search_from_a_current_schedule_counts_moves_and_breaks_no_rule(p)
     result = local_search(instance, Weights(), start, time.monotonic() + 5)
     assert violations(edited, placements(result)) == []
     assert objective_value(instance, result, Weights()) <= objective_value(instance, start, Weights())
+
+
+def test_a_workshop_with_a_run_left_out_counts_its_remaining_clashes_in_full():
+    # workshop 1 has two runs; with both placed, a clash of one of them with talk 2 costs
+    # half the pair weight (attendees can take the other run); with one run left out,
+    # the remaining run's clash costs all of it, as attendee_conflicts counts it
+    p = problem([workshop(1, hosts=(1,), runs=2), workshop(2, hosts=(2,))], rooms={1: 20, 2: 20},
+                slots_per_room=2, interests=both_wanted(1, 2, range(5)))
+    instance = build_instance(p, Weights())
+    weight = instance.pair_weights[(1, 2)]
+    both = {(1, 0): option_at(instance, 1, 100), (1, 1): option_at(instance, 1, 101),
+            (2, 0): option_at(instance, 2, 200)}
+    assert conflict_cost(instance, both, Weights()) == weight // 2
+    one = {(1, 0): option_at(instance, 1, 100), (2, 0): option_at(instance, 2, 200)}
+    assert conflict_cost(instance, one, Weights()) == weight
+    assert attendee_conflicts(p, placements(one)) == 5
