@@ -108,3 +108,28 @@ def test_null_in_a_partial_update_is_named_and_changes_nothing(client, make_user
     db.session.expire_all()
     assert db.session.get(Workshop, workshop.id).title == "Knots"  # the valid field was not applied alone
     assert client.put(f"/api/workshops/{workshop.id}", json={"title": "Better knots"}, headers=admin).status_code == 200
+
+
+def test_nul_characters_are_refused_everywhere_before_any_route(client, make_user, auth_headers):
+    """PostgreSQL's text cannot hold U+0000 (it was a 500 there); SQLite stored it. Body, query and form alike."""
+    from . import factories as f
+    from webapp.models import Convention
+
+    admin = auth_headers(make_user(roles=("admin",)))
+    con = f.convention(name="Makerfest")
+    db.session.commit()
+    error = _assert_error_shape(client.put(f"/api/conventions/{con.id}", json={"name": "Maker\x00fest"},
+                                           headers=admin), 422)
+    assert "name" in error["fields"] and "NUL" in error["fields"]["name"]
+    nested = client.post("/api/workshops", json={"convention_id": con.id, "title": "T", "max_attendees": 3,
+                                                 "equipment": [{"equipment_id": 1, "quantity": 1, "x\x00": 1}]},
+                         headers=admin)
+    assert "equipment.0.x" in _assert_error_shape(nested, 422)["fields"]
+    assert "q" in _assert_error_shape(client.get("/api/workshops?q=a%00b", headers=admin), 422)["fields"]
+
+    page = client.post("/register", data={"email": "nul@example.org", "password": "a long password",
+                                          "display_name": "Nul\x00Person"})
+    assert page.status_code == 422 and "NUL" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Convention, con.id).name == "Makerfest"
+    assert db.session.scalar(sa.select(User).where(User.email == "nul@example.org")) is None

@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .auth.oauth_views import register_provider
     from .errors import register_error_handlers
+    from .input_guard import register_input_guard
     from .main import bp as main_bp
     from . import attending, catalogue, conventions, hosts, scheduling, users, workshops  # noqa: F401  (JSON routes)
 
@@ -73,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(attending_pages_bp)
     app.register_blueprint(host_pages_bp)
     register_error_handlers(app)
+    register_input_guard(app)
     register_provider(app)
     if app.config.get("REDIS_URL"):
         from worker.celery_setup import celery_init_app
