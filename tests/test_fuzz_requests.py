@@ -16,7 +16,7 @@ from . import factories as f
 
 pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
 
-WRONG_VALUES = [None, "", "x" * 5000, -1, 0, 2**63, 1.5, True, [], {}, [{"a": 1}], {"id": "1"}, "2027-13-45",
+WRONG_VALUES = [None, "", "x" * 5000, -1, 0, 2**31, 2**63, 1.5, True, [], {}, [{"a": 1}], {"id": "1"}, "2027-13-45",
                 "25:99", "\x00", "<script>", "NaN"]
 REFUSED = {400, 401, 403, 404, 409, 413, 422}
 
