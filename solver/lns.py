@@ -110,7 +110,6 @@ def _time_windows(instance: Instance, current: dict[RunKey, Option], rng: random
 def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: random.Random,
                       budget: SearchBudget):
     clashes: dict[int, float] = {}
-    points = instance.time_points
     by_workshop: dict[int, list[Option]] = {}
     for (workshop_id, _), option in current.items():
         by_workshop.setdefault(workshop_id, []).append(option)
