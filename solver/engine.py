@@ -145,7 +145,7 @@ def solve(
     stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
     stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
 
-    if not stopped():
+    if not run.proven_optimal and not stopped():
         # moves and swaps in Python: most of the easy conflict savings in a fraction of a
         # second, before CP-SAT looks for the harder ones
         local_started = time.monotonic()
@@ -157,9 +157,9 @@ def solve(
     option_count = sum(len(o) for o in instance.options.values())
     use_full_model = option_count <= params.full_model_max_options
     exact_model = False
-    if use_full_model and not stopped():
+    if use_full_model and not run.proven_optimal and not stopped():
         exact_model = _full_model_phase(run, params, deadline, should_stop, stats)
-    if not (exact_model and run.proven_optimal) and not stopped():
+    if not run.proven_optimal and not stopped():
         _neighbourhood_phase(run, params, deadline, should_stop, stats)
     if params.anneal and not run.proven_optimal and not stopped():
         _annealing_phase(run, params, deadline, should_stop, stats)
@@ -228,6 +228,10 @@ class _Run:
         if self.objective is None:
             self.first_solution_seconds = time.monotonic() - self.started
         self.best, self.objective, self.source = dict(assignment), objective, source
+        if objective <= 0:
+            # every term (runs left out, conflicts, moves) is at least 0: nothing can beat this, so
+            # stop searching (FOSDEM without interests searched its whole time limit for nothing)
+            self.proven_optimal = True
         if self.on_progress is not None:
             self.on_progress(
                 ProgressInfo(objective, self.bound, len(assignment),

@@ -71,3 +71,16 @@ def test_small_problem_is_solved_to_proven_optimality():
     assert solution.objective == Weights().placement
     assert solution.bound == solution.objective
     assert solution.stats["attendee_conflicts"] == 0
+
+
+def test_a_schedule_that_cannot_be_beaten_ends_the_search_at_once():
+    """Every run placed, no interests to clash, nothing placed before: objective 0, the least there is.
+    (FOSDEM 2019 without interests searched its whole time limit after such a first proposal.)"""
+    talks = [workshop(i, hosts=(i % 7 + 1,)) for i in range(1, 61)]
+    p = problem(talks, rooms={1: 20, 2: 20, 3: 20, 4: 20}, slots_per_room=20)
+    # without the one-model phase (too big for it at FOSDEM's size), which would prove it by itself here
+    solution = solve(p, SolveParams(time_limit_seconds=20, num_workers=1, full_model_max_options=0))
+    assert violations(p, solution) == []
+    assert len(solution.assignments) == 60
+    assert solution.status == "optimal" and solution.objective == 0 and solution.bound == 0
+    assert solution.stats.get("neighbourhoods", 0) == 0 and "annealing_seconds" not in solution.stats
