@@ -135,3 +135,32 @@ def slots_needed(data: dict) -> int:
     )
     return len(data["rooms"]) * len(data["days"]) * per_day
 
+
+def schedule_problems(grid: dict, talks: dict[int, Talk], slot: int) -> list[str]:
+    """What is wrong with a schedule grid (GET /api/conventions/{id}/schedule) holding these talks (workshop id ->
+    talk): a talk not placed, of the wrong length, spread over rooms or broken by a pause; a host in two places."""
+    runs: dict[int, list[dict]] = {}
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            if cell["workshop_id"] is not None:
+                runs.setdefault(cell["workshop_id"], []).append(cell)
+    problems = [f"{talks[talk_id].event['title']!r} is not placed" for talk_id in sorted(set(talks) - set(runs))]
+    busy: dict[int, list[tuple[datetime, datetime, int]]] = {}
+    for talk_id, cells in runs.items():
+        cells.sort(key=lambda cell: cell["start"])
+        title = talks[talk_id].event["title"] if talk_id in talks else f"workshop {talk_id}"
+        if talk_id in talks and len(cells) != math.ceil(talks[talk_id].event["duration_minutes"] / slot):
+            problems.append(f"{title!r} takes {len(cells)} slots")
+        if len({cell["location_id"] for cell in cells}) != 1:
+            problems.append(f"{title!r} spreads over rooms")
+        if any(before["end"] != after["start"] for before, after in zip(cells, cells[1:])):
+            problems.append(f"{title!r} is broken by a pause")
+        span = (datetime.fromisoformat(cells[0]["start"]), datetime.fromisoformat(cells[-1]["end"]), talk_id)
+        for host_id in cells[0]["workshop"]["host_ids"]:
+            busy.setdefault(host_id, []).append(span)
+    for host_id, spans in busy.items():
+        spans.sort()
+        problems += [f"host {host_id} holds workshops {a[2]} and {b[2]} at once"
+                     for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
+    return problems
+

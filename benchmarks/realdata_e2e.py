@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -139,34 +138,11 @@ def main() -> None:
 
         status, grid, took = call(base, "GET", f"/api/conventions/{convention_id}/schedule", token=token, timeout=600)
         results["grid_json_placed_s"] = round(took, 2)
-        results["check"] = check(grid, talks)
+        problems = realdata.schedule_problems(grid, talks, slot)
+        results["check"] = "ok" if not problems else "; ".join(problems[:5])
         print(json.dumps(results, indent=2))
     finally:
         stop_servers(processes)
-
-
-def check(grid: dict, talks: dict) -> str:
-    """From the grid alone: every talk placed whole in one room, no host in two places at once."""
-    runs: dict[int, list[dict]] = defaultdict(list)
-    for row in grid["rows"]:
-        for cell in row["cells"]:
-            if cell["workshop_id"] is not None:
-                runs[cell["workshop_id"]].append(cell)
-    problems = []
-    missing = set(talks) - set(runs)
-    if missing:
-        problems.append(f"{len(missing)} talks not placed")
-    busy: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-    for talk_id, cells in runs.items():
-        cells.sort(key=lambda cell: cell["start"])
-        if len({cell["location_id"] for cell in cells}) != 1:
-            problems.append(f"talk {talk_id} spans rooms")
-        for host_id in cells[0]["workshop"]["host_ids"]:
-            busy[host_id].append((cells[0]["start"], cells[-1]["end"], talk_id))
-    for host_id, spans in busy.items():
-        spans.sort()
-        problems += [f"host {host_id}: talks {a[2]} and {b[2]} overlap" for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
-    return "ok" if not problems else "; ".join(problems[:5])
 
 
 if __name__ == "__main__":

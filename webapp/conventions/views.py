@@ -416,28 +416,30 @@ def _slot_cell(convention_id: int, slot_id: int) -> Cell:
     return _cell_of(_context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False), slot_id)
 
 
-def _render_cell(convention_id: int, slot_id: int, status: int = 200, **extra):
-    """The one cell (htmx, swapped in place: only that slot is read) or the whole grid page showing it."""
+def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: bool = False, **extra):
+    """The one cell (htmx, swapped in place: only that slot is read) or the whole grid page showing it.
+    With `pick`, the cell offers the workshops to place in it, listed once the slot is known to be this
+    convention's (NotFound otherwise)."""
     if htmx:
         context = _context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False, **extra)
-        response = make_response(render_template("conventions/_cell.html", cell=_cell_of(context, slot_id),
-                                                 **context), status)
-        response.headers["HX-Retarget"] = f"#slot-{slot_id}"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
-    context = _grid_context(convention_id, **extra)
-    _cell_of(context, slot_id)
-    return render_template("conventions/schedule.html", **context), status
+    else:
+        context = _grid_context(convention_id, **extra)
+    cell = _cell_of(context, slot_id)
+    if pick:
+        context.update(picking=slot_id, choices=_placeable(convention_id))
+    if not htmx:
+        return render_template("conventions/schedule.html", **context), status
+    response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
+    response.headers["HX-Retarget"] = f"#slot-{slot_id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @bp.get("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>")
 @login_required
 def pick_cell(convention_id: int, slot_id: int):
     """A free cell with the choice of workshops to place in it (or back to plain with ?cancel=1)."""
-    if request.args.get("cancel"):
-        return _render_cell(convention_id, slot_id)
-    _slot_cell(convention_id, slot_id)  # a slot of another convention is a 404, before listing workshops
-    return _render_cell(convention_id, slot_id, picking=slot_id, choices=_placeable(convention_id))
+    return _render_cell(convention_id, slot_id, pick=not request.args.get("cancel"))
 
 
 def _violation_messages(error) -> list[str]:
@@ -466,8 +468,7 @@ def assign(convention_id: int, slot_id: int):
             return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
                                     _anchor=f"slot-{slot_id}"))
     db.session.rollback()
-    return _render_cell(convention_id, slot_id, status, picking=slot_id, choices=_placeable(convention_id),
-                        cell_errors={slot_id: problems})
+    return _render_cell(convention_id, slot_id, status, pick=True, cell_errors={slot_id: problems})
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/unassign")

@@ -128,7 +128,7 @@ def views_of(workshops: list[Workshop]) -> list[WorkshopView]:
     return [WorkshopView(w, runs.get(w.id, []), dict(counts[w.id])) for w in workshops]
 
 
-def workshop_load_options():
+def _load_options():
     """Every collection a workshop shows or is judged by: one query per collection, not one per workshop."""
     return (
         selectinload(Workshop.host),
@@ -205,7 +205,7 @@ def list_workshops(actor, *, limit: int, offset: int, **filters) -> tuple[list[W
     """A page of matching workshops (in id order) with their runs and counts, and the number matching."""
     query = _listing_query(actor, **filters)
     rows = db.session.scalars(
-        query.options(*workshop_load_options()).order_by(Workshop.id).limit(limit).offset(offset)
+        query.options(*_load_options()).order_by(Workshop.id).limit(limit).offset(offset)
     ).all()
     return views_of(list(rows)), _count(query)
 
@@ -222,7 +222,7 @@ def list_workshop_ids(actor, *, limit: int, offset: int, **filters) -> tuple[lis
 def load_for_display(workshop_ids: list[int]) -> list[WorkshopView]:
     """These workshops with everything a listing shows, in the order given."""
     rows = {w.id: w for w in db.session.scalars(
-        select(Workshop).where(Workshop.id.in_(workshop_ids)).options(*workshop_load_options())
+        select(Workshop).where(Workshop.id.in_(workshop_ids)).options(*_load_options())
     )}
     return views_of([rows[i] for i in workshop_ids if i in rows])
 
@@ -528,6 +528,6 @@ def my_workshops(actor, limit: int, offset: int) -> tuple[list[WorkshopView], in
     ))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
-        query.options(*workshop_load_options()).order_by(Workshop.convention_id, Workshop.id).limit(limit).offset(offset)
+        query.options(*_load_options()).order_by(Workshop.convention_id, Workshop.id).limit(limit).offset(offset)
     ).all()
     return views_of(list(rows)), total
