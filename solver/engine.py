@@ -11,6 +11,8 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from . import clock as work
+from .clock import WallClock, WorkClock
 from .domains import Option, RunKey
 from .explain import explain_unplaced
 from .greedy import greedy_schedule
@@ -53,6 +55,11 @@ class SolveParams:
     explain: bool = True
     explain_time_limit_seconds: float = 10.0
     log_search: bool = False
+    # Reproducible runs: budget every phase by counted work (about a second each, see
+    # solver/clock.py) instead of seconds, so the same problem, seed and work limit give
+    # the same schedule under any load. time_limit_seconds then only stops a solve that
+    # runs far slower than expected (stats["reproducible"] says whether it did).
+    work_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,9 @@ def thin_options(instance: Instance, hint: dict[RunKey, Option], max_total: int)
     return replace(instance, options=options)
 
 
-def _configure(solver: cp_model.CpSolver, params: SolveParams, time_limit: float, large: bool):
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = max(1, params.num_workers)
+def _configure(solver: cp_model.CpSolver, params: SolveParams, clock: WallClock | WorkClock,
+               time_limit: float, large: bool):
+    clock.limit_search(solver.parameters, time_limit, params.num_workers)
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log_search
     # With interchangeable rooms, symmetry presolve rewrites the model so that the
@@ -132,15 +139,22 @@ def solve(
     """Schedule `problem`. Never raises for a hard problem: runs that cannot be placed are
     listed in `unplaced` with reasons; invalid pins give status "infeasible"."""
     started = time.monotonic()
-    deadline = started + params.time_limit_seconds
+    if params.work_limit is None:
+        clock: WallClock | WorkClock = WallClock()
+        deadline = params.time_limit_seconds
+    else:
+        clock = WorkClock(params.time_limit_seconds)
+        deadline = params.work_limit
     weights = params.weights
     pin_errors = violations(problem, problem.pinned)
     instance = build_instance(problem, weights)
     if pin_errors:
         return _pin_failure(problem, instance, pin_errors)
-    run = _Run(instance, weights, started, on_progress)
+    run = _Run(instance, weights, started, on_progress, clock)
 
     greedy = greedy_schedule(instance, conflict_aware=True)
+    option_count = sum(len(o) for o in instance.options.values())
+    clock.charge(work.SECONDS_PER_OPTION * option_count)
     run.offer(greedy, "greedy")
     stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
     stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
@@ -149,12 +163,11 @@ def solve(
         # moves and swaps in Python: most of the easy conflict savings in a fraction of a
         # second, before CP-SAT looks for the harder ones
         local_started = time.monotonic()
-        local_deadline = min(deadline, local_started + max(0.5, params.time_limit_seconds * params.local_share))
-        run.offer(local_search(instance, weights, run.best, local_deadline, params.seed, should_stop),
+        local_deadline = min(deadline, clock.now() + max(0.5, deadline * params.local_share))
+        run.offer(local_search(instance, weights, run.best, local_deadline, params.seed, should_stop, clock),
                   "local search")
         stats["local_search_seconds"] = round(time.monotonic() - local_started, 4)
 
-    option_count = sum(len(o) for o in instance.options.values())
     use_full_model = option_count <= params.full_model_max_options
     exact_model = False
     if use_full_model and not run.proven_optimal and not stopped():
@@ -181,6 +194,7 @@ def solve(
         unplaced = explain_unplaced(
             instance, best, weights,
             time_limit_seconds=0.0 if status == "cancelled" else params.explain_time_limit_seconds,
+            reproducible=clock.reproducible,
         )
     stats.update(
         {
@@ -195,6 +209,8 @@ def solve(
             "greedy_objective": objective_value(instance, greedy, weights),
             "options": option_count,
             "conflict_pairs": len(instance.pair_weights),
+            "work_used": round(clock.used, 4) if clock.reproducible else None,
+            "reproducible": clock.reproducible and not clock.cut_short and status != "cancelled",
         }
     )
     objective = objective_value(instance, best, weights)
@@ -207,7 +223,9 @@ def solve(
 class _Run:
     """The best schedule so far, across greedy, full model and neighbourhoods."""
 
-    def __init__(self, instance: Instance, weights: Weights, started: float, on_progress):
+    def __init__(self, instance: Instance, weights: Weights, started: float, on_progress,
+                 clock: WallClock | WorkClock):
+        self.clock = clock
         self.instance = instance
         self.weights = weights
         self.started = started
@@ -273,16 +291,18 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     run.bound_is_relaxation = not thinned
     stats["build_seconds"] = round(time.monotonic() - build_started, 4)
     stats["conflict_pairs_modelled"] = built.conflict_pairs_modelled
-    remaining = deadline - time.monotonic()
+    run.clock.charge(work.SECONDS_PER_MODEL_VARIABLE * len(built.model.proto.variables))
+    remaining = deadline - run.clock.now()
     # CP-SAT alone improves attendee conflicts slowly; unless it proves optimality
     # within its share, neighbourhood search gets the rest of the time
     share_seconds = min(remaining * params.full_model_share, params.full_model_max_seconds)
     solver = cp_model.CpSolver()
-    _configure(solver, params, share_seconds,
+    _configure(solver, params, run.clock, share_seconds,
                large=sum(len(o) for o in instance.options.values()) > 20_000)
     reporter = _FullModelReporter(built, run, exact, should_stop)
     with StopWatcher(solver, should_stop):
         status = solver.solve(built.model, reporter)
+    run.clock.account_search(solver)
     stats["cp_status"] = solver.status_name(status)
     stats["full_model_seconds"] = round(solver.wall_time, 4)
     stats["branches"] = solver.num_branches
@@ -303,15 +323,16 @@ def _small(run: _Run) -> bool:
 
 
 def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
-    if deadline - time.monotonic() < 0.2:
+    clock = run.clock
+    if deadline - clock.now() < 0.2:
         return
     handing_over = params.anneal and not _small(run)
     if handing_over:
         # neighbourhoods mainly place runs left out (make room); once every run with a
         # place is in, or after their share of the time, annealing takes over
-        deadline = time.monotonic() + (deadline - time.monotonic()) * params.neighbourhood_share
+        deadline = clock.now() + (deadline - clock.now()) * params.neighbourhood_share
     budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed,
-                          until_placed=handing_over)
+                          clock=clock, until_placed=handing_over)
     current_objective = [run.objective]
 
     def improved(assignment, delta):
@@ -332,14 +353,15 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
 def _annealing_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
     """Simulated annealing over moves and swaps until shortly before the deadline, then
     a last local search (which also inserts any run that now fits)."""
-    if _small(run) or deadline - time.monotonic() < 0.5:
+    clock = run.clock
+    if _small(run) or deadline - clock.now() < 0.5:
         return
     started = time.monotonic()
-    reserve = min(1.0, 0.05 * params.time_limit_seconds)
+    reserve = min(1.0, 0.05 * deadline)
     best = anneal(run.instance, run.weights, run.best, deadline - reserve, params.seed, should_stop,
-                  on_best=lambda assignment: run.offer(assignment, "annealing"))
+                  on_best=lambda assignment: run.offer(assignment, "annealing"), clock=clock)
     run.offer(best, "annealing")
     if not (should_stop is not None and should_stop()):
-        run.offer(local_search(run.instance, run.weights, run.best, deadline, params.seed, should_stop),
+        run.offer(local_search(run.instance, run.weights, run.best, deadline, params.seed, should_stop, clock),
                   "local search")
     stats["annealing_seconds"] = round(time.monotonic() - started, 4)

@@ -9,11 +9,11 @@ Two kinds of answer:
 """
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from .clock import WallClock, WorkClock
 from .domains import DomainBuilder, Option, RunKey
 from .instance import Instance, Weights
 from .model import build_model
@@ -160,7 +160,8 @@ def _summarise(problem: Problem, facts: list[tuple[str, int, str]]) -> list[str]
 
 
 def competition_reasons(
-    instance: Instance, placed: dict[RunKey, Option], missing: RunKey, time_limit_seconds: float
+    instance: Instance, placed: dict[RunKey, Option], missing: RunKey, time_limit_seconds: float,
+    clock: WallClock | WorkClock | None = None,
 ) -> list[str]:
     workshop = instance.workshops[missing[0]]
     options = list(instance.reports[workshop.id].options)
@@ -178,9 +179,10 @@ def competition_reasons(
     assumption_to_run = {built.placed[key].index: key for key in placed}
     built.model.add_assumptions([built.placed[key] for key in placed])
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit_seconds)
+    clock = clock or WallClock()
+    clock.limit_search(solver.parameters, max(0.05, time_limit_seconds), num_workers=1)
     status = solver.solve(built.model)
+    clock.account_search(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         free = next(o for o, v in built.choices[missing] if solver.value(v))
         return [
@@ -205,8 +207,13 @@ def explain_unplaced(
     placed: dict[RunKey, Option],
     weights: Weights,
     time_limit_seconds: float = 10.0,
+    reproducible: bool = False,
 ) -> tuple[Unplaced, ...]:
-    deadline = time.monotonic() + time_limit_seconds
+    """Reasons for every run left out. `reproducible`: the focused searches count work
+    (`WorkClock`, `time_limit_seconds` of it, wall time at most three times that), so the
+    same schedule always gets the same reasons."""
+    clock = WorkClock(3 * time_limit_seconds + 1) if reproducible else WallClock()
+    deadline = time_limit_seconds
     results = []
     for workshop in instance.problem.workshops:
         missing = [i for i in range(workshop.runs) if (workshop.id, i) not in placed]
@@ -215,12 +222,12 @@ def explain_unplaced(
         none_placed = len(missing) == workshop.runs
         reasons = static_reasons(instance, workshop)
         if not reasons:
-            remaining = deadline - time.monotonic()
+            remaining = deadline - clock.now()
             if remaining <= 0.05:
                 reasons = ["not placed; no time was left to find out which workshops compete for its places"]
             else:
                 reasons = competition_reasons(
-                    instance, placed, (workshop.id, missing[0]), min(remaining, 5.0)
+                    instance, placed, (workshop.id, missing[0]), min(remaining, 5.0), clock
                 )
         if none_placed:
             results.append(Unplaced(workshop.id, None, tuple(reasons)))

@@ -26,12 +26,13 @@ prerequisites with free ones are included as pinned runs so that those rules sta
 from __future__ import annotations
 
 import random
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ortools.sat.python import cp_model
 
+from . import clock as work
+from .clock import WallClock, WorkClock
 from .control import StopWatcher
 from .domains import Option, RunKey
 from .greedy import Occupancy
@@ -43,9 +44,10 @@ from .objective import objective_value, overlap
 
 @dataclass
 class SearchBudget:
-    deadline: float
+    deadline: float  # on `clock`
     num_workers: int
     seed: int
+    clock: WallClock | WorkClock = field(default_factory=WallClock)
     max_free_workshops: int = 40
     max_options_per_run: int = 300
     neighbourhood_seconds: float = 2.0
@@ -313,7 +315,8 @@ def improve_by_neighbourhoods(
     # it runs out of time (dense attendee pairs at M made 40 workshops too many)
     size = float(budget.max_free_workshops)
     polish: set[int] = set()
-    while time.monotonic() < budget.deadline - 0.05:
+    clock = budget.clock
+    while clock.now() < budget.deadline - 0.05:
         if should_stop is not None and should_stop():
             break
         small = len(instance.workshops) <= budget.max_free_workshops
@@ -345,21 +348,22 @@ def improve_by_neighbourhoods(
             continue
         stats.neighbourhoods += 1
         built = _neighbourhood_model(instance, current, free, allowed, rng, budget, weights)
+        clock.charge(work.SECONDS_PER_MODEL_VARIABLE * len(built.model.proto.variables))
         hinted = built.hinted_objective()
         solver = cp_model.CpSolver()
-        solver.parameters.num_workers = max(1, budget.num_workers)
         solver.parameters.random_seed = budget.seed + stats.neighbourhoods
         solver.parameters.symmetry_level = 0
         # measured at L: presolve probing alone took over 4 s of a make-room neighbourhood
         # (16 000 options), so it returned nothing within its 2 s
         solver.parameters.cp_model_probing_level = 0
-        solver.parameters.max_time_in_seconds = max(
-            0.05, min(budget.neighbourhood_seconds, budget.deadline - time.monotonic())
-        )
+        clock.limit_search(solver.parameters,
+                           max(0.05, min(budget.neighbourhood_seconds, budget.deadline - clock.now())),
+                           budget.num_workers)
         with StopWatcher(solver, should_stop):
             status = solver.solve(built.model)
+        spent = clock.account_search(solver)
         if not small and kind in (_time_swap, _time_windows, _conflict_cluster):
-            if status == cp_model.OPTIMAL and solver.wall_time < 0.5 * budget.neighbourhood_seconds:
+            if status == cp_model.OPTIMAL and spent < 0.5 * budget.neighbourhood_seconds:
                 size = min(2 * budget.max_free_workshops, size * 1.15)
             elif status != cp_model.OPTIMAL:
                 size = max(10, size * 0.85)
@@ -388,6 +392,7 @@ def improve_by_neighbourhoods(
                 candidate[key] = chosen
         # the model may leave light attendee pairs out: judge by the whole objective
         value = objective_value(instance, candidate, weights)
+        clock.charge(work.SECONDS_PER_PAIR * len(instance.pair_weights))
         if value >= current_value:
             continue
         delta, current, current_value = value - current_value, candidate, value
@@ -401,9 +406,10 @@ def improve_by_neighbourhoods(
         if budget.local_seconds > 0 and not small:
             # the neighbourhood's changes often open single moves and swaps elsewhere
             polished = local_search(instance, weights, current,
-                                    min(budget.deadline, time.monotonic() + budget.local_seconds),
-                                    budget.seed + stats.neighbourhoods, should_stop)
+                                    min(budget.deadline, clock.now() + budget.local_seconds),
+                                    budget.seed + stats.neighbourhoods, should_stop, clock)
             value = objective_value(instance, polished, weights)
+            clock.charge(work.SECONDS_PER_PAIR * len(instance.pair_weights))
             if value < current_value:
                 delta, current, current_value = value - current_value, polished, value
                 stats.local_improvements += 1

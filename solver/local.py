@@ -19,6 +19,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from . import clock as work
+from .clock import WallClock, WorkClock
 from .domains import Option, RunKey
 from .greedy import normalise_run_order, overlaps, prerequisites_hold
 from .instance import Instance, Weights
@@ -26,9 +28,12 @@ from .objective import conflict_coefficient
 
 
 class LocalSearch:
-    def __init__(self, instance: Instance, weights: Weights, assignment: dict[RunKey, Option]):
+    def __init__(self, instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
+                 clock: WallClock | WorkClock | None = None):
         self.instance = instance
         self.weights = weights
+        # deadlines are read off this clock; every evaluation charges it its work
+        self.clock = clock or WallClock()
         self.assign: dict[RunKey, Option] = {}
         # every run's place as arrays, and per workshop its partners' run indices with
         # the pair coefficient: conflict costs are a few numpy operations
@@ -104,6 +109,7 @@ class LocalSearch:
     def fits(self, key: RunKey, option: Option) -> bool:
         """Whether `key` may stand at `option` given every other placed run (`key` itself
         is expected to be removed first)."""
+        self.clock.charge(work.SECONDS_PER_FIT_CHECK)
         if any(slot in self.slot_holder for slot in option.slot_ids):
             return False
         for resource in self._resources(key[0]):
@@ -146,6 +152,7 @@ class LocalSearch:
                                             np.asarray([b for _, b in spans], dtype=np.int64)[:, None])
         s, e = self._span_arrays[cache_key]
         p_start, p_end, p_coef = partner_runs
+        self.clock.charge(work.SECONDS_PER_COST_CALL + work.SECONDS_PER_SPAN_CELL * len(s) * len(p_start))
         if not len(p_start) or not len(s):
             return np.zeros(len(s), dtype=np.int64)
         return ((s < p_end[None, :]) & (p_start[None, :] < e)).astype(np.int64) @ p_coef
@@ -154,6 +161,7 @@ class LocalSearch:
         numbers, coefficients = self.partner_index.get(workshop_id, self._no_partners)
         if not len(numbers):
             return 0
+        self.clock.charge(work.SECONDS_PER_COST_CALL + work.SECONDS_PER_SPAN_CELL * len(numbers))
         hidden = [self.index[k] for k in skip if k in self.assign]
         for number in hidden:
             self.placed[number] = False
@@ -304,11 +312,10 @@ class LocalSearch:
         next_poll = [time.monotonic() + 0.2]
 
         def out_of_time() -> bool:
-            now = time.monotonic()
-            if now >= deadline:
+            if self.clock.now() >= deadline:
                 return True
-            if should_stop is not None and now >= next_poll[0]:
-                next_poll[0] = now + 0.2
+            if should_stop is not None and time.monotonic() >= next_poll[0]:
+                next_poll[0] = time.monotonic() + 0.2
                 return bool(should_stop())
             return False
 
@@ -405,22 +412,26 @@ class LocalSearch:
         # 0.3, 1 and 3 times that scale ended at 285/235, 268/213 (30 s), 267/224,
         # 259/215 and 258/233 attendee conflicts; single runs, so 0.3 is a middle choice
         hot, cold = 0.3 * scale, 0.002 * scale
-        started = time.monotonic()
+        # the temperature follows the clock (seconds, or counted work for reproducible runs);
+        # reports go out by wall time, which changes nothing in the search
+        started = self.clock.now()
         span = max(1e-3, deadline - started)
         value = best_value = reported_value = 0
         steps = 0
         temperature = hot
-        next_report = started + report_every
+        next_report = time.monotonic() + report_every
         while True:
             if steps % 200 == 0:
-                now = time.monotonic()
+                now = self.clock.now()
                 if now >= deadline or (should_stop is not None and should_stop()):
                     break
                 temperature = hot * (cold / hot) ** ((now - started) / span)
-                if on_best is not None and now >= next_report and best_value < reported_value:
+                wall = time.monotonic()
+                if on_best is not None and wall >= next_report and best_value < reported_value:
                     on_best(normalise_run_order(instance, best))
-                    reported_value, next_report = best_value, now + report_every
+                    reported_value, next_report = best_value, wall + report_every
             steps += 1
+            self.clock.charge(work.SECONDS_PER_FIT_CHECK)
             delta = self._random_step(rng.choice(keys), rng, temperature)
             if delta is None:
                 continue
@@ -433,11 +444,15 @@ class LocalSearch:
 
 
 def local_search(instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
-                 deadline: float, seed: int = 0, should_stop=None) -> dict[RunKey, Option]:
-    return LocalSearch(instance, weights, assignment).run(deadline, random.Random(seed), should_stop)
+                 deadline: float, seed: int = 0, should_stop=None,
+                 clock: WallClock | WorkClock | None = None) -> dict[RunKey, Option]:
+    """Moves and swaps until a local optimum or `deadline` on `clock` (default: seconds
+    from now)."""
+    return LocalSearch(instance, weights, assignment, clock).run(deadline, random.Random(seed), should_stop)
 
 
 def anneal(instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
-           deadline: float, seed: int = 0, should_stop=None, on_best=None) -> dict[RunKey, Option]:
-    return LocalSearch(instance, weights, assignment).anneal(deadline, random.Random(seed), should_stop,
-                                                             on_best)
+           deadline: float, seed: int = 0, should_stop=None, on_best=None,
+           clock: WallClock | WorkClock | None = None) -> dict[RunKey, Option]:
+    return LocalSearch(instance, weights, assignment, clock).anneal(deadline, random.Random(seed), should_stop,
+                                                                    on_best)
