@@ -137,7 +137,7 @@ def _moves(before, after) -> int:
 # -- one instance, in a child process -------------------------------------------------------
 
 def run_instance(size: str, family: str, seed: int, budgets: list[float], edit_seconds: float,
-                 workers: int, with_edits: bool) -> dict:
+                 workers: int, with_edits: bool, by_work: bool = False) -> dict:
     started = time.monotonic()
     problem = generate(size, family, seed)
     generate_seconds = time.monotonic() - started
@@ -148,9 +148,16 @@ def run_instance(size: str, family: str, seed: int, budgets: list[float], edit_s
     timeline: list[tuple[float, int, int]] = []
 
     def record(info):
-        timeline.append((info.elapsed_seconds, attendee_conflicts(problem, info.placements), info.placed_runs))
+        elapsed = info.work_used if by_work else info.elapsed_seconds
+        timeline.append((elapsed, attendee_conflicts(problem, info.placements), info.placed_runs))
 
-    params = SolveParams(time_limit_seconds=max(budgets), num_workers=workers, seed=seed)
+    def limits(budget: float) -> dict:
+        # by work: the budget is counted work, reproducible; the wall clock only a safety net
+        if by_work:
+            return {"work_limit": budget, "time_limit_seconds": 4 * budget + 10}
+        return {"time_limit_seconds": budget}
+
+    params = SolveParams(num_workers=workers, seed=seed, **limits(max(budgets)))
     solution = solve(problem, params, on_progress=record)
     at_budget = {}
     for budget in budgets:
@@ -181,8 +188,7 @@ def run_instance(size: str, family: str, seed: int, budgets: list[float], edit_s
             edited = edit(problem, solution.assignments, rng)
             current = tuple(p for p in solution.assignments)
             resolved = solve(replace(edited, current=current),
-                             SolveParams(time_limit_seconds=edit_seconds, num_workers=workers, seed=seed,
-                                         explain=False))
+                             SolveParams(num_workers=workers, seed=seed, explain=False, **limits(edit_seconds)))
             edits[name] = {
                 "forced": _forced_moves(edited, current),
                 "moves": _moves(current, resolved.assignments),
@@ -310,6 +316,8 @@ def main() -> None:
     parser.add_argument("--budgets", default="10,30,60", help="seconds; the solve runs to the largest")
     parser.add_argument("--edit-seconds", type=float, default=20.0)
     parser.add_argument("--no-edits", action="store_true")
+    parser.add_argument("--by-work", action="store_true",
+                        help="budgets and edit seconds are work limits (reproducible runs), not seconds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cs-time-cap", type=float, default=120.0, help="conference_scheduler CBC cap, s")
     parser.add_argument("--no-conference-scheduler", action="store_true")
@@ -325,7 +333,7 @@ def main() -> None:
     if args.one:
         size, family, seed = args.one
         print(json.dumps(run_instance(size, family, int(seed), budgets, args.edit_seconds,
-                                      args.workers, not args.no_edits)))
+                                      args.workers, not args.no_edits, args.by_work)))
         return
     if args.cs:
         print(json.dumps(run_conference_scheduler(args.cs[0], int(args.cs[1]), args.cs_time_cap)))
@@ -353,11 +361,13 @@ def main() -> None:
         return
     results, baselines = [], []
     child_flags = ["--budgets", args.budgets, "--edit-seconds", str(args.edit_seconds),
-                   "--workers", str(args.workers)] + (["--no-edits"] if args.no_edits else [])
+                   "--workers", str(args.workers)] + (["--no-edits"] if args.no_edits else []) + (
+                      ["--by-work"] if args.by_work else [])
     for size in args.sizes.split(","):
         for family in args.families.split(","):
             for seed in args.seeds.split(","):
-                timeout = max(budgets) * 2 + (0 if args.no_edits else 6 * args.edit_seconds) + 300
+                slowest = 5 if args.by_work else 2  # a work unit may take longer than a second under load
+                timeout = max(budgets) * slowest + (0 if args.no_edits else 6 * args.edit_seconds * slowest) + 300
                 result = _child(["--one", size, family, seed, *child_flags], timeout)
                 result.setdefault("name", f"{size}-{family}-{seed}")
                 results.append(result)

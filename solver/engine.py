@@ -70,6 +70,8 @@ class ProgressInfo:
     elapsed_seconds: float
     # the improved schedule itself, for live previews and benchmarks
     placements: tuple[Placement, ...] = ()
+    # work counted so far, when the solve is budgeted by work (SolveParams.work_limit)
+    work_used: float | None = None
 
 
 def _placements(assignment: dict[RunKey, Option]) -> tuple[Placement, ...]:
@@ -253,7 +255,8 @@ class _Run:
         if self.on_progress is not None:
             self.on_progress(
                 ProgressInfo(objective, self.bound, len(assignment),
-                             time.monotonic() - self.started, _placements(assignment))
+                             time.monotonic() - self.started, _placements(assignment),
+                             self.clock.used if self.clock.reproducible else None)
             )
         return True
 

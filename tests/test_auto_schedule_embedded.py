@@ -13,6 +13,7 @@ from webapp.models import EventSlot, ScheduleRun, Selection, utcnow
 from webapp.services.snapshot import build_problem
 
 from . import factories as f
+from .conftest import PASSWORD
 from .scheduling_helpers import hard_convention, small_convention, wait_for_run
 
 
@@ -221,3 +222,46 @@ def test_run_history_lists_with_constant_queries(client, make_user, admin_header
     assert queries() == few
     history = client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).get_json()
     assert history["total"] == 13 and history["items"][0]["status"] == "rejected"
+
+
+def test_reproducible_runs_with_one_seed_propose_the_same_schedule(client, make_user, admin_headers):
+    con, _ = hard_convention(make_user)
+    bodies = []
+    for _ in range(2):
+        queued = client.post(f"/api/conventions/{con.id}/auto-schedule",
+                             json={"time_limit_seconds": 2, "reproducible": True, "seed": 9}, headers=admin_headers)
+        assert queued.status_code == 202, queued.get_json()
+        bodies.append(wait_for_run(client, admin_headers, queued.get_json()["run_id"], {"succeeded", "failed"}))
+    for body in bodies:
+        assert body["status"] == "succeeded", body["error_message"]
+        assert body["parameters"]["reproducible"] is True and body["parameters"]["seed"] == 9
+        assert body["stats"]["reproducible"] is True and body["stats"]["work_used"] > 0
+    assert _placements(bodies[0]) == _placements(bodies[1])
+    assert bodies[0]["objective"] == bodies[1]["objective"]
+
+
+def test_seed_out_of_range_is_a_field_error(client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    response = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"seed": -1}, headers=admin_headers)
+    assert response.status_code == 422
+    assert "seed" in response.get_json()["error"]["fields"]
+    assert db.session.scalar(sa.select(sa.func.count(ScheduleRun.id))) == 0
+
+
+def test_the_page_form_queues_a_reproducible_run_with_its_seed(client, make_user):
+    con, workshops = small_convention(make_user)
+    admin = make_user(roles=("admin",))
+    db.session.commit()
+    assert client.post("/sign-in", data={"email": admin.email, "password": PASSWORD}).status_code == 302
+    form = client.get(f"/conventions/{con.id}/auto-schedule").get_data(as_text=True)
+    assert 'name="reproducible"' in form and 'name="seed"' in form
+    response = client.post(f"/conventions/{con.id}/auto-schedule",
+                           data={"time_limit_seconds": "2", "reproducible": "y", "seed": "42"})
+    assert response.status_code == 302
+    run = db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.convention_id == con.id)).one()
+    assert run.parameters["reproducible"] is True and run.parameters["seed"] == 42
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "seed 42" in page
+    refused = client.post(f"/conventions/{con.id}/auto-schedule", data={"time_limit_seconds": "2", "seed": "-3"},
+                          follow_redirects=True)
+    assert "seed" in refused.get_data(as_text=True).lower()

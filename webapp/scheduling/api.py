@@ -13,7 +13,7 @@ def request_auto_schedule(convention_id: int):
     data = parse_body(AutoScheduleIn)
     run = scheduling.request_auto_schedule(
         current_user, convention_id, time_limit_seconds=data.time_limit_seconds,
-        keep_current=data.keep_current, weights=data.weights,
+        keep_current=data.keep_current, weights=data.weights, reproducible=data.reproducible, seed=data.seed,
     )
     return {"run_id": run.id, "status": run.status}
 

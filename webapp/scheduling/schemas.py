@@ -15,6 +15,10 @@ WeightName = Annotated[str, Field(max_length=40)]
 class AutoScheduleIn(Schema):
     time_limit_seconds: float = Field(default=30, ge=1, le=3600)
     keep_current: bool = False
+    # reproducible: the time limit becomes a work budget, so the same data and seed give
+    # the same proposal (and `slotwise solve --work-limit` repeats it offline)
+    reproducible: bool = False
+    seed: int = Field(default=0, ge=0, le=2_147_483_647)
     weights: dict[WeightName, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict, max_length=10)
 
 

@@ -34,7 +34,7 @@ def start_auto_schedule(convention_id: int):
     try:
         run = scheduling.request_auto_schedule(
             current_user, convention_id, time_limit_seconds=form.time_limit_seconds.data,
-            keep_current=form.keep_current.data)
+            keep_current=form.keep_current.data, reproducible=form.reproducible.data, seed=form.seed.data or 0)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -49,7 +49,7 @@ def active_run(convention_id: int) -> ScheduleRun | None:
 
 def request_auto_schedule(
     actor: User | None, convention_id: int, *, time_limit_seconds: float, keep_current: bool,
-    weights: dict[str, float] | None = None,
+    weights: dict[str, float] | None = None, reproducible: bool = False, seed: int = 0,
 ) -> ScheduleRun:
     """Queue a run; the solver starts once this transaction has committed."""
     admin = require_admin(actor)
@@ -69,7 +69,7 @@ def request_auto_schedule(
         requested_by_id=admin.id,
         status="queued",
         parameters={"time_limit_seconds": time_limit_seconds, "keep_current": keep_current,
-                    "weights": weights or {}},
+                    "weights": weights or {}, "reproducible": reproducible, "seed": seed},
     )
     db.session.add(run)
     try:
