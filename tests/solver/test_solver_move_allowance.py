@@ -114,3 +114,21 @@ def test_local_search_deltas_follow_the_allowance_exactly():
     assert objective_value(instance, search.assign, weights) - objective_value(instance, start, weights) == total
     result = search.run(time.monotonic() + 5, rng)
     assert violations(edited, [Placement(w, i, o.slot_ids) for (w, i), o in result.items()]) == []
+
+
+def test_the_first_local_search_holds_the_allowance_back_while_runs_wait_for_room():
+    # moves that the local search buys cheaply before the neighbourhoods place the runs left
+    # out would leave none of the allowance for making room and for conflicts afterwards
+    from solver.engine import _holding_allowance
+
+    edited = _forced_one_edit()
+    weights = Weights()
+    instance = build_instance(edited, weights)
+    option = lambda w, slot: next(o for o in instance.reports[w].options if o.slot_ids[0] == slot)  # noqa: E731
+    waiting = {(2, 0): option(2, 101), (3, 0): option(3, 202)}  # F has a place but is left out
+    assert _holding_allowance(instance, weights, waiting).move_allowance == 0
+    complete = {**waiting, (1, 0): option(1, 201)}
+    assert _holding_allowance(instance, weights, complete) == weights
+    # nothing forced: the weights stay as they are
+    plain = build_instance(replace(edited, availability={}), weights)
+    assert _holding_allowance(plain, weights, waiting) == weights
