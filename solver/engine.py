@@ -118,6 +118,14 @@ def _configure(solver: cp_model.CpSolver, params: SolveParams, clock: WallClock 
         solver.parameters.cp_model_probing_level = 0
 
 
+def _holding_allowance(instance: Instance, weights: Weights, assignment: dict[RunKey, Option]) -> Weights:
+    """The weights for the first local search: while runs with a place are left out after
+    an edit, every move costs the full weight there, so the cheap moves of the allowance
+    are left for making room (neighbourhoods) and for conflicts once runs are placed."""
+    waiting = any(key not in assignment and instance.options[key] for key in instance.runs)
+    return replace(weights, move_allowance=0) if waiting and instance.forced_moves else weights
+
+
 def _pin_failure(problem: Problem, instance: Instance, pin_errors) -> Solution:
     messages = tuple(v.message for v in pin_errors)
     unplaced = tuple(
@@ -166,7 +174,8 @@ def solve(
         # second, before CP-SAT looks for the harder ones
         local_started = time.monotonic()
         local_deadline = min(deadline, clock.now() + max(0.5, deadline * params.local_share))
-        run.offer(local_search(instance, weights, run.best, local_deadline, params.seed, should_stop, clock),
+        run.offer(local_search(instance, _holding_allowance(instance, weights, run.best), run.best,
+                               local_deadline, params.seed, should_stop, clock),
                   "local search")
         stats["local_search_seconds"] = round(time.monotonic() - local_started, 4)
 

@@ -21,6 +21,14 @@ class Weights:
     # conflict weight, so host-loses-a-day moved 17 runs for 6 forced and duration-grows
     # 19 for 1; at 1000, 9 and 3, same runs placed, conflicts 384 and 378 (388 before the edit)
     move: int = 1000
+    # Move allowance after an edit: the first `move_allowance` x (forced moves) moves cost
+    # `allowed_move` each instead of `move`. A forced move is a current run that breaks a
+    # rule of the edited problem on its own (it must move whatever the solver does), so a
+    # re-solve may spend about one voluntary move per forced one on attendee conflicts
+    # (the issue's target: at most twice the forced moves). Without forced moves (or with
+    # move_allowance 0) every move costs `move`, as before.
+    allowed_move: int = 50
+    move_allowance: int = 2
     spread: int = 0  # reserved; popular-workshop spreading is not modelled yet
     rank_levels: int = 5  # rank 1 counts rank_levels, rank >= rank_levels counts 1
 
@@ -50,6 +58,9 @@ class Instance:
     time_points: list[int] = field(default_factory=list)
     # the current schedule's runs that are still statically possible (repair starts here)
     current_options: dict[RunKey, Option] = field(default_factory=dict)
+    # current runs that break a rule of the edited problem on their own (their place is not
+    # among their statically possible ones, or their run index no longer exists)
+    forced_moves: int = 0
 
     def unpinned_run_indices(self, workshop_id: int) -> list[int]:
         runs = self.workshops[workshop_id].runs
@@ -119,6 +130,7 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
             learners[capability].append(workshop.id)
     current_starts: dict[int, set[int]] = defaultdict(set)
     current_options: dict[RunKey, Option] = {}
+    forced_moves = 0
     for placement in problem.current:
         if placement.slot_ids:
             current_starts[placement.workshop_id].add(placement.slot_ids[0])
@@ -127,6 +139,8 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
             possible = {o.slot_ids: o for o in reports[placement.workshop_id].options}
             if tuple(placement.slot_ids) in possible:
                 current_options[key] = possible[tuple(placement.slot_ids)]
+        if placement.workshop_id in workshops and key not in pinned and key not in current_options:
+            forced_moves += 1
     return Instance(
         problem=problem,
         workshops=workshops,
@@ -141,4 +155,16 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         learners=dict(learners),
         time_points=sorted({slot.start for slot in problem.slots}),
         current_options=current_options,
+        forced_moves=forced_moves,
     )
+
+
+def move_penalty(instance: Instance, weights: Weights, moved: int) -> int:
+    """The stability term for `moved` current starts not kept: the first ones, up to the
+    move allowance (`weights.move_allowance` x the forced moves), cost
+    `weights.allowed_move` each, the rest `weights.move`. Convex in `moved`."""
+    if weights.move <= 0 or moved <= 0:
+        return 0
+    allowance = max(0, weights.move_allowance) * instance.forced_moves
+    cheap = min(moved, allowance)
+    return cheap * min(weights.allowed_move, weights.move) + (moved - cheap) * weights.move

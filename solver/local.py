@@ -23,7 +23,7 @@ from . import clock as work
 from .clock import WallClock, WorkClock
 from .domains import Option, RunKey
 from .greedy import normalise_run_order, overlaps, prerequisites_hold
-from .instance import Instance, Weights
+from .instance import Instance, Weights, move_penalty
 from .objective import conflict_coefficient
 
 
@@ -49,6 +49,14 @@ class LocalSearch:
         self.pool_use: dict[int, dict[RunKey, tuple[int, int, int]]] = defaultdict(dict)
         self._spans: dict[RunKey, dict[tuple[int, int], list[Option]]] = {}
         self._by_slots: dict[int, dict[tuple[int, ...], Option]] = {}
+        # current starts not kept, per workshop and in all: the move term is a convex
+        # function of the total (the move allowance), so deltas need the global count
+        self._moved: dict[int, int] = {}
+        self._moved_total = 0
+        for workshop_id, starts in instance.current_starts.items():
+            if workshop_id in instance.workshops:
+                self._moved[workshop_id] = len(starts)
+                self._moved_total += len(starts)
         for key, option in assignment.items():
             self._place(key, option)
         self._index_partners()
@@ -92,6 +100,7 @@ class LocalSearch:
             self.busy[resource][key] = (option.start, option.end)
         for item, quantity in option.pool_need:
             self.pool_use[item][key] = (option.start, option.end, quantity)
+        self._recount_moves(key[0])
 
     def _remove(self, key: RunKey) -> Option:
         option = self.assign.pop(key)
@@ -104,6 +113,7 @@ class LocalSearch:
             self.busy[resource].pop(key, None)
         for item, _ in option.pool_need:
             self.pool_use[item].pop(key, None)
+        self._recount_moves(key[0])
         return option
 
     def fits(self, key: RunKey, option: Option) -> bool:
@@ -170,12 +180,27 @@ class LocalSearch:
             self.placed[number] = True
         return int(coefficients[mask].sum())
 
-    def _moves_of(self, workshop_id: int) -> int:
+    def _count_moved(self, workshop_id: int) -> int:
         current = self.instance.current_starts.get(workshop_id)
-        if not current or self.weights.move <= 0:
+        if not current:
             return 0
         held = {o.slot_ids[0] for o in self.by_workshop.get(workshop_id, {}).values()}
-        return self.weights.move * sum(1 for start in current if start not in held)
+        return sum(1 for start in current if start not in held)
+
+    def _recount_moves(self, workshop_id: int) -> None:
+        if workshop_id in self._moved:
+            count = self._count_moved(workshop_id)
+            self._moved_total += count - self._moved[workshop_id]
+            self._moved[workshop_id] = count
+
+    def _moves_of(self, workshop_id: int) -> int:
+        """The whole move term, with `workshop_id`'s runs as they stand in `by_workshop`
+        now (possibly a trial place) and every other workshop's as last placed; 0 for a
+        workshop without current starts. Compare values of the same workshop only."""
+        if self.weights.move <= 0 or workshop_id not in self._moved:
+            return 0  # (a workshop without current starts leaves the term as it is)
+        moved = self._moved_total + self._count_moved(workshop_id) - self._moved[workshop_id]
+        return move_penalty(self.instance, self.weights, moved)
 
     def _cache_key(self, key: RunKey):
         # unpinned runs hold their workshop's options, often the very tuple other
@@ -266,7 +291,8 @@ class LocalSearch:
                 a, b = self.assign[k1], self.assign[k2]
                 if k1[0] != k2[0] and a.start < b.end and b.start < a.end:
                     total += self._coefficient(k1[0], k2[0])
-        return total + sum(self._moves_of(w) for w in {k[0] for k in keys})
+        return total + (move_penalty(self.instance, self.weights, self._moved_total)
+                        if self.weights.move > 0 else 0)
 
     def try_eject(self, key: RunKey, rng: random.Random, spans_tried: int = 4) -> int:
         """Take one of `key`'s cheaper places from the single run holding it, which then

@@ -291,24 +291,56 @@ def _add_fixed_partner_costs(built: BuiltModel, options_with_vars, penalties) ->
             built.objective_terms.append((int(cost), var))
 
 
-def _add_stability_objective(built: BuiltModel, instance: Instance, weights: Weights) -> None:
+def _add_stability_objective(built: BuiltModel, instance: Instance, weights: Weights,
+                             context: dict[RunKey, Option]) -> None:
     """Each start of the current schedule that no run of the same workshop keeps costs
-    one move."""
+    one move: `weights.allowed_move` up to the move allowance (see `move_penalty`), then
+    `weights.move`. A start kept by a run outside the model (`context`) is no move; one
+    of a workshop with no run in the model is a move whatever the model does."""
     if weights.move <= 0:
         return
+    held = {(key[0], option.slot_ids[0]) for key, option in context.items()}
+    moved_always = 0
+    keeper_sets: list[list] = []
     for workshop_id, starts in instance.current_starts.items():
         if workshop_id not in instance.workshops:
             continue
         for start_slot in starts:
+            if (workshop_id, start_slot) in held:
+                continue
             keepers = [
                 var
                 for run in range(instance.workshops[workshop_id].runs)
                 for option, var in built.choices.get((workshop_id, run), ())
                 if option.slot_ids[0] == start_slot
             ]
-            built.objective_offset += weights.move
+            if keepers:
+                keeper_sets.append(keepers)
+            else:
+                moved_always += 1
+    allowance = max(0, weights.move_allowance) * instance.forced_moves
+    cheap = min(weights.allowed_move, weights.move)
+    if allowance == 0 or cheap == weights.move:
+        # linear: every move costs weights.move (a start is kept by at most one run,
+        # since runs of one workshop never overlap)
+        built.objective_offset += weights.move * (moved_always + len(keeper_sets))
+        for keepers in keeper_sets:
             for var in keepers:
                 built.objective_terms.append((-weights.move, var))
+        return
+    # convex piecewise: cheap per move, plus (move - cheap) per move beyond the allowance
+    # moves = moved_always + len(keeper_sets) - sum(keepers); beyond >= moves - allowance
+    most = moved_always + len(keeper_sets)
+    beyond = built.model.new_int_var(0, max(0, most), "moves_beyond_allowance")
+    built.model.add(beyond >= most - allowance - sum(v for keepers in keeper_sets for v in keepers))
+    built.objective_offset += cheap * most
+    for keepers in keeper_sets:
+        for var in keepers:
+            built.objective_terms.append((-cheap, var))
+    built.objective_terms.append((weights.move - cheap, beyond))
+    if built.hint:
+        kept = sum(built.hint.get(v, 0) for keepers in keeper_sets for v in keepers)
+        built.hint[beyond] = max(0, most - kept - allowance)
 
 
 def build_model(
@@ -332,7 +364,7 @@ def build_model(
         _add_run_order(built, instance)
     _add_placement_objective(built, instance, weights)
     _add_conflict_objective(built, instance, weights, max_conflict_literals, context or {})
-    _add_stability_objective(built, instance, weights)
+    _add_stability_objective(built, instance, weights, context or {})
     built.model.minimize(
         sum(c * v for c, v in built.objective_terms) + built.objective_offset
     )

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections import defaultdict
 
 from .domains import Option, RunKey
-from .instance import Instance, Weights
+from .instance import Instance, Weights, move_penalty
 
 
 def covered_points(points: list[int], start: int, end: int) -> int:
@@ -65,7 +65,8 @@ def placement_cost(instance: Instance, assignment: dict[RunKey, Option], weights
     )
 
 
-def move_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+def moved_starts(instance: Instance, assignment: dict[RunKey, Option]) -> int:
+    """Current starts that no run of the same workshop keeps."""
     starts: dict[int, set[int]] = defaultdict(set)
     for (workshop_id, _), option in assignment.items():
         starts[workshop_id].add(option.slot_ids[0])
@@ -76,7 +77,15 @@ def move_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Wei
         for start in current
         if start not in starts.get(workshop_id, ())
     )
-    return moved * weights.move
+    return moved
+
+
+def move_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    """The stability term: moves within the allowance cost `weights.allowed_move`, the
+    rest `weights.move` (see `move_penalty`)."""
+    if weights.move <= 0:
+        return 0
+    return move_penalty(instance, weights, moved_starts(instance, assignment))
 
 
 def objective_value(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
