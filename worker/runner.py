@@ -112,12 +112,13 @@ def _solve_and_store(run: ScheduleRun) -> str:
     # The admin's time limit covers the whole run: snapshot, search, and explaining what is left out.
     time_limit = float(parameters.get("time_limit_seconds", 30))
     explain_budget = min(10.0, 0.15 * time_limit)
-    search_budget = max(0.5, time_limit - explain_budget - (time.monotonic() - started))
     if parameters.get("reproducible"):
-        # the same budget counted as work; the wall clock only stops a run far slower than expected
-        limits = {"work_limit": search_budget, "time_limit_seconds": 3 * search_budget + 10}
+        # the same budget counted as work, whatever the snapshot took (so the same data and
+        # seed give the same proposal); the wall clock only stops a run far slower than expected
+        work_limit = max(0.5, time_limit - explain_budget)
+        limits = {"work_limit": work_limit, "time_limit_seconds": 3 * work_limit + 10}
     else:
-        limits = {"time_limit_seconds": search_budget}
+        limits = {"time_limit_seconds": max(0.5, time_limit - explain_budget - (time.monotonic() - started))}
     params = SolveParams(
         explain_time_limit_seconds=explain_budget,
         num_workers=app.config["SCHEDULE_SOLVER_WORKERS"],

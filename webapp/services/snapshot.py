@@ -52,11 +52,12 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
     `pinned_workshop_ids` are also pinned where they are.
 
     Plain rows, not ORM objects, one query per table: every manual placement takes a snapshot, and at
-    FOSDEM's size (775 talks, 7,920 slots) building the objects and their collections was most of its time."""
+    FOSDEM's size (775 talks, 7,920 slots) building the objects and their collections was most of its time.
+    Every query is ordered: the same data gives the same Problem, so a reproducible run repeats itself."""
     slots = db.session.execute(
         select(EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
                EventSlot.run_index)
-        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.location_id, EventSlot.start)
+        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.location_id, EventSlot.start, EventSlot.id)
     ).all()
     locations = db.session.execute(
         select(Location.id, Location.name, Location.capacity).where(Location.convention_id == convention_id)
@@ -95,11 +96,13 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
     for user_id, start, end in db.session.execute(
         select(HostAvailability.user_id, HostAvailability.start, HostAvailability.end)
         .where(HostAvailability.convention_id == convention_id)
+        .order_by(HostAvailability.user_id, HostAvailability.start, HostAvailability.end)
     ):
         if user_id in host_ids:
             windows[user_id].append((epoch_minutes(start), epoch_minutes(end)))
     items = db.session.execute(
         select(Equipment.id, Equipment.name, Equipment.quantity).where(Equipment.convention_id == convention_id)
+        .order_by(Equipment.id)
     ).all()
     interests: list[Interest] = []
     workshop_ids = {w.id for w in workshops}
@@ -107,7 +110,7 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
         for user_id, workshop_id, rank in db.session.execute(
             select(Selection.user_id, Selection.workshop_id, Selection.rank).where(
                 Selection.workshop_id.in_(ids_of_active), Selection.status != "cancelled"
-            )
+            ).order_by(Selection.user_id, Selection.workshop_id)
         ):
             interests.append(Interest(user_id, workshop_id, rank or DEFAULT_INTEREST_RANK))
     current = [p for p in current_placements(list(slots)) if p.workshop_id in workshop_ids]
