@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from solver import SolveParams, problem_from_json, solve
 from solver.problem import Placement
 from solver.validate import violations
 from webapp.extensions import db
@@ -265,3 +266,28 @@ def test_the_page_form_queues_a_reproducible_run_with_its_seed(client, make_user
     refused = client.post(f"/conventions/{con.id}/auto-schedule", data={"time_limit_seconds": "2", "seed": "-3"},
                           follow_redirects=True)
     assert "seed" in refused.get_data(as_text=True).lower()
+
+
+def test_exported_problem_repeats_a_reproducible_run_offline(client, app, make_user, admin_headers):
+    con, _ = hard_convention(make_user)
+    queued = client.post(f"/api/conventions/{con.id}/auto-schedule",
+                         json={"time_limit_seconds": 2, "reproducible": True, "seed": 4}, headers=admin_headers)
+    run = wait_for_run(client, admin_headers, queued.get_json()["run_id"], {"succeeded", "failed"})
+    assert run["status"] == "succeeded", run["error_message"]
+    exported = client.get(f"/api/conventions/{con.id}/solver-problem", headers=admin_headers)
+    assert exported.status_code == 200
+    problem = problem_from_json(exported.get_json())
+    assert problem == build_problem(con.id)
+    # the worker's budget for a 2 s reproducible run: the time limit less the explanations' share
+    offline = solve(problem, SolveParams(work_limit=2 - 0.15 * 2, time_limit_seconds=60, seed=4,
+                                         num_workers=app.config["SCHEDULE_SOLVER_WORKERS"]))
+    assert list(offline.assignments) == _placements(run)
+    assert offline.objective == run["objective"]
+
+
+def test_only_admins_export_a_problem(client, make_user, auth_headers, admin_headers):
+    con, _ = small_convention(make_user)
+    host = auth_headers(make_user(roles=("host",)))
+    assert client.get(f"/api/conventions/{con.id}/solver-problem", headers=host).status_code == 403
+    assert client.get(f"/api/conventions/{con.id}/solver-problem").status_code == 401
+    assert client.get("/api/conventions/999999/solver-problem", headers=admin_headers).status_code == 404

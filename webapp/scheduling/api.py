@@ -18,6 +18,12 @@ def request_auto_schedule(convention_id: int):
     return {"run_id": run.id, "status": run.status}
 
 
+@api_route(api_bp, "/conventions/<int:convention_id>/solver-problem", ["GET"],
+           summary="The convention as the solver's problem JSON (for `slotwise solve`)", tag="auto-schedule")
+def export_solver_problem(convention_id: int):
+    return scheduling.export_problem(current_user, convention_id)
+
+
 @api_route(api_bp, "/schedule-runs/<int:run_id>", ["GET"], summary="A run: progress, proposal as a diff, reasons",
            response=RunOut, tag="auto-schedule")
 def get_run(run_id: int):

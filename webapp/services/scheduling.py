@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from solver.jsonio import problem_to_json
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +14,7 @@ from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
 from .lookup import get_or_404
 from .permissions import require_admin
-from .snapshot import current_placements
+from .snapshot import build_problem, current_placements
 from .transactions import on_commit
 
 FINISHED_STATUSES = ("succeeded", "infeasible", "failed", "cancelled")
@@ -93,6 +94,14 @@ def _busy(run: ScheduleRun | None) -> Conflict:
         code="schedule_run_active",
         fields={"run_id": run_id},
     )
+
+
+def export_problem(actor: User | None, convention_id: int) -> dict:
+    """The convention as the solver sees it now, in the versioned JSON that `slotwise solve` reads:
+    with a reproducible run's seed and time limit as `--work-limit`, it repeats the run offline."""
+    require_admin(actor)
+    get_or_404(Convention, convention_id, "convention")
+    return problem_to_json(build_problem(convention_id))
 
 
 def get_run(actor: User | None, run_id: int) -> ScheduleRun:
