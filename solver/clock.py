@@ -96,3 +96,6 @@ class WorkClock:
     @property
     def used(self) -> float:
         return self._used
+
+
+Clock = WallClock | WorkClock

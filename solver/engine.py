@@ -12,7 +12,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from . import clock as work
-from .clock import WallClock, WorkClock
+from .clock import Clock, WallClock, WorkClock
 from .domains import Option, RunKey
 from .explain import explain_unplaced
 from .greedy import greedy_schedule
@@ -105,7 +105,7 @@ def thin_options(instance: Instance, hint: dict[RunKey, Option], max_total: int)
     return replace(instance, options=options)
 
 
-def _configure(solver: cp_model.CpSolver, params: SolveParams, clock: WallClock | WorkClock,
+def _configure(solver: cp_model.CpSolver, params: SolveParams, clock: Clock,
                time_limit: float, large: bool):
     clock.limit_search(solver.parameters, time_limit, params.num_workers)
     solver.parameters.random_seed = params.seed
@@ -150,7 +150,7 @@ def solve(
     listed in `unplaced` with reasons; invalid pins give status "infeasible"."""
     started = time.monotonic()
     if params.work_limit is None:
-        clock: WallClock | WorkClock = WallClock()
+        clock: Clock = WallClock()
         deadline = params.time_limit_seconds
     else:
         clock = WorkClock(params.time_limit_seconds)
@@ -235,7 +235,7 @@ class _Run:
     """The best schedule so far, across greedy, full model and neighbourhoods."""
 
     def __init__(self, instance: Instance, weights: Weights, started: float, on_progress,
-                 clock: WallClock | WorkClock):
+                 clock: Clock):
         self.clock = clock
         self.instance = instance
         self.weights = weights

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from .clock import WallClock, WorkClock
+from .clock import Clock, WallClock, WorkClock
 from .domains import DomainBuilder, Option, RunKey
 from .instance import Instance, Weights
 from .model import build_model
@@ -161,7 +161,7 @@ def _summarise(problem: Problem, facts: list[tuple[str, int, str]]) -> list[str]
 
 def competition_reasons(
     instance: Instance, placed: dict[RunKey, Option], missing: RunKey, time_limit_seconds: float,
-    clock: WallClock | WorkClock | None = None,
+    clock: Clock | None = None,
 ) -> list[str]:
     workshop = instance.workshops[missing[0]]
     options = list(instance.reports[workshop.id].options)

@@ -159,12 +159,18 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
     )
 
 
+def move_prices(instance: Instance, weights: Weights) -> tuple[int, int]:
+    """(allowance, cheap price): the first `allowance` moves (`weights.move_allowance` x the
+    forced moves) cost the cheap price, never more than `weights.move`, every later one
+    `weights.move`."""
+    return max(0, weights.move_allowance) * instance.forced_moves, min(weights.allowed_move, weights.move)
+
+
 def move_penalty(instance: Instance, weights: Weights, moved: int) -> int:
-    """The stability term for `moved` current starts not kept: the first ones, up to the
-    move allowance (`weights.move_allowance` x the forced moves), cost
-    `weights.allowed_move` each, the rest `weights.move`. Convex in `moved`."""
+    """The stability term for `moved` current starts not kept (see `move_prices`); convex in
+    `moved`."""
     if weights.move <= 0 or moved <= 0:
         return 0
-    allowance = max(0, weights.move_allowance) * instance.forced_moves
+    allowance, price = move_prices(instance, weights)
     cheap = min(moved, allowance)
-    return cheap * min(weights.allowed_move, weights.move) + (moved - cheap) * weights.move
+    return cheap * price + (moved - cheap) * weights.move

@@ -32,7 +32,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from . import clock as work
-from .clock import WallClock, WorkClock
+from .clock import Clock, WallClock
 from .control import StopWatcher
 from .domains import Option, RunKey
 from .greedy import Occupancy
@@ -47,7 +47,7 @@ class SearchBudget:
     deadline: float  # on `clock`
     num_workers: int
     seed: int
-    clock: WallClock | WorkClock = field(default_factory=WallClock)
+    clock: Clock = field(default_factory=WallClock)
     max_free_workshops: int = 40
     max_options_per_run: int = 300
     neighbourhood_seconds: float = 2.0

@@ -20,7 +20,7 @@ from collections import defaultdict
 import numpy as np
 
 from . import clock as work
-from .clock import WallClock, WorkClock
+from .clock import Clock, WallClock
 from .domains import Option, RunKey
 from .greedy import normalise_run_order, overlaps, prerequisites_hold
 from .instance import Instance, Weights, move_penalty
@@ -29,7 +29,7 @@ from .objective import conflict_coefficient
 
 class LocalSearch:
     def __init__(self, instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
-                 clock: WallClock | WorkClock | None = None):
+                 clock: Clock | None = None):
         self.instance = instance
         self.weights = weights
         # deadlines are read off this clock; every evaluation charges it its work
@@ -471,7 +471,7 @@ class LocalSearch:
 
 def local_search(instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
                  deadline: float, seed: int = 0, should_stop=None,
-                 clock: WallClock | WorkClock | None = None) -> dict[RunKey, Option]:
+                 clock: Clock | None = None) -> dict[RunKey, Option]:
     """Moves and swaps until a local optimum or `deadline` on `clock` (default: seconds
     from now)."""
     return LocalSearch(instance, weights, assignment, clock).run(deadline, random.Random(seed), should_stop)
@@ -479,6 +479,6 @@ def local_search(instance: Instance, weights: Weights, assignment: dict[RunKey, 
 
 def anneal(instance: Instance, weights: Weights, assignment: dict[RunKey, Option],
            deadline: float, seed: int = 0, should_stop=None, on_best=None,
-           clock: WallClock | WorkClock | None = None) -> dict[RunKey, Option]:
+           clock: Clock | None = None) -> dict[RunKey, Option]:
     return LocalSearch(instance, weights, assignment, clock).anneal(deadline, random.Random(seed), should_stop,
                                                                     on_best)

@@ -19,7 +19,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from .domains import Option, RunKey
-from .instance import Instance, Weights
+from .instance import Instance, Weights, move_prices
 from .objective import conflict_coefficient
 
 
@@ -318,8 +318,7 @@ def _add_stability_objective(built: BuiltModel, instance: Instance, weights: Wei
                 keeper_sets.append(keepers)
             else:
                 moved_always += 1
-    allowance = max(0, weights.move_allowance) * instance.forced_moves
-    cheap = min(weights.allowed_move, weights.move)
+    allowance, cheap = move_prices(instance, weights)
     if allowance == 0 or cheap == weights.move:
         # linear: every move costs weights.move (a start is kept by at most one run,
         # since runs of one workshop never overlap)

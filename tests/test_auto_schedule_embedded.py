@@ -6,12 +6,15 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from solver import SolveParams, problem_from_json, solve
+from solver import problem_from_json, solve
 from solver.problem import Placement
 from solver.validate import violations
+from webapp.errors import ValidationFailed
 from webapp.extensions import db
+from webapp.services import scheduling
 from webapp.models import EventSlot, ScheduleRun, Selection, utcnow
 from webapp.services.snapshot import build_problem
+from worker.runner import solve_params
 
 from . import factories as f
 from .conftest import PASSWORD
@@ -249,6 +252,16 @@ def test_seed_out_of_range_is_a_field_error(client, make_user, admin_headers):
     assert db.session.scalar(sa.select(sa.func.count(ScheduleRun.id))) == 0
 
 
+def test_the_service_refuses_a_seed_the_solver_cannot_take(make_user):
+    con, _ = small_convention(make_user)
+    admin = make_user(roles=("admin",))
+    with pytest.raises(ValidationFailed) as refused:
+        scheduling.request_auto_schedule(admin, con.id, time_limit_seconds=2, keep_current=False,
+                                         seed=scheduling.MAX_SEED + 1)
+    assert "seed" in refused.value.fields
+    assert db.session.scalar(sa.select(sa.func.count(ScheduleRun.id))) == 0
+
+
 def test_the_page_form_queues_a_reproducible_run_with_its_seed(client, make_user):
     con, workshops = small_convention(make_user)
     admin = make_user(roles=("admin",))
@@ -278,9 +291,7 @@ def test_exported_problem_repeats_a_reproducible_run_offline(client, app, make_u
     assert exported.status_code == 200
     problem = problem_from_json(exported.get_json())
     assert problem == build_problem(con.id)
-    # the worker's budget for a 2 s reproducible run: the time limit less the explanations' share
-    offline = solve(problem, SolveParams(work_limit=2 - 0.15 * 2, time_limit_seconds=60, seed=4,
-                                         num_workers=app.config["SCHEDULE_SOLVER_WORKERS"]))
+    offline = solve(problem, solve_params(run["parameters"], app.config["SCHEDULE_SOLVER_WORKERS"]))
     assert list(offline.assignments) == _placements(run)
     assert offline.objective == run["objective"]
 

@@ -101,15 +101,10 @@ def execute_run(run_id: int) -> str:
         raise
 
 
-def _solve_and_store(run: ScheduleRun) -> str:
-    app = current_app._get_current_object()
-    started = time.monotonic()
-    parameters = run.parameters or {}
-    problem = build_problem(run.convention_id, pinned_workshop_ids=None)
-    if parameters.get("keep_current"):
-        problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
+def solve_params(parameters: dict, num_workers: int, elapsed_seconds: float = 0.0) -> SolveParams:
+    """The solver's parameters for a run's `parameters`. The admin's time limit covers the whole run:
+    snapshot (`elapsed_seconds` so far), search, and explaining what is left out."""
     weights = Weights(**{k: v for k, v in (parameters.get("weights") or {}).items() if k in Weights.__dataclass_fields__})
-    # The admin's time limit covers the whole run: snapshot, search, and explaining what is left out.
     time_limit = float(parameters.get("time_limit_seconds", 30))
     explain_budget = min(10.0, 0.15 * time_limit)
     if parameters.get("reproducible"):
@@ -118,14 +113,19 @@ def _solve_and_store(run: ScheduleRun) -> str:
         work_limit = max(0.5, time_limit - explain_budget)
         limits = {"work_limit": work_limit, "time_limit_seconds": 3 * work_limit + 10}
     else:
-        limits = {"time_limit_seconds": max(0.5, time_limit - explain_budget - (time.monotonic() - started))}
-    params = SolveParams(
-        explain_time_limit_seconds=explain_budget,
-        num_workers=app.config["SCHEDULE_SOLVER_WORKERS"],
-        weights=weights,
-        seed=int(parameters.get("seed", 0)),
-        **limits,
-    )
+        limits = {"time_limit_seconds": max(0.5, time_limit - explain_budget - elapsed_seconds)}
+    return SolveParams(explain_time_limit_seconds=explain_budget, num_workers=num_workers, weights=weights,
+                       seed=int(parameters.get("seed", 0)), **limits)
+
+
+def _solve_and_store(run: ScheduleRun) -> str:
+    app = current_app._get_current_object()
+    started = time.monotonic()
+    parameters = run.parameters or {}
+    problem = build_problem(run.convention_id, pinned_workshop_ids=None)
+    if parameters.get("keep_current"):
+        problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
+    params = solve_params(parameters, app.config["SCHEDULE_SOLVER_WORKERS"], time.monotonic() - started)
     run_id = run.id
     with _Heartbeat(app, run_id, started) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from ..models import ScheduleRun
 from ..schemas import Schema
+from ..services.scheduling import MAX_SEED
 from ..serializers import iso
 
 WeightName = Annotated[str, Field(max_length=40)]
@@ -18,7 +19,7 @@ class AutoScheduleIn(Schema):
     # reproducible: the time limit becomes a work budget, so the same data and seed give
     # the same proposal (and `slotwise solve --work-limit` repeats it offline)
     reproducible: bool = False
-    seed: int = Field(default=0, ge=0, le=2_147_483_647)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     weights: dict[WeightName, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict, max_length=10)
 
 

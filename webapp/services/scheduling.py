@@ -8,7 +8,7 @@ from solver.jsonio import problem_to_json
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
@@ -18,6 +18,7 @@ from .snapshot import build_problem, current_placements
 from .transactions import on_commit
 
 FINISHED_STATUSES = ("succeeded", "infeasible", "failed", "cancelled")
+MAX_SEED = 2_147_483_647  # CP-SAT's random seed is a 32-bit integer
 
 
 def expire_stale_runs(convention_id: int | None = None) -> int:
@@ -57,10 +58,10 @@ def request_auto_schedule(
     get_or_404(Convention, convention_id, "convention")
     limit = current_app.config["SCHEDULE_MAX_TIME_LIMIT_SECONDS"]
     if not 1 <= time_limit_seconds <= limit:
-        from ..errors import ValidationFailed
-
         raise ValidationFailed(f"The time limit is 1 to {limit} seconds.",
                                fields={"time_limit_seconds": f"must be between 1 and {limit}"})
+    if not 0 <= seed <= MAX_SEED:
+        raise ValidationFailed(f"The seed is 0 to {MAX_SEED}.", fields={"seed": f"must be between 0 and {MAX_SEED}"})
     expire_stale_runs(convention_id)
     busy = active_run(convention_id)
     if busy is not None:
