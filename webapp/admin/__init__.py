@@ -7,7 +7,10 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 
+from ..workshops.views import page_helpers
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.context_processor(page_helpers)
 
 
 @bp.app_context_processor
@@ -20,4 +23,4 @@ def admin_navigation() -> dict:
     return {"pending_host_applications": pending_application_count(current_user)}
 
 
-from . import applications  # noqa: E402,F401  (routes register on bp)
+from . import applications, registrations  # noqa: E402,F401  (routes register on bp)

@@ -94,7 +94,8 @@ def location_values(row) -> dict:
 def convention_values(row) -> dict:
     return {"name": row.name, "description": row.description, "start_date": row.start_date.isoformat(),
             "end_date": row.end_date.isoformat(), "timezone": row.timezone,
-            "registration_fee": str(row.registration_fee), "status": row.status}
+            "registration_fee": str(row.registration_fee), "payment_instructions": row.payment_instructions,
+            "status": row.status}
 
 
 @bp.get("/conventions/<int:convention_id>")
