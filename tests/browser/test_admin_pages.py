@@ -145,3 +145,38 @@ def test_attendee_reads_how_to_pay_and_an_admin_marks_paid_cancels_and_downloads
     assert [(r[0], r[2], r[3]) for r in rows[1:]] == [("Ann", "registered", "BANK-101"), ("Bo", "cancelled", "")]
     db.session.commit()
     assert db.session.scalar(sa.select(ConventionRegistration.payment_reference).filter_by(user_id=ann.id)) == "BANK-101"
+
+
+def test_an_admin_finds_a_person_makes_them_host_and_grants_a_capability(page: Page, make_user):
+    from webapp.models import UserCapability
+
+    con = f.convention(name="Makerfest")
+    solder = f.capability("Soldering")
+    db.session.commit()
+    admin = make_user(roles=("admin",), name="Root")
+    ann = make_user(name="Ann Archer", email="ann@example.org")
+    make_user(name="Bo Baker")
+    f.registration(ann, con, "registered")
+    db.session.commit()
+
+    sign_in(page, admin.email, PASSWORD)
+    page.get_by_role("link", name="People").click()
+    page.get_by_label("Search name or email").fill("archer")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#people-rows tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Ann Archer").click()
+    expect(page.locator("#person-registrations")).to_contain_text("Makerfest")
+
+    page.locator("#roles").get_by_label("host").check()
+    page.get_by_role("button", name="Save roles").click()
+    expect(page.locator(".flashes")).to_have_text("Ann Archer's roles saved: host.")
+    expect(page.locator("#roles").get_by_label("host")).to_be_checked()
+
+    page.locator("#capabilities").get_by_label("Grant").select_option(label="Soldering")
+    page.locator("#capabilities").get_by_role("button", name="Grant").click()
+    expect(page.locator(".flashes")).to_have_text("Capability granted.")
+    expect(page.locator(f"#capability-{solder.id}")).to_contain_text("granted")
+
+    db.session.commit()
+    assert db.session.get(User, ann.id).has_role("host")
+    assert db.session.get(UserCapability, (ann.id, solder.id)).source == "granted"

@@ -28,7 +28,7 @@ from ..models.attending import REGISTRATION_STATUSES
 from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open, visible_convention
 from .lookup import get_or_404
 from .mail import send_mail
-from .permissions import require_admin, require_signed_in
+from .permissions import require_admin, require_self_or_admin, require_signed_in
 
 SIGNATURE_HEADER = "X-Slotwise-Signature"
 
@@ -202,9 +202,13 @@ def list_convention_attendees(actor, convention_id: int, status: str | None, lim
     return [AttendeeView(reg, u, user.is_admin) for reg, u in rows], total
 
 
-def my_conventions(actor, limit: int, offset: int) -> tuple[list[RegistrationView], int]:
+def my_conventions(actor, limit: int, offset: int, user_id: int | None = None) -> tuple[list[RegistrationView], int]:
+    """The actor's convention registrations (an admin may name another person with `user_id`)."""
     user = require_signed_in(actor)
-    query = select(ConventionRegistration).where(ConventionRegistration.user_id == user.id)
+    if user_id is not None:
+        require_self_or_admin(user, user_id)
+    query = select(ConventionRegistration).where(ConventionRegistration.user_id == (user.id if user_id is None
+                                                                                      else user_id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(
         query.add_columns(Convention).join(Convention, Convention.id == ConventionRegistration.convention_id)
