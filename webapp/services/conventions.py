@@ -147,10 +147,11 @@ def delete_convention(actor: User | None, convention_id: int, cascade: bool = Fa
         ) or 0
         if registrations or placed:
             raise Conflict(
-                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s); "
-                "delete with ?cascade=true to remove it with everything in it.",
+                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s). "
+                "Deleting it removes everything in it.",
                 code="convention_in_use",
-                fields={"registrations": registrations, "placed_workshops": placed},
+                fields={"registrations": registrations, "placed_workshops": placed,
+                        "cascade": "true deletes it with everything in it"},
             )
     # Rows below the convention (slots, workshops, selections, runs...) go by the database's cascades.
     db.session.delete(row)
