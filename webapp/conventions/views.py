@@ -7,8 +7,7 @@ beside the inputs. An htmx request gets only the section or cell it swaps; a pla
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import flash, make_response, redirect, render_template, request, url_for
@@ -17,8 +16,9 @@ from flask_login import current_user, login_required
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db, htmx
 from ..models.conventions import TITLE_MAX
-from ..services import catalogue, conventions, locations, placement, slots, workshops
+from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
+from .grid import Cell, Day, build_grid
 from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
@@ -297,51 +297,6 @@ def bulk_slots(convention_id: int):
 # the schedule grid ----------------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
-    slot: object
-    local_start: datetime
-    local_end: datetime
-    workshop: object | None  # the placed workshop, when the viewer may see it
-    first_of_run: bool = True
-
-
-@dataclass
-class Row:
-    local_start: datetime
-    cells: list
-
-
-@dataclass
-class Day:
-    day: date
-    rows: list[Row] = field(default_factory=list)
-
-
-def build_grid(schedule) -> list[Day]:
-    """Rooms as columns, one row per slot start, grouped by local day in the convention's zone."""
-    zone = ZoneInfo(schedule.convention.timezone)
-    columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
-    days: dict[date, Day] = {}
-    rows: dict[datetime, Row] = {}
-    previous: dict[int, object] = {}  # room -> its previous slot, to tell a run's continuation
-    for slot in schedule.slots:  # ordered by start
-        local_start = slot.start.astimezone(zone)
-        row = rows.get(slot.start)
-        if row is None:
-            row = rows[slot.start] = Row(local_start, [None] * len(columns))
-            days.setdefault(local_start.date(), Day(local_start.date())).rows.append(row)
-        before = previous.get(slot.location_id)
-        continues = (before is not None and slot.workshop_id is not None
-                     and (before.workshop_id, before.run_index) == (slot.workshop_id, slot.run_index))
-        row.cells[columns[slot.location_id]] = Cell(
-            slot, local_start, slot.end.astimezone(zone), schedule.workshops.get(slot.workshop_id),
-            first_of_run=not continues,
-        )
-        previous[slot.location_id] = slot
-    return list(days.values())
-
-
 def _requested_day() -> str | None:
     """`?day=` as given when it names a day ("YYYY-MM-DD") or every day ("all"); otherwise None."""
     wanted = request.args.get("day", "")
@@ -366,14 +321,31 @@ def _chosen_day(days: list[Day], cell_count: int, zone: ZoneInfo) -> str:
     return today if today in known else known[0]
 
 
+def _requested_rooms() -> list[int]:
+    """`?room=ID` (repeatable): the rooms the grid is filtered to, passed on in every link and form."""
+    return sorted({int(v) for v in request.args.getlist("room") if v.isdigit() and len(v) < 10})
+
+
+def _viewer_marks(schedule) -> dict:
+    """What the grid highlights for the person looking: the runs they registered for, the workshops they host."""
+    if not current_user.is_authenticated:
+        return {}
+    return {"mine": frozenset(attending.registered_first_slot_ids(current_user, schedule.convention.id)),
+            "hosting": frozenset(w.id for w in schedule.workshops.values() if workshops.is_host_of(current_user, w))}
+
+
 def _context(schedule, *, whole_grid: bool, **extra) -> dict:
-    all_days = build_grid(schedule)
+    requested = _requested_rooms()
+    # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
+    rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
+    all_days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc), **_viewer_marks(schedule))
     # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
     chosen = (_chosen_day(all_days, len(schedule.slots), ZoneInfo(schedule.convention.timezone)) if whole_grid
               else _requested_day())
     context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
                "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
-               "chosen_day": chosen,
+               "chosen_day": chosen, "chosen_rooms": requested,
+               "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
                "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
     context.update(extra)
     return context
@@ -406,7 +378,7 @@ def _cell_of(context: dict, slot_id: int) -> Cell:
     for day in context["all_days"]:
         for row in day.rows:
             for cell in row.cells:
-                if cell is not None and cell.slot.id == slot_id:
+                if cell and any(s.id == slot_id for s in cell.slots):
                     return cell
     raise NotFound(f"No event slot {slot_id} in convention {context['convention'].id}.", fields={"id": slot_id})
 
@@ -430,7 +402,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     if not htmx:
         return render_template("conventions/schedule.html", **context), status
     response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
-    response.headers["HX-Retarget"] = f"#slot-{slot_id}"
+    response.headers["HX-Retarget"] = f"#slot-{cell.slot.id}"  # a run's block is named after its first slot
     response.headers["HX-Reswap"] = "outerHTML"
     return response
 
@@ -466,7 +438,7 @@ def assign(convention_id: int, slot_id: int):
                 return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
             flash(message)
             return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
-                                    _anchor=f"slot-{slot_id}"))
+                                    room=_requested_rooms(), _anchor=f"slot-{slot_id}"))
     db.session.rollback()
     return _render_cell(convention_id, slot_id, status, pick=True, cell_errors={slot_id: problems})
 
@@ -487,7 +459,8 @@ def unassign(convention_id: int, slot_id: int):
     if htmx:
         return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
     flash(message)
-    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day")))
+    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
+                            room=_requested_rooms()))
 
 
 @bp.app_template_global("timezone_names")
@@ -500,3 +473,18 @@ def timezone_names() -> list[str]:
 def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -> str:
     """A stored UTC instant as the convention's local wall-clock time."""
     return moment.astimezone(zone).strftime(pattern)
+
+
+@bp.get("/conventions/<int:convention_id>/rooms/<int:location_id>/door-sign")
+def door_sign(convention_id: int, location_id: int):
+    """One room's runs of one day (`?day=`, else its first day), laid out to print and pin on its door."""
+    schedule = placement.convention_schedule(current_user, convention_id)
+    room = next((loc for loc in schedule.locations if loc.id == location_id), None)
+    if room is None:
+        raise NotFound(f"No room {location_id} in convention {convention_id}.", fields={"id": location_id})
+    days = build_grid(schedule, room_ids={location_id})
+    wanted = _requested_day()
+    day = next((d for d in days if d.day.isoformat() == wanted), days[0] if days else None)
+    runs = [cell for row in day.rows for cell in row.cells if cell and cell.workshop] if day else []
+    return render_template("conventions/door_sign.html", convention=schedule.convention, room=room, day=day,
+                           days=days, runs=runs)

@@ -614,6 +614,15 @@ def my_schedule(actor, convention_id: int | None) -> list[ScheduleEntry]:
     return sorted(entries, key=lambda e: (e.run.start, e.run.end, e.workshop_id))
 
 
+def registered_first_slot_ids(actor, convention_id: int) -> set[int]:
+    """The first slots of the runs of this convention the actor is registered for (how selections name a run)."""
+    user = require_signed_in(actor)
+    return set(db.session.scalars(
+        select(Selection.event_slot_id).join(EventSlot, EventSlot.id == Selection.event_slot_id)
+        .where(Selection.user_id == user.id, Selection.status == "registered", EventSlot.convention_id == convention_id)
+    ))
+
+
 def user_capabilities(actor, user_id: int) -> list[CapabilityView]:
     """Capabilities declared or granted (stored), plus those taught by runs the user is registered for."""
     require_self_or_admin(actor, user_id)

@@ -285,8 +285,8 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
 
 
 def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
-    """One slot of the grid, as `convention_schedule` would show it, without reading the whole grid:
-    the slot, the slot before it in the same room (to tell whether it continues a run) and its workshop.
+    """One block of the grid, as `convention_schedule` would show it, without reading the whole grid:
+    the slot alone, or, when it holds a workshop run, every slot of that run and its workshop.
     NotFound when the slot is not in this convention."""
     convention = _visible_convention(actor, convention_id)
     slot = db.session.execute(
@@ -297,12 +297,12 @@ def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
     slots = [slot]
     workshops = {}
     if slot.workshop_id is not None:
-        before = db.session.execute(
+        slots = list(db.session.execute(
             select(*_SLOT_COLUMNS)
-            .where(EventSlot.location_id == slot.location_id, EventSlot.start < slot.start)
-            .order_by(EventSlot.start.desc()).limit(1)
-        ).first()
-        slots = [before, slot] if before is not None else slots
+            .where(EventSlot.location_id == slot.location_id, EventSlot.workshop_id == slot.workshop_id,
+                   EventSlot.run_index == slot.run_index)
+            .order_by(EventSlot.start)
+        ))
         workshop = db.session.scalars(
             select(Workshop).where(Workshop.id == slot.workshop_id)
             .options(joinedload(Workshop.host), subqueryload(Workshop.cohosts))
