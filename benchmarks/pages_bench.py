@@ -9,7 +9,7 @@ and gzip-compressed (what a compressing proxy in front of Slotwise sends). Scree
 390 px go to `--out`.
 
     .venv/bin/python benchmarks/pages_bench.py --out /tmp/pages-bench
-    .venv/bin/python benchmarks/pages_bench.py --database-url sqlite:////tmp/large.db --reuse   # skip seeding
+    .venv/bin/python benchmarks/pages_bench.py --database-url sqlite:////tmp/large.db --reuse   # seeded already
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ TARGETS = {"grid day": (0.300, 150_000), "grid all days": (1.0, None), "proposal
 
 def token_for(base: str, email: str) -> str:
     status, body, _ = call(base, "POST", "/api/auth/token", {"email": email, "password": PASSWORD})
-    assert status == 200, body
+    assert status in (200, 201), body
     return body["access_token"]
 
 
@@ -58,29 +58,35 @@ def wait_for_run(base: str, token: str, run_id: int, limit: float) -> dict:
     raise SystemExit(f"run {run_id} did not finish")
 
 
+def finished_run(base: str, token: str, convention_id: int, body: dict | None, time_limit: float) -> dict:
+    status, body, _ = call(base, "POST", f"/api/conventions/{convention_id}/auto-schedule", body, token=token)
+    assert status == 202, body
+    return wait_for_run(base, token, body["run_id"], time_limit)
+
+
 def prepare(base: str, time_limit: float) -> tuple[int, int]:
-    """A placed grid, one run waiting for review, and an attendee registered for some runs."""
+    """A placed grid, one run waiting for review, and an attendee registered for some runs; what a
+    previous call prepared in the same database is reused."""
     admin = token_for(base, ADMIN)
     _, conventions, _ = call(base, "GET", "/api/conventions", token=admin)
     convention_id = max(c["id"] for c in conventions["items"])
-    status, body, _ = call(base, "POST", f"/api/conventions/{convention_id}/auto-schedule",
-                           {"time_limit_seconds": time_limit}, token=admin)
-    assert status == 202, body
-    run = wait_for_run(base, admin, body["run_id"], time_limit)
-    status, accepted, _ = call(base, "POST", f"/api/schedule-runs/{run['id']}/accept", token=admin, timeout=120)
-    assert status == 200, accepted
-    status, body, _ = call(base, "POST", f"/api/conventions/{convention_id}/auto-schedule",
-                           {"time_limit_seconds": time_limit, "seed": 7}, token=admin)
-    assert status == 202, body
-    review = wait_for_run(base, admin, body["run_id"], time_limit)
+    _, runs, _ = call(base, "GET", f"/api/conventions/{convention_id}/schedule-runs?limit=100", token=admin)
+    statuses = {r["status"]: r["id"] for r in runs["items"]}
+    if "accepted" not in statuses:
+        run = finished_run(base, admin, convention_id, {"time_limit_seconds": time_limit}, time_limit)
+        status, accepted, _ = call(base, "POST", f"/api/schedule-runs/{run['id']}/accept", token=admin, timeout=120)
+        assert status == 200, accepted
+    review_id = statuses.get("succeeded") or finished_run(
+        base, admin, convention_id, {"time_limit_seconds": time_limit, "seed": 7}, time_limit)["id"]
     attendee = token_for(base, ATTENDEE)
     _, wishes, _ = call(base, "GET", "/api/attendees/selections?limit=20", token=attendee)
-    for wish in wishes["items"][:6]:
-        _, runs, _ = call(base, "GET", f"/api/workshops/{wish['workshop_id']}/slots", token=attendee)
-        if runs.get("items"):
-            call(base, "POST", f"/api/workshops/{wish['workshop_id']}/register",
-                 {"event_slot_id": runs["items"][0]["event_slot_ids"][0]}, token=attendee)
-    return convention_id, review["id"]
+    if not any(w["status"] == "registered" for w in wishes["items"]):
+        for wish in wishes["items"][:6]:
+            _, placed, _ = call(base, "GET", f"/api/workshops/{wish['workshop_id']}/slots", token=attendee)
+            if placed.get("items"):
+                call(base, "POST", f"/api/workshops/{wish['workshop_id']}/register",
+                     {"event_slot_id": placed["items"][0]["event_slot_ids"][0]}, token=attendee)
+    return convention_id, review_id
 
 
 def signed_in_opener(base: str, email: str) -> urllib.request.OpenerDirector:
@@ -143,7 +149,7 @@ def browser_figures(base: str, convention_id: int, run_id: int, day: str, out: P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file")
-    parser.add_argument("--reuse", action="store_true", help="the database holds a prepared demo: do not seed")
+    parser.add_argument("--reuse", action="store_true", help="the database holds the large demo already: do not seed")
     parser.add_argument("--time-limit", type=float, default=20, help="each auto-schedule run's limit")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(tempfile.mkdtemp(prefix="pages-bench-")))
@@ -166,14 +172,7 @@ def main() -> None:
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
-        if args.reuse:
-            admin = token_for(base, ADMIN)
-            _, conventions, _ = call(base, "GET", "/api/conventions", token=admin)
-            convention_id = max(c["id"] for c in conventions["items"])
-            _, runs, _ = call(base, "GET", f"/api/conventions/{convention_id}/schedule-runs", token=admin)
-            run_id = max(r["id"] for r in runs["items"])
-        else:
-            convention_id, run_id = prepare(base, args.time_limit)
+        convention_id, run_id = prepare(base, args.time_limit)
         admin_page = signed_in_opener(base, ADMIN)
         grid_page = admin_page.open(f"{base}/conventions/{convention_id}/schedule?day=all").read().decode()
         day = re.findall(r'data-day="([\d-]+)"', grid_page)[0]
