@@ -7,18 +7,19 @@ beside the inputs. An htmx request gets only the section or cell it swaps; a pla
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db, htmx
 from ..models.conventions import TITLE_MAX
 from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
-from .grid import Cell, Day, build_grid
+from .grid import Cell, build_grid
 from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
@@ -308,17 +309,24 @@ def _requested_day() -> str | None:
         return None
 
 
-def _chosen_day(days: list[Day], cell_count: int, zone: ZoneInfo) -> str:
+def _chosen_day(dates: list[date], slot_count: int, zone: ZoneInfo) -> str:
     """The day to show ("all" for every day): the requested one when the grid has it; without one, every
     day of a small grid, and the first day (today's, while the convention runs) of a large one."""
     wanted = _requested_day()
-    known = [d.day.isoformat() for d in days]
+    known = [d.isoformat() for d in dates]
     if wanted == ALL_DAYS or wanted in known:
         return wanted
-    if cell_count <= WHOLE_GRID_MAX_CELLS or not known:
+    if slot_count <= WHOLE_GRID_MAX_CELLS or not known:
         return ALL_DAYS
     today = datetime.now(zone).date().isoformat()
     return today if today in known else known[0]
+
+
+def _day_window(day: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local day as the UTC instants it starts and ends (23 or 25 hours on a clock change)."""
+    first = date.fromisoformat(day)
+    return (datetime.combine(first, time.min, zone).astimezone(timezone.utc),
+            datetime.combine(first + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
 
 
 def _requested_rooms() -> list[int]:
@@ -326,34 +334,68 @@ def _requested_rooms() -> list[int]:
     return sorted({int(v) for v in request.args.getlist("room") if v.isdigit() and len(v) < 10})
 
 
-def _viewer_marks(schedule) -> dict:
-    """What the grid highlights for the person looking: the runs they registered for, the workshops they host."""
-    if not current_user.is_authenticated:
-        return {}
-    return {"mine": frozenset(attending.registered_first_slot_ids(current_user, schedule.convention.id)),
-            "hosting": frozenset(w.id for w in schedule.workshops.values() if workshops.is_host_of(current_user, w))}
+def _viewer(convention_id: int) -> dict:
+    """Who is looking, read once for the whole grid: what they may do, and which runs and workshops are theirs."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return {"signed_in": False, "viewer_is_admin": False, "may_place": False}
+    mine, hosting = attending.own_runs_and_workshops(user, convention_id)
+    return {"signed_in": True, "viewer_is_admin": user.is_admin,
+            "may_place": user.is_admin or user.has_role("host"), "mine": frozenset(mine), "hosting": frozenset(hosting)}
 
 
-def _context(schedule, *, whole_grid: bool, **extra) -> dict:
+_ID_MARK = 2147483647  # the largest id a route takes: stands for the id in a link made once
+
+
+def _link_maker(endpoint: str, **values):
+    """A function from an id to the link `url_for(endpoint, **values)` gives for it, with url_for called
+    once: a day of the grid has about two thousand links that differ only in their slot or workshop id."""
+    name = "slot_id" if "convention_id" in values else "workshop_id"
+    head, tail = url_for(endpoint, **values, **{name: _ID_MARK}).split(str(_ID_MARK), 1)
+    return lambda object_id: f"{head}{object_id}{tail}"
+
+
+def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dict:
+    keep = {"convention_id": convention_id, "day": chosen, "room": rooms}
+    return {"assign_link": _link_maker("conventions.assign", **keep),
+            "unassign_link": _link_maker("conventions.unassign", **keep),
+            "pick_link": _link_maker("conventions.pick_cell", **keep),
+            "cancel_link": _link_maker("conventions.pick_cell", cancel=1, **keep),
+            "workshop_link": _link_maker("workshop_pages.detail")}
+
+
+def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: bool, **extra) -> dict:
     requested = _requested_rooms()
     # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
     rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
-    all_days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc), **_viewer_marks(schedule))
-    # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
-    chosen = (_chosen_day(all_days, len(schedule.slots), ZoneInfo(schedule.convention.timezone)) if whole_grid
-              else _requested_day())
-    context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
-               "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
+    viewer = _viewer(schedule.convention.id)
+    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc),
+                      mine=viewer.pop("mine", frozenset()), hosting=viewer.pop("hosting", frozenset()))
+    context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
                "chosen_day": chosen, "chosen_rooms": requested,
                "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
-               "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
+               "picking": None, "choices": [], "cell_errors": {}, "form_token": generate_csrf(), **viewer,
+               **_grid_links(schedule.convention.id, chosen, requested)}
     context.update(extra)
     return context
 
 
 def _grid_context(convention_id: int, **extra) -> dict:
-    schedule = placement.convention_schedule(current_user, convention_id)
-    return _context(schedule, whole_grid=True, **extra)
+    """The grid of the chosen day (or every day): the days are listed first, then only that day is read."""
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    chosen = _chosen_day(dates, sum(count for _, count in starts), zone)
+    between = None if chosen == ALL_DAYS else _day_window(chosen, zone)
+    schedule = placement.convention_schedule(current_user, convention_id, between=between)
+    return _context(schedule, dates=dates, chosen=chosen, whole_grid=True, **extra)
+
+
+def _cell_context(convention_id: int, slot_id: int, **extra) -> dict:
+    """One block read alone; a one-slot grid cannot tell whether the requested day is real, so it only
+    passes the day on in its links."""
+    schedule = placement.slot_schedule(current_user, convention_id, slot_id)
+    return _context(schedule, dates=[], chosen=_requested_day(), whole_grid=False, **extra)
 
 
 def _placeable(convention_id: int) -> list:
@@ -375,7 +417,7 @@ def schedule(convention_id: int):
 
 
 def _cell_of(context: dict, slot_id: int) -> Cell:
-    for day in context["all_days"]:
+    for day in context["days"]:
         for row in day.rows:
             for cell in row.cells:
                 if cell and any(s.id == slot_id for s in cell.slots):
@@ -385,7 +427,7 @@ def _cell_of(context: dict, slot_id: int) -> Cell:
 
 def _slot_cell(convention_id: int, slot_id: int) -> Cell:
     """The cell as the grid shows it, read alone (NotFound when the slot is not in this convention)."""
-    return _cell_of(_context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False), slot_id)
+    return _cell_of(_cell_context(convention_id, slot_id), slot_id)
 
 
 def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: bool = False, **extra):
@@ -393,7 +435,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     With `pick`, the cell offers the workshops to place in it, listed once the slot is known to be this
     convention's (NotFound otherwise)."""
     if htmx:
-        context = _context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False, **extra)
+        context = _cell_context(convention_id, slot_id, **extra)
     else:
         context = _grid_context(convention_id, **extra)
     cell = _cell_of(context, slot_id)
@@ -478,13 +520,17 @@ def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -
 @bp.get("/conventions/<int:convention_id>/rooms/<int:location_id>/door-sign")
 def door_sign(convention_id: int, location_id: int):
     """One room's runs of one day (`?day=`, else its first day), laid out to print and pin on its door."""
-    schedule = placement.convention_schedule(current_user, convention_id)
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    wanted = _requested_day()
+    day = next((d for d in dates if d.isoformat() == wanted), dates[0] if dates else None)
+    schedule = placement.convention_schedule(current_user, convention_id,
+                                             between=_day_window(day.isoformat(), zone) if day else None)
     room = next((loc for loc in schedule.locations if loc.id == location_id), None)
     if room is None:
         raise NotFound(f"No room {location_id} in convention {convention_id}.", fields={"id": location_id})
-    days = build_grid(schedule, room_ids={location_id})
-    wanted = _requested_day()
-    day = next((d for d in days if d.day.isoformat() == wanted), days[0] if days else None)
-    runs = [cell for row in day.rows for cell in row.cells if cell and cell.workshop] if day else []
-    return render_template("conventions/door_sign.html", convention=schedule.convention, room=room, day=day,
-                           days=days, runs=runs)
+    grid = build_grid(schedule, room_ids={location_id})
+    runs = [cell for d in grid for row in d.rows for cell in row.cells if cell and cell.workshop]
+    return render_template("conventions/door_sign.html", convention=convention, room=room, day=day,
+                           dates=dates, runs=runs)

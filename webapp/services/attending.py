@@ -614,13 +614,15 @@ def my_schedule(actor, convention_id: int | None) -> list[ScheduleEntry]:
     return sorted(entries, key=lambda e: (e.run.start, e.run.end, e.workshop_id))
 
 
-def registered_first_slot_ids(actor, convention_id: int) -> set[int]:
-    """The first slots of the runs of this convention the actor is registered for (how selections name a run)."""
+def own_runs_and_workshops(actor, convention_id: int) -> tuple[set[int], set[int]]:
+    """What a person's view of the grid marks: the first slots of the runs of this convention they are
+    registered for (how selections name a run), and the workshops they host or co-host."""
     user = require_signed_in(actor)
-    return set(db.session.scalars(
+    registered = set(db.session.scalars(
         select(Selection.event_slot_id).join(EventSlot, EventSlot.id == Selection.event_slot_id)
         .where(Selection.user_id == user.id, Selection.status == "registered", EventSlot.convention_id == convention_id)
     ))
+    return registered, set(db.session.scalars(hosted_workshop_ids(user.id, convention_id)))
 
 
 def user_capabilities(actor, user_id: int) -> list[CapabilityView]:

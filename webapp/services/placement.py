@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, subqueryload
 
 from solver.problem import Placement
@@ -259,20 +260,34 @@ _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot
                  EventSlot.run_index)
 
 
-def convention_schedule(actor, convention_id: int) -> Schedule:
-    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
+def slot_starts(actor, convention_id: int) -> tuple[Convention, list[tuple[datetime, int]]]:
+    """The convention and each distinct slot start with its number of slots: enough to list the grid's days
+    and choose one before reading any workshop."""
+    convention = _visible_convention(actor, convention_id)
+    starts = db.session.execute(
+        select(EventSlot.start, func.count()).where(EventSlot.convention_id == convention_id)
+        .group_by(EventSlot.start).order_by(EventSlot.start)
+    ).all()
+    return convention, [(start, count) for start, count in starts]
+
+
+def convention_schedule(actor, convention_id: int, between: tuple[datetime, datetime] | None = None) -> Schedule:
+    """Rooms, slots and the visible workshop in each: four queries whatever the size. With `between`,
+    only the slots starting in that window and their workshops (one day of a large grid)."""
     convention = _visible_convention(actor, convention_id)
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
+    in_window = [EventSlot.convention_id == convention_id]
+    if between is not None:
+        in_window += [EventSlot.start >= between[0], EventSlot.start < between[1]]
     # plain rows, not ORM objects: the grid only reads them, and a large convention has thousands
     slots = list(db.session.execute(
-        select(*_SLOT_COLUMNS)
-        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
+        select(*_SLOT_COLUMNS).where(*in_window).order_by(EventSlot.start, EventSlot.location_id)
     ))
     workshops = {}
     if any(s.workshop_id is not None for s in slots):
-        placed = select(EventSlot.workshop_id).where(EventSlot.convention_id == convention_id)
+        placed = select(EventSlot.workshop_id).where(*in_window)
         # A subquery and joins, not lists of a thousand ids: the driver parses every placeholder of a query.
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(placed)).options(
