@@ -149,7 +149,8 @@ def _solve_and_store(run: ScheduleRun) -> str:
     run.stats = dict(solution.stats, solver_status=solution.status,
                      snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
                      # the clashes of the schedule the run started from, for the review's "before"
-                     current_attendee_conflicts=attendee_conflicts(problem, problem.current))
+                     current_attendee_conflicts=attendee_conflicts(problem, problem.current),
+                     current_placed_runs=len(problem.current))
     run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments),
                         total_runs=total_runs,
                         objective=solution.objective, bound=solution.bound,

@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Convention, EventSlot, Location, ScheduleRun, Workshop
+from .schedule_versions import version_of
 from .scheduling import proposal_diff
+from .versioned_cache import app_cache
 
 CHANGE_KINDS = ("added", "moved", "removed")
 FILTERS = ("changes", "added", "moved", "removed", "unplaced", "unchanged", "all")
@@ -57,6 +59,15 @@ def describe_changes(run: ScheduleRun) -> list[dict]:
     return entries
 
 
+def _current_changes(run: ScheduleRun) -> list[dict]:
+    """describe_changes, kept while the convention's schedule version stands (a run's proposal never changes,
+    and the version moves with every change to slots, rooms, placements and workshops), so paging and
+    filtering a thousand-run review does not compare it again."""
+    found = version_of(db.session, run.convention_id)
+    return app_cache("proposal-review").cached((*found.cache_key, run.id), found.version,
+                                               lambda: describe_changes(run))
+
+
 def unplaced_entries(run: ScheduleRun) -> list[dict]:
     titles = dict(db.session.execute(
         select(Workshop.id, Workshop.title).where(Workshop.convention_id == run.convention_id)).all())
@@ -85,7 +96,7 @@ def review_page(run: ScheduleRun, show: str = "changes", page: int = 1, page_siz
     """One page of the run's changes under a filter: changes first (added, moved, removed), by day and time."""
     show = show if show in FILTERS else "changes"
     recorded = run.applied_changes is not None
-    entries = list(run.applied_changes["entries"]) if recorded else describe_changes(run)
+    entries = run.applied_changes["entries"] if recorded else _current_changes(run)
     unplaced = unplaced_entries(run)
     counts = {kind: 0 for kind in (*CHANGE_KINDS, "unchanged")}
     for e in entries:
@@ -125,7 +136,9 @@ def quality_in_words(run: ScheduleRun) -> list[str]:
         said = f"{clashes:,} attendee clash{'es' if clashes != 1 else ''} (two wished-for workshops at the same time)"
         comparisons = []
         before = stats.get("current_attendee_conflicts")
-        if before is not None:
+        if stats.get("current_placed_runs") == 0:
+            comparisons.append("none in the schedule before, which placed nothing")
+        elif before is not None:
             comparisons.append(f"{before:,} in the schedule before")
         first = stats.get("greedy_attendee_conflicts")
         if first is not None:
