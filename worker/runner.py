@@ -18,6 +18,7 @@ from solver.metrics import attendee_conflicts
 from webapp.extensions import db
 from webapp.models import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced, utcnow
 from webapp.services.snapshot import build_problem
+from webapp.services.scheduling import transition_run
 
 HEARTBEAT_SECONDS = 1.0
 
@@ -76,11 +77,8 @@ class _Heartbeat:
 
 def _claim(run_id: int) -> ScheduleRun | None:
     """queued -> running, atomically: a redelivered or duplicate task finds nothing to do."""
-    claimed = db.session.execute(
-        update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
-        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(),
-                progress={"phase": "starting", "elapsed_seconds": 0})
-    ).rowcount
+    claimed = transition_run(run_id, ("queued",), "running", started_at=utcnow(), heartbeat_at=utcnow(),
+                             progress={"phase": "starting", "elapsed_seconds": 0})
     db.session.commit()
     return db.session.get(ScheduleRun, run_id) if claimed else None
 
@@ -95,10 +93,9 @@ def execute_run(run_id: int) -> str:
     except Exception as error:
         db.session.rollback()
         run = db.session.get(ScheduleRun, run_id)
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.error_message = f"{type(error).__name__}: {error}"[:2000]
-        run.stats = dict(run.stats or {}, traceback=traceback.format_exc()[-4000:])
+        if transition_run(run_id, ("running",), "failed", finished_at=utcnow(),
+                          error_message=f"{type(error).__name__}: {error}"[:2000]):
+            run.stats = dict(run.stats or {}, traceback=traceback.format_exc()[-4000:])
         db.session.commit()
         raise
 
@@ -133,10 +130,18 @@ def _solve_and_store(run: ScheduleRun) -> str:
     with _Heartbeat(app, run_id, started, total_runs=total_runs) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
     broken = violations(problem, solution.assignments)
-    run = db.session.get(ScheduleRun, run_id)
-    db.session.refresh(run)
     if broken:
         raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
+    final = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
+        solution.status, "succeeded")
+    # only a run still running is finished here: one marked failed meanwhile (its heartbeat judged
+    # too old) stays failed rather than showing a proposal beside the failure
+    if not transition_run(run_id, ("running",), final, finished_at=utcnow()):
+        db.session.rollback()
+        run = db.session.get(ScheduleRun, run_id)
+        current_app.logger.warning("run %s ended as %s while solving; its result is dropped", run_id, run.status)
+        return run.status
+    run = db.session.get(ScheduleRun, run_id)
     for placement in solution.assignments:
         run.assignments.append(ScheduleRunAssignment(
             workshop_id=placement.workshop_id, run_index=placement.run_index,
@@ -155,10 +160,7 @@ def _solve_and_store(run: ScheduleRun) -> str:
                         total_runs=total_runs,
                         objective=solution.objective, bound=solution.bound,
                         elapsed_seconds=round(time.monotonic() - started, 2))
-    run.status = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
-        solution.status, "succeeded")
     if run.status == "infeasible" and solution.stats.get("pin_violations"):
         run.error_message = "; ".join(solution.stats["pin_violations"])[:2000]
-    run.finished_at = utcnow()
     db.session.commit()
     return run.status

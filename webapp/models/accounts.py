@@ -22,6 +22,8 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # An address the user asked to change to; it applies once the link mailed to it is opened.
+    pending_email: Mapped[str | None] = mapped_column(sa.String(EMAIL_MAX))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -77,6 +79,21 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The session cookie carries its token, so the server can end it: on
+    sign-out, and for every browser of a user whose password changes."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

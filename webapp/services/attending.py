@@ -34,6 +34,7 @@ from ..models import (
     Workshop, utcnow,
 )
 from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches
+from .locks import lock_rows
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_self_or_admin, require_signed_in
@@ -172,16 +173,7 @@ def _require_not_cancelled_registration(user_id: int, con: Convention) -> None:
 
 def _lock_runs(first_slot_ids) -> None:
     """Serialise seat counting for these runs until the transaction ends (see module doc)."""
-    ids = sorted({i for i in first_slot_ids if i is not None})
-    if not ids:
-        return
-    if db.session.get_bind().dialect.name == "sqlite":
-        # The first write of a transaction takes SQLite's one write lock (other writers wait on
-        # the busy timeout); pysqlite opens the transaction right before it, and no read of this
-        # transaction came earlier, so no stale snapshot can be upgraded.
-        table = EventSlot.__table__
-        db.session.execute(table.update().where(table.c.id == ids[0]).values(run_index=table.c.run_index))
-    db.session.execute(select(EventSlot.id).where(EventSlot.id.in_(ids)).order_by(EventSlot.id).with_for_update())
+    lock_rows(EventSlot.__table__, first_slot_ids)
 
 
 def runs_of_workshops(workshop_ids) -> dict[int, Run]:

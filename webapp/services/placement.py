@@ -8,10 +8,10 @@ schedule's accept reuses `check_placement(..., replace_current=True)` and `apply
 Who may place: admins, and the workshop's owner or co-hosts for their own workshop (a host
 knows best when they can run it, and the rules are checked all the same).
 
-Concurrency: the convention row and the candidate slot rows are locked (SELECT ... FOR UPDATE
-on PostgreSQL) before the snapshot is taken, so placements in one convention are judged one
-after another; the write is a compare-and-set (`... WHERE workshop_id IS NULL`) as a last guard,
-which also protects SQLite where FOR UPDATE does not exist.
+Concurrency: the convention is locked (`locks.lock_convention`: its row on PostgreSQL, the write
+lock on SQLite) before anything the checks read, so placements in one convention are judged one
+after another, hosts, co-hosts, equipment and runs included; the write is a compare-and-set
+(`... WHERE workshop_id IS NULL`) as a last guard.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ..extensions import db
 from ..models import Convention, EventSlot, Location, Selection, User, Workshop
 from ..models.workshops import workshop_cohosts
 from . import schedule_versions
+from .locks import lock_convention
 from .mail import send_mail
 from .snapshot import build_problem
 from .workshops import (
@@ -114,7 +115,7 @@ def placement_violations(workshop: Workshop) -> list[Violation]:
 
 def lock_slots(convention_id: int, slot_ids: list[int]) -> list[EventSlot]:
     """Lock the convention (placements in it are judged one after another) and the slots."""
-    db.session.get(Convention, convention_id, with_for_update=True, populate_existing=True)
+    lock_convention(convention_id)
     if not slot_ids:
         return []
     return list(db.session.scalars(
@@ -153,7 +154,12 @@ def run_slots(first: EventSlot, count: int) -> list[EventSlot]:
     ))
 
 
+def _lock_convention_of(workshop_id: int) -> None:
+    lock_convention(db.session.scalar(select(Workshop.convention_id).where(Workshop.id == workshop_id)))
+
+
 def assign_slot(actor, workshop_id: int, event_slot_id: int, run_index: int | None = None) -> PlacedRun:
+    _lock_convention_of(workshop_id)  # before the workshop, its runs and its hosts are read
     workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
     first = db.session.get(EventSlot, event_slot_id)
     if first is None:
@@ -227,8 +233,8 @@ def unplace_run(workshop: Workshop, run_index: int, reason: str) -> list[int]:
 
 def unassign_slot(actor, workshop_id: int, slot_id: int) -> tuple[list[int], WorkshopView]:
     """Take the run holding `slot_id` off the schedule; the freed slot ids and the workshop now."""
+    _lock_convention_of(workshop_id)
     workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
-    lock_slots(convention.id, [])
     slot = db.session.get(EventSlot, slot_id, populate_existing=True)
     if slot is None or slot.workshop_id != workshop.id:
         raise NotFound(f"Workshop {workshop_id} is not placed in slot {slot_id}.", fields={"slot_id": slot_id})

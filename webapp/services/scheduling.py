@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from solver.jsonio import problem_to_json
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, ValidationFailed
@@ -21,24 +21,50 @@ FINISHED_STATUSES = ("succeeded", "infeasible", "failed", "cancelled")
 MAX_SEED = 2_147_483_647  # CP-SAT's random seed is a 32-bit integer
 
 
+def transition_run(run_id: int, from_statuses: tuple[str, ...], to_status: str, *conditions, **values) -> bool:
+    """Compare-and-set a run's status: of two requests racing for one run, exactly one moves it.
+
+    The UPDATE takes the row's lock (the database's write lock on SQLite) and re-reads the status
+    under it, so the loser sees the winner's status and changes nothing."""
+    changed = db.session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status.in_(from_statuses), *conditions)
+        .values(status=to_status, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        run = db.session.get(ScheduleRun, run_id)
+        if run is not None:
+            db.session.refresh(run)
+    return bool(changed)
+
+
+def not_in_status(run_id: int, wanted: str, code: str) -> Conflict:
+    run = db.session.get(ScheduleRun, run_id, populate_existing=True)
+    status = run.status if run is not None else "gone"
+    return Conflict(f"Run {run_id} is {status}; only {wanted}.", code=code, fields={"status": status})
+
+
 def expire_stale_runs(convention_id: int | None = None) -> int:
     """Mark failed the running runs whose worker stopped writing (died, killed, machine lost)."""
     timeout = current_app.config["SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS"]
     cutoff = utcnow() - timedelta(seconds=timeout)
-    query = select(ScheduleRun).where(
+    query = select(ScheduleRun.id).where(
         ScheduleRun.status == "running",
         func.coalesce(ScheduleRun.heartbeat_at, ScheduleRun.started_at, ScheduleRun.created_at) < cutoff,
     )
     if convention_id is not None:
         query = query.where(ScheduleRun.convention_id == convention_id)
-    stale = db.session.scalars(query).all()
-    for run in stale:
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.error_message = f"The worker stopped reporting for over {timeout} s (it died or was stopped)."
-    if stale:
-        db.session.flush()
-    return len(stale)
+    expired = 0
+    for run_id in db.session.scalars(query).all():
+        # the heartbeat is judged again under the lock: a run that wrote meanwhile lives on
+        expired += transition_run(
+            run_id, ("running",), "failed",
+            func.coalesce(ScheduleRun.heartbeat_at, ScheduleRun.started_at, ScheduleRun.created_at) < cutoff,
+            finished_at=utcnow(),
+            error_message=f"The worker stopped reporting for over {timeout} s (it died or was stopped).",
+        )
+    return expired
 
 
 def active_run(convention_id: int) -> ScheduleRun | None:
@@ -125,28 +151,19 @@ def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -
 
 def cancel_run(actor: User | None, run_id: int) -> ScheduleRun:
     run = get_run(actor, run_id)
-    if run.status == "queued":
-        run.status = "cancelled"
-        run.finished_at = utcnow()
-    elif run.status == "running":
-        run.cancel_requested = True  # the worker polls this and stops its search
-    else:
-        raise Conflict(f"Run {run.id} is {run.status}; only queued or running runs can be cancelled.",
-                       code="run_not_active")
-    db.session.flush()
+    if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
+        return run
+    # running: the worker polls this flag and stops its search
+    if not transition_run(run.id, ("running",), "running", cancel_requested=True):
+        raise not_in_status(run.id, "queued or running runs can be cancelled", "run_not_active")
     return run
 
 
 def reject_run(actor: User | None, run_id: int) -> ScheduleRun:
     admin = require_admin(actor)
     run = get_run(actor, run_id)
-    if run.status != "succeeded":
-        raise Conflict(f"Run {run.id} is {run.status}; only a succeeded proposal can be rejected.",
-                       code="run_not_reviewable")
-    run.status = "rejected"
-    run.decided_by_id = admin.id
-    run.decided_at = utcnow()
-    db.session.flush()
+    if not transition_run(run.id, ("succeeded",), "rejected", decided_by_id=admin.id, decided_at=utcnow()):
+        raise not_in_status(run.id, "a succeeded proposal can be rejected", "run_not_reviewable")
     return run
 
 

@@ -1,0 +1,9 @@
+// Page behaviour in a static file, so the Content-Security-Policy can forbid inline script.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  // Inside [data-swap-errors], a refused change (409, 422) shows its explanation in place.
+  var status = event.detail.xhr.status;
+  if ((status === 409 || status === 422) && event.target.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
