@@ -1,7 +1,7 @@
 """schedule_runs.applied_changes: what an accepted run changed, recorded when it was accepted
 
 Revision ID: b4e81d2c7a05
-Revises: 7c1e2f0a9b31
+Revises: a3f1c9d2e7b4
 Create Date: 2026-12-02 07:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b4e81d2c7a05'
-down_revision = '7c1e2f0a9b31'
+down_revision = 'a3f1c9d2e7b4'
 branch_labels = None
 depends_on = None
 
