@@ -15,7 +15,8 @@ from flask_login import current_user, login_required
 
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db, htmx
-from ..services import attending, registration
+from ..models import Convention
+from ..services import access, attending, registration
 from ..forms import FORM_ERROR
 from ..workshops.forms import parse_form
 from ..workshops.views import SERVICE_PAGE, action_context, page_helpers
@@ -133,7 +134,7 @@ def my_schedule():
     conventions = {v.convention.id: v.convention for v in registrations}
     entries = attending.my_schedule(current_user, None)
     for con_id in {e.convention_id for e in entries} - set(conventions):
-        conventions[con_id] = attending.visible_convention(current_user, con_id)
+        conventions[con_id] = access.load(current_user, Convention, con_id)
     days: dict[tuple, list] = defaultdict(list)
     for entry in entries:  # in time order already
         con = conventions[entry.convention_id]
@@ -142,7 +143,7 @@ def my_schedule():
     interests, _ = attending.list_my_selections(current_user, None, "interested", SERVICE_PAGE, 0)
     waiting, _ = attending.list_my_selections(current_user, None, "waitlisted", SERVICE_PAGE, 0)
     for con_id in {s.convention_id for s in interests + waiting} - set(conventions):
-        conventions[con_id] = attending.visible_convention(current_user, con_id)
+        conventions[con_id] = access.load(current_user, Convention, con_id)
     runs = attending.runs_of_workshops({s.selection.workshop_id for s in waiting})
     return render_template(
         "attending/schedule.html", days=list(days.items()), conventions=conventions,

@@ -374,7 +374,7 @@ def _context(schedule, *, whole_grid: bool, **extra) -> dict:
     context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
                "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
                "chosen_day": chosen,
-               "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
+               "picking": None, "choices": [], "cell_errors": {}}
     context.update(extra)
     return context
 

@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..services import conventions as convention_service
+from ..models import Convention
+from ..services import access, conventions as convention_service
 from ..services import attending, hosts, workshops
 from ..forms import FormErrors, domain_errors
 from ..workshops.forms import local_datetime, parse_form
@@ -79,7 +80,7 @@ def _convention_id(raw) -> int | None:
 def _availability_page(convention_id: int | None, errors=None, values=None, status=200):
     convention = windows = bounds = None
     if convention_id is not None:
-        convention = convention_service.visible_convention(current_user, convention_id)
+        convention = access.load(current_user, Convention, convention_id)
         windows = hosts.list_availability(current_user, convention.id)
         bounds = hosts.convention_bounds(convention)
     else:
@@ -101,7 +102,7 @@ def add_availability():
     convention_id = _convention_id(request.form.get("convention_id"))
     if convention_id is None:
         raise ValidationFailed("Choose a convention first.", fields={"convention_id": "missing"})
-    convention = convention_service.visible_convention(current_user, convention_id)
+    convention = access.load(current_user, Convention, convention_id)
     errors = FormErrors()
     moments = {}
     for name in ("start", "end"):
@@ -179,7 +180,7 @@ def propose_workshop():
 def _edit_page(workshop_id: int, errors=None, values=None, status=200):
     view = workshops.get_workshop(current_user, workshop_id)
     w = view.workshop
-    convention = convention_service.visible_convention(current_user, w.convention_id)
+    convention = access.load(current_user, Convention, w.convention_id)
     if values is None:
         values = {name: getattr(w, name) for name in EDIT_FIELDS}
     return render_template("hosts/edit_workshop.html", workshop=w, convention=convention,
@@ -220,7 +221,7 @@ def attendees_page(workshop_id: int):
     """Who is registered, then who waits in queue order, run by run (the workshop's hosts and admins)."""
     people, total = attending.workshop_attendees(current_user, workshop_id, SERVICE_PAGE, 0)
     view = workshops.get_workshop(current_user, workshop_id)
-    convention = convention_service.visible_convention(current_user, view.workshop.convention_id)
+    convention = access.load(current_user, Convention, view.workshop.convention_id)
     row = workshop_rows([view])[0]
     return render_template("hosts/attendees.html", workshop=view.workshop, convention=convention, row=row,
                            people=people, total=total)

@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..models import Convention, ConventionRegistration, Selection, User, Workshop
-from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open, visible_convention
-from .lookup import get_or_404
+from .access import load
+from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open
 from .permissions import require_admin, require_signed_in
 
 SIGNATURE_HEADER = "X-Slotwise-Signature"
@@ -53,7 +53,7 @@ def _initial_status(con: Convention) -> str:
 def register_for_convention(actor, convention_id: int) -> tuple[ConventionRegistration, bool]:
     """Answers (registration, created): created is False when an active registration existed."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     require_open(con)
     existing = _registration(user.id, con.id, lock=True)
     if existing is not None and existing.status != "cancelled":
@@ -93,7 +93,7 @@ def complete_registration(actor, convention_id: int, payment_reference: str, use
                           ) -> ConventionRegistration:
     """An admin records the payment of someone's (or their own) registration."""
     admin = require_admin(actor)
-    con = get_or_404(Convention, convention_id, "convention")
+    con = load(admin, Convention, convention_id, "manage")
     target = admin.id if user_id is None else user_id
     if db.session.get(User, target) is None:
         raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {target}"})
@@ -137,7 +137,7 @@ def complete_paid_registration(convention_id: int, user_id: int, payment_referen
 def cancel_convention_registration(actor, convention_id: int) -> ConventionRegistration:
     """Cancel one's own registration and every selection in the convention (idempotent)."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     row = _registration(user.id, con.id, lock=True)
     if row is None:
         raise NotFound(f"You have no registration for convention '{con.name}'.", code="no_registration")
@@ -158,7 +158,7 @@ def list_convention_attendees(actor, convention_id: int, status: str | None, lim
                               ) -> tuple[list[AttendeeView], int]:
     """Admins: every registration. Hosts: people registered or waitlisted for their workshops."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     query = select(ConventionRegistration).where(ConventionRegistration.convention_id == con.id)
     if not user.is_admin:
         if not user.has_role("host"):

@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from ..errors import ValidationFailed
 from ..extensions import htmx
-from ..services import attending, catalogue, registration, workshops
+from ..models import Convention
+from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..forms import validation_errors
 from ..models.workshops import seats_left as seats_left_of
@@ -99,7 +100,7 @@ def my_registration(convention_id: int):
 def action_context(workshop_id: int, **extra) -> dict:
     """What a workshop's action block shows: the workshop, and the person's registration and selection."""
     view = workshops.get_workshop(current_user, workshop_id)
-    convention = attending.visible_convention(current_user, view.workshop.convention_id)
+    convention = access.load(current_user, Convention, view.workshop.convention_id)
     selection = None
     if current_user.is_authenticated:
         selections, _ = attending.list_my_selections(current_user, convention.id, None, SERVICE_PAGE, 0)
@@ -175,7 +176,7 @@ def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], in
 
 @bp.get("/conventions/<int(max=2147483647):convention_id>/workshops")
 def browse(convention_id: int):
-    convention = attending.visible_convention(current_user, convention_id)
+    convention = access.load(current_user, Convention, convention_id)
     filters = _filters(convention_id)
     rows, total = _search(convention_id, filters)
     pages = max(1, -(-total // PAGE_SIZE))
