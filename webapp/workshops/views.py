@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
-from pydantic import ValidationError
 
 from ..errors import ValidationFailed
 from ..extensions import htmx
 from ..models import Convention
 from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
-from ..forms import validation_errors
+from ..forms import validate_form
 from ..models.workshops import seats_left as seats_left_of
 from .schemas import MAX_DURATION_SLOTS, WorkshopQuery
 
@@ -148,10 +147,7 @@ def _filters(convention_id: int) -> Filters:
         page = int(args.get("page", "1"))
     except ValueError:
         page = 0
-    try:
-        query = WorkshopQuery.model_validate(raw, strict=False)
-    except ValidationError as error:
-        raise ValidationFailed("Some search fields are invalid.", fields=validation_errors(error)) from None
+    query = validate_form(WorkshopQuery, raw, message="Some search fields are invalid.")
     if page < 1:
         raise ValidationFailed("Some search fields are invalid.", fields={"page": "must be a whole number >= 1"})
     return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"), page)
