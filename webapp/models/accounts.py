@@ -34,7 +34,7 @@ class OwnedByUser:
 
     def can_edit(self, actor) -> bool:
         user = signed_in_user(actor)
-        return user is not None and (user.id == self.user_id or user.is_admin)
+        return is_admin(user) or (user is not None and user.id == self.user_id)
 
     can_delete = can_edit
 
