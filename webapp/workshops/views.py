@@ -8,7 +8,7 @@ one (or a history restore) the whole page. The workshop page's action block live
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from ..services import attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..forms import validation_errors
 from ..models.workshops import seats_left as seats_left_of
+from ..paging import page_count, page_of, requested_page
 from .schemas import MAX_DURATION_SLOTS, WorkshopQuery
 
 bp = Blueprint("workshop_pages", __name__)
@@ -144,21 +145,15 @@ def _filters(convention_id: int) -> Filters:
     raw = {"convention_id": convention_id, "q": args.get("q", "").strip() or None,
            "capability_id": args.get("capability_id") or None}
     try:
-        page = int(args.get("page", "1"))
-    except ValueError:
-        page = 0
-    try:
         query = WorkshopQuery.model_validate(raw, strict=False)
     except ValidationError as error:
         raise ValidationFailed("Some search fields are invalid.", fields=validation_errors(error)) from None
-    if page < 1:
-        raise ValidationFailed("Some search fields are invalid.", fields={"page": "must be a whole number >= 1"})
-    return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"), page)
+    return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"),
+                   requested_page(PAGE_SIZE))
 
 
-def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], int]:
+def _search(convention_id: int, filters: Filters, offset: int) -> tuple[list[WorkshopRow], int]:
     search = {"convention_id": convention_id, "q": filters.q or None, "capability_id": filters.capability_id}
-    offset = (filters.page - 1) * PAGE_SIZE
     if not filters.free:
         views, total = workshops.list_workshops(current_user, limit=PAGE_SIZE, offset=offset, **search)
         return workshop_rows(views), total
@@ -177,8 +172,9 @@ def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], in
 def browse(convention_id: int):
     convention = attending.visible_convention(current_user, convention_id)
     filters = _filters(convention_id)
-    rows, total = _search(convention_id, filters)
-    pages = max(1, -(-total // PAGE_SIZE))
+    rows, total, page = page_of(lambda offset: _search(convention_id, filters, offset), filters.page, PAGE_SIZE)
+    filters = replace(filters, page=page)
+    pages = page_count(total, PAGE_SIZE)
     context = {"convention": convention, "rows": rows, "total": total, "filters": filters, "pages": pages}
     if htmx and not htmx.history_restore_request:
         response = make_response(render_template("workshops/_rows.html", **context))
