@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
 from ..models.workshops import seats_left
-from ..schemas import PartialUpdate, Schema
+from ..schemas import Limit, Offset, PartialUpdate, Schema
 from ..serializers import iso
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -87,15 +87,8 @@ class WorkshopQuery(Schema):
     equipment_id: Id | None = None
     available_slots_only: bool = False
     status: Literal["draft", "published", "cancelled"] | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
-
-
-class PageQuery(Schema):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class AssignSlotIn(Schema):
@@ -114,7 +107,7 @@ class EquipmentNeedOut(Schema):
     quantity: int
 
 
-class RunOut(Schema):
+class PlacedRunOut(Schema):
     run_index: int
     event_slot_ids: list[int]
     location_id: int
@@ -148,7 +141,7 @@ class WorkshopOut(Schema):
     prerequisite_ids: list[int]
     teaches_ids: list[int]
     equipment: list[EquipmentNeedOut]
-    placed_runs: list[RunOut]
+    placed_runs: list[PlacedRunOut]
     unplaced_runs: int
     counts: CountsOut
     created_at: str
@@ -160,8 +153,8 @@ class WorkshopList(Schema):
     total: int
 
 
-class RunList(Schema):
-    items: list[RunOut]
+class PlacedRunList(Schema):
+    items: list[PlacedRunOut]
     total: int
 
 
@@ -199,7 +192,7 @@ class ScheduleLocationOut(Schema):
     capacity: int
 
 
-class ScheduleOut(Schema):
+class ScheduleGridOut(Schema):
     convention_id: int
     timezone: str
     locations: list[ScheduleLocationOut]
