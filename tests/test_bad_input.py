@@ -133,3 +133,27 @@ def test_nul_characters_are_refused_everywhere_before_any_route(client, make_use
     db.session.expire_all()
     assert db.session.get(Convention, con.id).name == "Makerfest"
     assert db.session.scalar(sa.select(User).where(User.email == "nul@example.org")) is None
+
+
+@pytest.mark.parametrize("path", ["/api/auth/token", "/api/capabilities", "/api/users/register"])
+def test_deeply_nested_json_is_400_before_any_route_and_logs_nothing(client, path, caplog):
+    """100,000 `[` then `]` made the JSON parser recurse until RecursionError: a 500 and a traceback per request."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    error = _assert_error_shape(client.post(path, data=deep, content_type="application/json"), 400)
+    assert error["code"] == "json_too_deep"
+    objects = b'{"a":' * 50_000 + b"1" + b"}" * 50_000
+    _assert_error_shape(client.post(path, data=objects, content_type="application/json"), 400)
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []
+
+
+def test_brackets_inside_strings_and_ordinary_nesting_are_not_depth(client):
+    from webapp.input_guard import MAX_JSON_DEPTH, json_nesting_exceeds
+
+    assert not json_nesting_exceeds(b'{"name": "' + b"[" * 5000 + b'"}')
+    assert not json_nesting_exceeds(b'{"a": "\\"[[[[", "b": [' + b"[]," * 5000 + b"[]]}")
+    assert not json_nesting_exceeds(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH)
+    assert json_nesting_exceeds(b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1))
+    # a string holding brackets is still read as one value by the route
+    response = client.post("/api/users/register", json={"email": "a@example.org", "password": "long enough pw",
+                                                       "display_name": "[" * 60})
+    assert response.status_code == 202

@@ -1,15 +1,23 @@
-"""One rule for every input: text may not contain a NUL character (U+0000).
+"""Rules for every input, checked before any route (and so before authentication) runs.
 
-PostgreSQL's text type cannot store it (a name with one was a 500 there) and SQLite stored it silently. Checked
-before any route runs, on the query string, form fields and JSON body, so no form, schema or service needs to.
+- Text may not contain a NUL character (U+0000): PostgreSQL's text type cannot store it (a name with one was a
+  500 there) and SQLite stored it silently. Checked on the query string, form fields and JSON body, so no form,
+  schema or service needs to.
+- A JSON body may nest at most MAX_JSON_DEPTH arrays and objects: Python's parser recurses once per level, so
+  100,000 `[` were a RecursionError (a 500 and a logged traceback per request) in whatever parsed it first.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Flask, request
 
-from .errors import ValidationFailed
+from .errors import Malformed, ValidationFailed
 
 MESSAGE = "contains a NUL character (\\u0000), which no text can hold"
+MAX_JSON_DEPTH = 32  # the deepest body the API reads nests 3 levels
+# a string is one token, so brackets inside it do not count; an unterminated one is parse_body's to report
+_JSON_NESTING_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}]')
 
 
 def _nul_at(value, path: str = "") -> str | None:
@@ -32,6 +40,28 @@ def _may_hold_nul(raw: bytes) -> bool:
     return b"\x00" in raw or b"%00" in raw or b"\\u0000" in raw
 
 
+def json_nesting_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether a JSON text opens more than `limit` arrays or objects inside each other, read without parsing it."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # nearly every body: no need to follow the nesting
+        return False
+    depth = 0
+    for token in _JSON_NESTING_TOKEN.finditer(raw):
+        bracket = token.group()
+        if bracket in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def reject_deep_json() -> None:
+    if request.is_json and json_nesting_exceeds(request.get_data(cache=True)):
+        raise Malformed(f"The JSON body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep.",
+                        code="json_too_deep")
+
+
 def reject_nul_characters() -> None:
     # the raw bytes first: a full walk of every value would cost each request about a millisecond
     fields = {}
@@ -50,4 +80,5 @@ def reject_nul_characters() -> None:
 
 
 def register_input_guard(app: Flask) -> None:
+    app.before_request(reject_deep_json)  # first: the NUL check below parses the body
     app.before_request(reject_nul_characters)
