@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from .models.accounts import EMAIL_MAX, NAME_MAX
+from .models.conventions import TITLE_MAX
+from .models.types import MAX_ID
 
 Role = Literal["admin", "host", "attendee"]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
@@ -16,6 +18,30 @@ Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX)]
 class Schema(BaseModel):
     # strict: a number where a string belongs is a 422, not silently converted
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# An offset past the largest integer column overflows the database's parameter (a 500 before); no list is as long.
+MAX_OFFSET = MAX_ID
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Field(ge=1, le=500)]
+SearchText = Annotated[str, StringConstraints(max_length=TITLE_MAX)]
+
+
+class QuerySchema(Schema):
+    """Query strings arrive as text: numbers and booleans are converted (lax), unknown names refused."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class PageQuery(QuerySchema):
+    """`limit` and `offset` of a list: every list's paging is read (and documented) with this."""
+
+    limit: Limit = 50
+    offset: Offset = 0
+
+
+class SearchPageQuery(PageQuery):
+    q: SearchText | None = Field(None, description="part of the name, case-insensitive")
 
 
 class PartialUpdate(Schema):

@@ -17,6 +17,6 @@ def refuse_cross_site_writes():
     return None
 
 
-from .routing import api_route, page_args, parse_body  # noqa: E402  (helpers need bp)
+from .routing import api_route, parse_body, parse_query  # noqa: E402  (helpers need bp)
 
-__all__ = ["bp", "api_route", "parse_body", "page_args"]
+__all__ = ["bp", "api_route", "parse_body", "parse_query"]

@@ -112,23 +112,5 @@ def parse_query(schema: type[BaseModel]) -> BaseModel:
         raise ValidationFailed("Some query parameters are invalid.", fields=_field_errors(exc)) from None
 
 
-def page_args(default_limit: int = 50, max_limit: int = 500) -> tuple[int, int]:
-    """`limit` and `offset` from the query string, validated."""
-    fields = {}
-    values = {}
-    for name, default, lowest in (("limit", default_limit, 1), ("offset", 0, 0)):
-        raw = request.args.get(name)
-        try:
-            values[name] = default if raw is None else int(raw)
-        except ValueError:
-            fields[name] = "must be a whole number"
-            continue
-        if values[name] < lowest or (name == "limit" and values[name] > max_limit):
-            fields[name] = f"must be between {lowest} and {max_limit}" if name == "limit" else "must be >= 0"
-    if fields:
-        raise ValidationFailed("Invalid paging parameters.", fields=fields)
-    return values["limit"], values["offset"]
-
-
 def listing(items: list[dict], total: int) -> dict:
     return {"items": items, "total": total}

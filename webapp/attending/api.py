@@ -4,10 +4,11 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
+from ..schemas import PageQuery
 from ..services import attending, held_capabilities, registration
 from .schemas import (
     AttendeeList, AttendeeQuery, CapabilityGrantIn, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
-    PageQuery, PaymentWebhookIn, RegistrationOut, ScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
+    PaymentWebhookIn, RegistrationOut, ScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
     SelectionOut, SelectionQuery, SelectionUpdateIn, WorkshopAttendeeList, WorkshopRegisterIn,
     attendee_json, capability_held_json, my_convention_json, registration_json, schedule_entry_json,
     selection_json, workshop_attendee_json,

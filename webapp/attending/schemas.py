@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ..conventions.schemas import fee_text
 from ..models import ConventionRegistration
 from ..models.types import MAX_ID
-from ..schemas import Schema
+from ..schemas import PageQuery, QuerySchema, Schema
 from ..serializers import iso
 from ..services.attending import AttendeeView, CapabilityView, ScheduleEntry, SelectionView, WorkshopAttendee
 from ..services.registration import RegistrationView
@@ -21,17 +21,6 @@ Rank = Annotated[int, Field(ge=1, le=MAX_RANK, description="1 = most wanted")]
 PaymentReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REFERENCE_MAX)]
 RegistrationStatus = Literal["signed_up", "pending_payment", "registered", "cancelled"]
 SelectionStatus = Literal["interested", "registered", "waitlisted", "cancelled"]
-
-
-class QuerySchema(Schema):
-    """Query strings arrive as text: numbers are converted (lax), unknown names refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-
-class PageQuery(QuerySchema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 # convention registration ----------------------------------------------------------------------

@@ -1,16 +1,11 @@
 """Request and response schemas for capabilities and equipment, and their JSON rendering."""
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import Field, StringConstraints
-
-from ..conventions.schemas import Description, Id, Name, PageQuery
+from ..conventions.schemas import Description, Id, Name
 from ..models import Capability, Equipment
-from ..models.conventions import TITLE_MAX
-from ..schemas import PartialUpdate, Schema
-
-SearchText = Annotated[str, StringConstraints(max_length=TITLE_MAX)]
+from ..schemas import PageQuery, PartialUpdate, Schema, SearchText
 
 
 class CapabilityQuery(PageQuery):

@@ -3,10 +3,11 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
+from ..schemas import PageQuery
 from ..services import conventions, locations, slots
 from .schemas import (
     AllSlotsQuery, BulkSlotsIn, BulkSlotsOut, CascadeQuery, ConventionIn, ConventionList, ConventionOut,
-    ConventionQuery, ConventionUpdateIn, LocationIn, LocationList, LocationOut, LocationUpdateIn, PageQuery,
+    ConventionQuery, ConventionUpdateIn, LocationIn, LocationList, LocationOut, LocationUpdateIn,
     PlacedWorkshopOut, SlotIn, SlotList, SlotOut, SlotQuery, SlotUpdateIn, bulk_json, convention_json,
     location_json, placed_workshop_json, slot_json,
 )

@@ -7,11 +7,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints, model_validator
 
 from ..models import Convention, EventSlot, Location, Workshop
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
-from ..schemas import PartialUpdate, Schema
+from ..schemas import Offset, PageQuery, PartialUpdate, QuerySchema, Schema, SearchText
 from ..serializers import iso
 from ..models.types import MAX_ID
 
@@ -54,17 +54,6 @@ Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 Fee = Annotated[str, StringConstraints(pattern=FEE_PATTERN, max_length=11)]
 
 
-class QuerySchema(Schema):
-    """Query strings arrive as text: numbers and booleans are converted (lax), unknown names refused."""
-
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-
-class PageQuery(QuerySchema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=MAX_ID)
-
-
 class CascadeQuery(QuerySchema):
     cascade: bool = False
 
@@ -73,7 +62,7 @@ class CascadeQuery(QuerySchema):
 
 
 class ConventionQuery(PageQuery):
-    q: Annotated[str, StringConstraints(max_length=TITLE_MAX)] | None = None
+    q: SearchText | None = None
     status: ConventionStatus | None = None
 
 
@@ -211,7 +200,7 @@ def location_json(row: Location) -> dict:
 
 class SlotQuery(QuerySchema):
     limit: int = Field(500, ge=1, le=5000)
-    offset: int = Field(0, ge=0, le=MAX_ID)
+    offset: Offset = 0
     location_id: Id | None = None
     day: Day | None = Field(None, description="a day in the convention's time zone")
     available: bool | None = Field(None, description="true: free slots only; false: taken slots only")

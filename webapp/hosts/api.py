@@ -4,7 +4,8 @@ from flask_login import current_user
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_optional_body, parse_query
 from ..services import hosts, workshops
-from ..workshops.schemas import PageQuery, WorkshopList, workshop_json
+from ..schemas import PageQuery
+from ..workshops.schemas import WorkshopList, workshop_json
 from .schemas import (
     ApplicationList, ApplicationOut, ApplyIn, AvailabilityIn, AvailabilityList, AvailabilityOut, AvailabilityQuery,
     ReviewIn, application_json, availability_json,

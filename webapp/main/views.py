@@ -2,9 +2,11 @@
 from flask import render_template
 from flask_login import current_user, login_required
 
-from ..api.routing import page_args
+from ..paging import page_count, page_of, requested_page
 from ..services import conventions, mail
 from . import bp
+
+OUTBOX_PAGE = 50
 
 
 @bp.get("/")
@@ -16,9 +18,10 @@ def index():
 @bp.get("/admin/outbox")
 @login_required
 def outbox():
-    limit, offset = page_args()
-    messages, total = mail.list_outbox(current_user, limit, offset)
-    return render_template("main/outbox.html", messages=messages, total=total)
+    messages, total, page = page_of(lambda offset: mail.list_outbox(current_user, OUTBOX_PAGE, offset),
+                                    requested_page(OUTBOX_PAGE), OUTBOX_PAGE)
+    return render_template("main/outbox.html", messages=messages, total=total, page=page,
+                           pages=page_count(total, OUTBOX_PAGE))
 
 
 @bp.get("/healthz")

@@ -2,7 +2,8 @@
 from flask_login import current_user
 
 from ..api import bp as api_bp
-from ..api.routing import api_route, listing, page_args, parse_body
+from ..api.routing import api_route, listing, parse_body, parse_query
+from ..schemas import PageQuery
 from ..services import proposals, scheduling
 from .schemas import AcceptOut, AutoScheduleIn, RunList, RunOut, RunQueuedOut, run_json, run_summary_json
 
@@ -32,10 +33,10 @@ def get_run(run_id: int):
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/schedule-runs", ["GET"], summary="Runs of a convention",
-           response=RunList, tag="auto-schedule")
+           query=PageQuery, response=RunList, tag="auto-schedule")
 def list_runs(convention_id: int):
-    limit, offset = page_args()
-    runs, total = scheduling.list_runs(current_user, convention_id, limit, offset)
+    args = parse_query(PageQuery)
+    runs, total = scheduling.list_runs(current_user, convention_id, args.limit, args.offset)
     return listing([run_summary_json(r) for r in runs], total)
 
 

@@ -1,19 +1,19 @@
 """User administration over JSON (admins), plus the mail outbox."""
-from flask import request
 from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..auth.sessions import bearer_token, current_session_token
-from ..api.routing import api_route, listing, page_args, parse_body
-from ..schemas import OutboxList, RolesIn, UserCreateIn, UserList, UserOut, UserUpdateIn
+from ..api.routing import api_route, listing, parse_body, parse_query
+from ..schemas import OutboxList, PageQuery, RolesIn, SearchPageQuery, UserCreateIn, UserList, UserOut, UserUpdateIn
 from ..serializers import outbox_json, user_json
 from ..services import mail, users
 
 
-@api_route(api_bp, "/users", ["GET"], summary="List users (admin)", response=UserList, tag="users")
+@api_route(api_bp, "/users", ["GET"], summary="List users (admin); q: part of the email or name",
+           query=SearchPageQuery, response=UserList, tag="users")
 def list_users():
-    limit, offset = page_args()
-    rows, total = users.list_users(current_user, limit, offset, request.args.get("q"))
+    args = parse_query(SearchPageQuery)
+    rows, total = users.list_users(current_user, args.limit, args.offset, args.q)
     return listing([user_json(u) for u in rows], total)
 
 
@@ -51,9 +51,9 @@ def set_roles(user_id: int):
     return user_json(users.set_roles(current_user, user_id, data.roles))
 
 
-@api_route(api_bp, "/outbox", ["GET"], summary="Mail Slotwise sent or kept (admin)", response=OutboxList,
-           tag="users")
+@api_route(api_bp, "/outbox", ["GET"], summary="Mail Slotwise sent or kept (admin)", query=PageQuery,
+           response=OutboxList, tag="users")
 def list_outbox():
-    limit, offset = page_args()
-    rows, total = mail.list_outbox(current_user, limit, offset)
+    args = parse_query(PageQuery)
+    rows, total = mail.list_outbox(current_user, args.limit, args.offset)
     return listing([outbox_json(m) for m in rows], total)

@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from ..models.conventions import DESCRIPTION_MAX, TITLE_MAX
 from ..models.workshops import seats_left
-from ..schemas import PartialUpdate, Schema
+from ..schemas import Limit, Offset, PartialUpdate, Schema
 from ..serializers import iso
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -87,15 +87,8 @@ class WorkshopQuery(Schema):
     equipment_id: Id | None = None
     available_slots_only: bool = False
     status: Literal["draft", "published", "cancelled"] | None = None
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
-
-
-class PageQuery(Schema):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-    limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class AssignSlotIn(Schema):

@@ -8,20 +8,20 @@ one (or a history restore) the whole page. The workshop page's action block live
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
 
-from ..errors import ValidationFailed
 from ..extensions import htmx
 from ..models import Convention
 from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..forms import validate_form
 from ..models.workshops import seats_left as seats_left_of
+from ..paging import page_count, page_of, requested_page
 from .schemas import MAX_DURATION_SLOTS, WorkshopQuery
 
 bp = Blueprint("workshop_pages", __name__)
@@ -143,19 +143,13 @@ def _filters(convention_id: int) -> Filters:
     args = request.args
     raw = {"convention_id": convention_id, "q": args.get("q", "").strip() or None,
            "capability_id": args.get("capability_id") or None}
-    try:
-        page = int(args.get("page", "1"))
-    except ValueError:
-        page = 0
     query = validate_form(WorkshopQuery, raw, message="Some search fields are invalid.")
-    if page < 1:
-        raise ValidationFailed("Some search fields are invalid.", fields={"page": "must be a whole number >= 1"})
-    return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"), page)
+    return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"),
+                   requested_page(PAGE_SIZE))
 
 
-def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], int]:
+def _search(convention_id: int, filters: Filters, offset: int) -> tuple[list[WorkshopRow], int]:
     search = {"convention_id": convention_id, "q": filters.q or None, "capability_id": filters.capability_id}
-    offset = (filters.page - 1) * PAGE_SIZE
     if not filters.free:
         views, total = workshops.list_workshops(current_user, limit=PAGE_SIZE, offset=offset, **search)
         return workshop_rows(views), total
@@ -174,8 +168,9 @@ def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], in
 def browse(convention_id: int):
     convention = access.load(current_user, Convention, convention_id)
     filters = _filters(convention_id)
-    rows, total = _search(convention_id, filters)
-    pages = max(1, -(-total // PAGE_SIZE))
+    rows, total, page = page_of(lambda offset: _search(convention_id, filters, offset), filters.page, PAGE_SIZE)
+    filters = replace(filters, page=page)
+    pages = page_count(total, PAGE_SIZE)
     context = {"convention": convention, "rows": rows, "total": total, "filters": filters, "pages": pages}
     if htmx and not htmx.history_restore_request:
         response = make_response(render_template("workshops/_rows.html", **context))
