@@ -213,8 +213,8 @@ def test_duplicate_room_name_is_a_friendly_conflict(admin_client):
     response = admin_client.post(f"/conventions/{con.id}/locations", data={"name": "room a", "capacity": "5"})
 
     assert response.status_code == 409
-    assert "has a location named" in text(response)
-    assert '<p class="field-error" data-field="name">taken</p>' in text(response)
+    assert "already has a room named 'Room A'" in text(response)
+    assert '<p class="field-error" data-field="name">already used by \'Room A\'</p>' in text(response)
     assert count(Location) == 1
 
 
@@ -428,7 +428,7 @@ def test_capabilities_page_for_admins(admin_client):
     assert "Soldering" in text(admin_client.get("/capabilities"))
 
     response = admin_client.post("/capabilities", headers=HX, data={"name": "soldering"})
-    assert response.status_code == 409 and "exists already" in text(response)
+    assert response.status_code == 409 and "already a capability named 'Soldering'" in text(response)
     response = admin_client.post("/capabilities", data={"name": ""})
     assert response.status_code == 422 and 'data-field="name"' in text(response)
     assert count(Capability) == 1

@@ -40,3 +40,60 @@ def test_empty_database_upgrades_to_head_matching_the_models(make_app, empty_dat
         assert diff == [], f"models and migrations disagree: {diff}"
         downgrade(directory=MIGRATIONS_DIR, revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+NAME_KEY_REVISION = "b3e91c5d2a47"
+
+
+def test_name_keys_are_filled_and_old_case_duplicates_renamed_without_losing_what_refers_to_them(
+        make_app, empty_database_url):
+    """Rows the ASCII-only check let in twice ("Élan", "élan") get a suffix; SQLite's batch copy of the tables
+    (foreign keys switched off for it) keeps every slot, prerequisite and fixed equipment that refers to them."""
+    from webapp.models.names import name_key
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="7c1e2f0a9b31")
+        statements = [
+            "INSERT INTO users (id, email, display_name, password_hash, created_at, is_active) "
+            "VALUES (1, 'h@example.org', 'H', 'x', '2027-01-01 00:00:00', true)",
+            "INSERT INTO conventions (id, name, description, start_date, end_date, timezone, status, "
+            "registration_fee, created_at) VALUES (1, 'Fest', '', '2027-05-01', '2027-05-02', 'UTC', 'open', 0, "
+            "'2027-01-01 00:00:00')",
+            "INSERT INTO capabilities (id, name, description) VALUES (1, 'Élan', ''), (2, 'élan', ''), "
+            "(3, 'ÉLAN', ''), (4, 'élan (2)', ''), (5, 'Knots', '')",
+            "INSERT INTO equipment (id, convention_id, name, quantity) VALUES (1, 1, 'Écran', 1), (2, 1, 'écran', 2)",
+            "INSERT INTO locations (id, convention_id, name, capacity) VALUES (1, 1, 'Ägypten', 10), "
+            "(2, 1, 'ägypten', 20)",
+            "INSERT INTO location_equipment (location_id, equipment_id, quantity) VALUES (2, 2, 1)",
+            "INSERT INTO event_slots (id, convention_id, location_id, start, \"end\") VALUES "
+            "(1, 1, 1, '2027-05-01 09:00:00', '2027-05-01 10:00:00'), "
+            "(2, 1, 2, '2027-05-01 09:00:00', '2027-05-01 10:00:00')",
+            "INSERT INTO workshops (id, convention_id, host_id, title, description, max_attendees, duration_slots, "
+            "runs, priority, status, created_at, updated_at) VALUES (1, 1, 1, 'W', '', 5, 1, 1, 1, 'published', "
+            "'2027-01-01 00:00:00', '2027-01-01 00:00:00')",
+            "INSERT INTO workshop_prerequisites (workshop_id, capability_id) VALUES (1, 2), (1, 3)",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        upgrade(directory=MIGRATIONS_DIR, revision=NAME_KEY_REVISION)
+        with db.engine.connect() as connection:
+            def rows(table):
+                return connection.execute(sa.text(f"SELECT id, name, name_key FROM {table} ORDER BY id")).all()
+
+            capabilities = rows("capabilities")
+            assert [name for _, name, _ in capabilities] == ["Élan", "élan (3)", "ÉLAN (4)", "élan (2)", "Knots"]
+            assert [name for _, name, _ in rows("equipment")] == ["Écran", "écran (2)"]
+            assert [name for _, name, _ in rows("locations")] == ["Ägypten", "ägypten (2)"]
+            for table in ("capabilities", "equipment", "locations"):
+                assert all(key == name_key(name) for _, name, key in rows(table))
+            assert connection.execute(sa.text("SELECT count(*) FROM event_slots")).scalar() == 2
+            assert connection.execute(sa.text("SELECT count(*) FROM location_equipment")).scalar() == 1
+            assert connection.execute(sa.text(
+                "SELECT capability_id FROM workshop_prerequisites ORDER BY capability_id")).scalars().all() == [2, 3]
+            with pytest.raises(sa.exc.IntegrityError):
+                connection.execute(sa.text("INSERT INTO capabilities (name, description, name_key) "
+                                           "VALUES ('ÉLAN', '', :key)"), {"key": name_key("ÉLAN")})
+        downgrade(directory=MIGRATIONS_DIR, revision="7c1e2f0a9b31")
+        downgrade(directory=MIGRATIONS_DIR, revision="base")

@@ -92,14 +92,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # A batch migration copies a table and drops the old one. With foreign keys on, SQLite's DROP TABLE
+            # first deletes every row, and each ON DELETE CASCADE of the tables referring to it fires: recreating
+            # `locations` would delete every event slot. Outside a transaction, or the pragma does nothing.
+            _set_sqlite_foreign_keys(connection, 'OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                _set_sqlite_foreign_keys(connection, 'ON')
+
+
+def _set_sqlite_foreign_keys(connection, state):
+    connection.exec_driver_sql(f'PRAGMA foreign_keys={state}')
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import is_admin
+from .names import CaseInsensitiveName
 from .types import UTCDateTime, utcnow
 
 CONVENTION_STATUSES = ("draft", "open", "closed")
@@ -63,7 +64,7 @@ class Convention(db.Model):
     can_edit = can_delete = can_manage
 
 
-class Location(db.Model):
+class Location(CaseInsensitiveName, db.Model):
     __tablename__ = "locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,14 +78,14 @@ class Location(db.Model):
     )
 
     __table_args__ = (
-        sa.UniqueConstraint("convention_id", "name"),
+        sa.UniqueConstraint("convention_id", "name_key"),
         # Target of event_slots' composite key: a slot's convention must be its room's convention.
         sa.UniqueConstraint("id", "convention_id", name="uq_locations_id_convention"),
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
     )
 
 
-class Equipment(db.Model):
+class Equipment(CaseInsensitiveName, db.Model):
     """An item with a pool quantity per convention that moves between rooms."""
 
     __tablename__ = "equipment"
@@ -95,7 +96,7 @@ class Equipment(db.Model):
     quantity: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (
-        sa.UniqueConstraint("convention_id", "name"),
+        sa.UniqueConstraint("convention_id", "name_key"),
         sa.CheckConstraint("quantity >= 0", name="quantity_not_negative"),
     )
 
@@ -115,14 +116,16 @@ class LocationEquipment(db.Model):
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
-class Capability(db.Model):
+class Capability(CaseInsensitiveName, db.Model):
     """A named skill: a workshop may require it or teach it; attendees hold it."""
 
     __tablename__ = "capabilities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.UniqueConstraint("name_key"),)
 
 
 class EventSlot(db.Model):

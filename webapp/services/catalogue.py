@@ -11,6 +11,7 @@ from ..models.types import MAX_ID
 from .access import load
 from .lookup import get_or_404
 from .permissions import require_admin
+from .unique_names import SAME_NAME, flush_keeping_names_unique, holder_of_name
 
 
 # capabilities ---------------------------------------------------------------------------------
@@ -25,13 +26,15 @@ def list_capabilities(actor: User | None, limit: int, offset: int, q: str | None
     return list(rows), total
 
 
+def _capability_name_taken(name: str, holder: str | None = None) -> Conflict:
+    return Conflict(f"There is already a capability named '{holder or name}'; {SAME_NAME}.",
+                    code="capability_name_taken", fields={"name": f"already used by '{holder or name}'"})
+
+
 def _check_capability_name_free(name: str, exclude_id: int | None = None) -> None:
-    query = select(Capability.id).where(func.lower(Capability.name) == name.lower())
-    if exclude_id is not None:
-        query = query.where(Capability.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"A capability named '{name}' exists already.", code="capability_name_taken",
-                       fields={"name": "taken"})
+    holder = holder_of_name(Capability, name, exclude_id)
+    if holder is not None:
+        raise _capability_name_taken(name, holder)
 
 
 def create_capability(actor: User | None, *, name: str, description: str) -> Capability:
@@ -39,7 +42,7 @@ def create_capability(actor: User | None, *, name: str, description: str) -> Cap
     _check_capability_name_free(name)
     row = Capability(name=name, description=description)
     db.session.add(row)
-    db.session.flush()
+    flush_keeping_names_unique(_capability_name_taken(row.name))
     return row
 
 
@@ -52,7 +55,7 @@ def update_capability(actor: User | None, capability_id: int, *, name: str | Non
         row.name = name
     if description is not None:
         row.description = description
-    db.session.flush()
+    flush_keeping_names_unique(_capability_name_taken(row.name))
     return row
 
 
@@ -102,15 +105,15 @@ def list_equipment(actor: User | None, limit: int, offset: int, convention_id: i
     return list(rows), total
 
 
+def _equipment_name_taken(name: str, holder: str | None = None) -> Conflict:
+    return Conflict(f"This convention already has equipment named '{holder or name}'; {SAME_NAME}.",
+                    code="equipment_name_taken", fields={"name": f"already used by '{holder or name}'"})
+
+
 def _check_equipment_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    query = select(Equipment.id).where(
-        Equipment.convention_id == convention_id, func.lower(Equipment.name) == name.lower()
-    )
-    if exclude_id is not None:
-        query = query.where(Equipment.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"This convention has equipment named '{name}' already.", code="equipment_name_taken",
-                       fields={"name": "taken"})
+    holder = holder_of_name(Equipment, name, exclude_id, convention_id=convention_id)
+    if holder is not None:
+        raise _equipment_name_taken(name, holder)
 
 
 def create_equipment(actor: User | None, *, convention_id: int, name: str, quantity: int) -> Equipment:
@@ -120,7 +123,7 @@ def create_equipment(actor: User | None, *, convention_id: int, name: str, quant
     _check_equipment_name_free(convention_id, name)
     row = Equipment(convention_id=convention_id, name=name, quantity=quantity)
     db.session.add(row)
-    db.session.flush()
+    flush_keeping_names_unique(_equipment_name_taken(row.name))
     return row
 
 
@@ -133,7 +136,7 @@ def update_equipment(actor: User | None, equipment_id: int, *, name: str | None 
         row.name = name
     if quantity is not None:
         row.quantity = quantity
-    db.session.flush()
+    flush_keeping_names_unique(_equipment_name_taken(row.name))
     return row
 
 

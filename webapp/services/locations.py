@@ -12,6 +12,7 @@ from ..models import Convention, Equipment, EventSlot, Location, LocationEquipme
 from .access import load
 from .conventions import admin_convention
 from .slots import unplace_runs
+from .unique_names import SAME_NAME, flush_keeping_names_unique, holder_of_name
 from ..models.types import MAX_ID
 
 
@@ -49,15 +50,15 @@ def get_location(actor: User | None, convention_id: int, location_id: int) -> Lo
     return _location_in(convention_id, location_id)
 
 
+def _name_taken(name: str, holder: str | None = None) -> Conflict:
+    return Conflict(f"This convention already has a room named '{holder or name}'; {SAME_NAME}.",
+                    code="location_name_taken", fields={"name": f"already used by '{holder or name}'"})
+
+
 def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    query = select(Location.id).where(
-        Location.convention_id == convention_id, func.lower(Location.name) == name.lower()
-    )
-    if exclude_id is not None:
-        query = query.where(Location.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"This convention has a location named '{name}' already.", code="location_name_taken",
-                       fields={"name": "taken"})
+    holder = holder_of_name(Location, name, exclude_id, convention_id=convention_id)
+    if holder is not None:
+        raise _name_taken(name, holder)
 
 
 def _checked_equipment(convention_id: int, items: list[dict]) -> dict[int, int]:
@@ -104,7 +105,7 @@ def create_location(actor: User | None, convention_id: int, *, name: str, capaci
     row = Location(convention_id=convention_id, name=name, capacity=capacity)
     db.session.add(row)
     _set_equipment(row, wanted)
-    db.session.flush()
+    flush_keeping_names_unique(_name_taken(row.name))
     return _reloaded(row)
 
 
@@ -121,7 +122,7 @@ def update_location(actor: User | None, convention_id: int, location_id: int, *,
         row.capacity = capacity
     if equipment is not None:
         _set_equipment(row, wanted)
-    db.session.flush()
+    flush_keeping_names_unique(_name_taken(row.name))
     return _reloaded(row)
 
 
