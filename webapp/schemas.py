@@ -41,7 +41,7 @@ class PageQuery(QuerySchema):
 
 
 class SearchPageQuery(PageQuery):
-    q: SearchText | None = Field(None, description="part of the name, case-insensitive")
+    q: SearchText | None = Field(None, description="text to look for, case-insensitive")
 
 
 class PartialUpdate(Schema):

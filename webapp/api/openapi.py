@@ -25,20 +25,45 @@ ERROR_SCHEMA = {
 }
 
 
+def _without_null(prop: dict) -> dict:
+    """A query parameter is left out rather than sent as null: `X | None` documents as plain X."""
+    kinds = [kind for kind in prop.get("anyOf", ()) if kind != {"type": "null"}]
+    if len(kinds) != 1 or len(kinds) == len(prop["anyOf"]):
+        return prop
+    plain = {key: value for key, value in prop.items() if key != "anyOf" and not (key == "default" and value is None)}
+    return {**kinds[0], **plain}
+
+
 def openapi_path(rule: str) -> str:
     return _CONVERTER.sub(r"{\1}", rule)
+
+
+class SchemaNameClash(RuntimeError):
+    """Two different schemas under one name: one of them would document the other's endpoints."""
 
 
 def build_spec() -> dict:
     components: dict[str, dict] = {"Error": ERROR_SCHEMA}
     paths: dict[str, dict] = {}
 
+    def add_component(name: str, schema: dict) -> None:
+        if components.setdefault(name, schema) != schema:
+            raise SchemaNameClash(f"two different schemas are named {name}; rename one of them")
+
     def ref(model) -> dict:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():
-            components[name] = sub
-        components[model.__name__] = schema
+            add_component(name, sub)
+        add_component(model.__name__, schema)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    def query_parameters(model) -> list[dict]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            add_component(name, sub)
+        required = set(schema.get("required", ()))
+        return [{"name": name, "in": "query", "required": name in required, "schema": _without_null(prop)}
+                for name, prop in schema.get("properties", {}).items()]
 
     for doc in ROUTE_DOCS:
         path = openapi_path(doc.rule)
@@ -63,8 +88,7 @@ def build_spec() -> dict:
                 },
             }
             if doc.query:
-                for name, prop in doc.query.model_json_schema().get("properties", {}).items():
-                    operation["parameters"].append({"name": name, "in": "query", "schema": prop})
+                operation["parameters"] += query_parameters(doc.query)
             if doc.body:
                 operation["requestBody"] = {
                     "required": True,

@@ -8,7 +8,7 @@ from ..schemas import PageQuery
 from ..services import attending, held_capabilities, registration
 from .schemas import (
     AttendeeList, AttendeeQuery, CapabilityGrantIn, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
-    PaymentWebhookIn, RegistrationOut, ScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
+    PaymentWebhookIn, RegistrationOut, AttendeeScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
     SelectionOut, SelectionQuery, SelectionUpdateIn, WorkshopAttendeeList, WorkshopRegisterIn,
     attendee_json, capability_held_json, my_convention_json, registration_json, schedule_entry_json,
     selection_json, workshop_attendee_json,
@@ -140,7 +140,7 @@ def cancel_selection(selection_id: int):
 
 
 @api_route(api_bp, "/attendees/schedule", ["GET"], summary="Your registered runs in time order",
-           query=ScheduleQuery, response=ScheduleOut, tag="attending")
+           query=ScheduleQuery, response=AttendeeScheduleOut, tag="attending")
 def my_schedule():
     q = parse_query(ScheduleQuery)
     entries = attending.my_schedule(current_user, q.convention_id)

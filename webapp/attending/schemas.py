@@ -230,7 +230,7 @@ class ScheduleEntryOut(Schema):
     location_name: str
 
 
-class ScheduleOut(Schema):
+class AttendeeScheduleOut(Schema):
     items: list[ScheduleEntryOut]
     total: int
 

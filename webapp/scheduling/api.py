@@ -5,7 +5,7 @@ from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
 from ..schemas import PageQuery
 from ..services import proposals, scheduling
-from .schemas import AcceptOut, AutoScheduleIn, RunList, RunOut, RunQueuedOut, run_json, run_summary_json
+from .schemas import AcceptOut, AutoScheduleIn, ScheduleRunList, ScheduleRunOut, RunQueuedOut, run_json, run_summary_json
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/auto-schedule", ["POST"], summary="Queue an auto-schedule run",
@@ -26,14 +26,14 @@ def export_solver_problem(convention_id: int):
 
 
 @api_route(api_bp, "/schedule-runs/<int:run_id>", ["GET"], summary="A run: progress, proposal as a diff, reasons",
-           response=RunOut, tag="auto-schedule")
+           response=ScheduleRunOut, tag="auto-schedule")
 def get_run(run_id: int):
     run = scheduling.get_run(current_user, run_id)
     return run_json(run, scheduling.proposal_diff(run) if run.status == "succeeded" else None)
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/schedule-runs", ["GET"], summary="Runs of a convention",
-           query=PageQuery, response=RunList, tag="auto-schedule")
+           query=PageQuery, response=ScheduleRunList, tag="auto-schedule")
 def list_runs(convention_id: int):
     args = parse_query(PageQuery)
     runs, total = scheduling.list_runs(current_user, convention_id, args.limit, args.offset)
@@ -41,13 +41,13 @@ def list_runs(convention_id: int):
 
 
 @api_route(api_bp, "/schedule-runs/<int:run_id>/cancel", ["POST"], summary="Cancel a queued or running run",
-           response=RunOut, tag="auto-schedule")
+           response=ScheduleRunOut, tag="auto-schedule")
 def cancel_run(run_id: int):
     return run_json(scheduling.cancel_run(current_user, run_id), None)
 
 
 @api_route(api_bp, "/schedule-runs/<int:run_id>/reject", ["POST"], summary="Reject a proposal (kept for the record)",
-           response=RunOut, tag="auto-schedule")
+           response=ScheduleRunOut, tag="auto-schedule")
 def reject_run(run_id: int):
     return run_json(scheduling.reject_run(current_user, run_id), None)
 

@@ -28,7 +28,7 @@ class RunQueuedOut(Schema):
     status: str
 
 
-class RunOut(Schema):
+class ScheduleRunSummaryOut(Schema):
     id: int
     convention_id: int
     status: str
@@ -36,10 +36,6 @@ class RunOut(Schema):
     progress: dict
     objective: float | None
     bound: float | None
-    assignments: list[dict]
-    unplaced: list[dict]
-    stats: dict
-    diff: dict | None
     error_message: str | None
     requested_by_id: int | None
     created_at: str
@@ -48,8 +44,15 @@ class RunOut(Schema):
     decided_at: str | None
 
 
-class RunList(Schema):
-    items: list[dict]
+class ScheduleRunOut(ScheduleRunSummaryOut):
+    assignments: list[dict]
+    unplaced: list[dict]
+    stats: dict
+    diff: dict | None
+
+
+class ScheduleRunList(Schema):
+    items: list[ScheduleRunSummaryOut]
     total: int
 
 

@@ -6,7 +6,7 @@ from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
 from ..services import placement, schedule_grid, workshop_listing, workshops
 from .schemas import (
-    AssignSlotIn, PrerequisitesIn, RunList, RunOut, ScheduleOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
+    AssignSlotIn, PrerequisitesIn, PlacedRunList, PlacedRunOut, ScheduleGridOut, UnassignOut, WorkshopCreateIn, WorkshopEquipmentIn,
     WorkshopList, WorkshopOut, WorkshopQuery, WorkshopUpdateIn, equipment_pairs, listed_workshop_json, run_json,
     schedule_json, workshop_json, workshop_static_json,
 )
@@ -69,7 +69,7 @@ def set_equipment(workshop_id: int):
 
 @api_route(api_bp, "/workshops/<int:workshop_id>/assign-slot", ["POST"],
            summary="Place a run from this first slot; 409 lists every rule it breaks", body=AssignSlotIn,
-           response=RunOut, status=201, tag="placing")
+           response=PlacedRunOut, status=201, tag="placing")
 def assign_slot(workshop_id: int):
     data = parse_body(AssignSlotIn)
     return run_json(placement.assign_slot(current_user, workshop_id, data.event_slot_id, data.run_index))
@@ -83,14 +83,14 @@ def unassign_slot(workshop_id: int, slot_id: int):
 
 
 @api_route(api_bp, "/workshops/<int:workshop_id>/slots", ["GET"], summary="A workshop's placed runs",
-           response=RunList, auth=False, tag="placing")
+           response=PlacedRunList, auth=False, tag="placing")
 def workshop_slots(workshop_id: int):
     runs = placement.workshop_runs(current_user, workshop_id)
     return listing([run_json(r) for r in runs], len(runs))
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/schedule", ["GET"],
-           summary="The schedule grid: rooms as columns, times as rows", response=ScheduleOut, auth=False,
+           summary="The schedule grid: rooms as columns, times as rows", response=ScheduleGridOut, auth=False,
            tag="placing")
 def convention_schedule(convention_id: int):
     grid = schedule_grid.schedule_grid(

@@ -107,7 +107,7 @@ class EquipmentNeedOut(Schema):
     quantity: int
 
 
-class RunOut(Schema):
+class PlacedRunOut(Schema):
     run_index: int
     event_slot_ids: list[int]
     location_id: int
@@ -141,7 +141,7 @@ class WorkshopOut(Schema):
     prerequisite_ids: list[int]
     teaches_ids: list[int]
     equipment: list[EquipmentNeedOut]
-    placed_runs: list[RunOut]
+    placed_runs: list[PlacedRunOut]
     unplaced_runs: int
     counts: CountsOut
     created_at: str
@@ -153,8 +153,8 @@ class WorkshopList(Schema):
     total: int
 
 
-class RunList(Schema):
-    items: list[RunOut]
+class PlacedRunList(Schema):
+    items: list[PlacedRunOut]
     total: int
 
 
@@ -192,7 +192,7 @@ class ScheduleLocationOut(Schema):
     capacity: int
 
 
-class ScheduleOut(Schema):
+class ScheduleGridOut(Schema):
     convention_id: int
     timezone: str
     locations: list[ScheduleLocationOut]
