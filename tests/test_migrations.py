@@ -51,9 +51,12 @@ def test_name_keys_are_filled_and_old_case_duplicates_renamed_without_losing_wha
     (foreign keys switched off for it) keeps every slot, prerequisite and fixed equipment that refers to them."""
     from webapp.models.names import name_key
 
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory(MIGRATIONS_DIR).get_revision(NAME_KEY_REVISION).down_revision
     app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="7c1e2f0a9b31")
+        upgrade(directory=MIGRATIONS_DIR, revision=before)
         statements = [
             "INSERT INTO users (id, email, display_name, password_hash, created_at, is_active) "
             "VALUES (1, 'h@example.org', 'H', 'x', '2027-01-01 00:00:00', true)",
@@ -95,5 +98,5 @@ def test_name_keys_are_filled_and_old_case_duplicates_renamed_without_losing_wha
             with pytest.raises(sa.exc.IntegrityError):
                 connection.execute(sa.text("INSERT INTO capabilities (name, description, name_key) "
                                            "VALUES ('ÉLAN', '', :key)"), {"key": name_key("ÉLAN")})
-        downgrade(directory=MIGRATIONS_DIR, revision="7c1e2f0a9b31")
+        downgrade(directory=MIGRATIONS_DIR, revision=before)
         downgrade(directory=MIGRATIONS_DIR, revision="base")
