@@ -6,7 +6,7 @@ the oldest row's name; each later one gets " (2)", " (3)", … appended, so no r
 is lost.
 
 Revision ID: b3e91c5d2a47
-Revises: a3f8d2c61e47
+Revises: b4e81d2c7a05
 Create Date: 2026-12-02 07:50:00
 
 """
@@ -17,7 +17,7 @@ from webapp.models.names import NAME_KEY_LENGTH, name_key
 
 
 revision = 'b3e91c5d2a47'
-down_revision = 'a3f8d2c61e47'
+down_revision = 'b4e81d2c7a05'
 branch_labels = None
 depends_on = None
 
