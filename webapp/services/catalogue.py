@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict
 from ..extensions import db
 from ..models import Capability, Convention, Equipment, LocationEquipment, User, Workshop, WorkshopEquipment
 from ..models.workshops import workshop_prerequisites, workshop_teaches
-from ..models.types import MAX_ID
-from .access import load
+from .access import find_visible, load
 from .lookup import get_or_404
 from .permissions import require_admin
 from .unique_names import SAME_NAME, flush_keeping_names_unique, holder_of_name
@@ -117,9 +116,8 @@ def _check_equipment_name_free(convention_id: int, name: str, exclude_id: int | 
 
 
 def create_equipment(actor: User | None, *, convention_id: int, name: str, quantity: int) -> Equipment:
-    require_admin(actor)
-    if not 0 < convention_id <= MAX_ID or db.session.get(Convention, convention_id) is None:
-        raise ValidationFailed("No such convention.", fields={"convention_id": f"unknown: {convention_id}"})
+    admin = require_admin(actor)
+    find_visible(admin, Convention, convention_id, "convention_id")
     _check_equipment_name_free(convention_id, name)
     row = Equipment(convention_id=convention_id, name=name, quantity=quantity)
     db.session.add(row)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from ..errors import Forbidden, Unauthorized
 from ..models import User
+from ..models.accounts import is_admin, signed_in_user
 
 
 def require_signed_in(actor: User | None) -> User:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    user = signed_in_user(actor)
+    if user is None:
         raise Unauthorized("Sign in first.")
-    return actor
+    return user
 
 
 def require_role(actor: User | None, role: str) -> User:
@@ -24,6 +26,6 @@ def require_admin(actor: User | None) -> User:
 
 def require_self_or_admin(actor: User | None, user_id: int) -> User:
     user = require_signed_in(actor)
-    if user.id != user_id and not user.is_admin:
+    if user.id != user_id and not is_admin(user):
         raise Forbidden("You may only see or change your own account.")
     return user
