@@ -225,7 +225,9 @@ def test_full_run_puts_the_next_on_the_waitlist_and_a_cancel_promotes_them(clien
 
     sign_in(client, first)
     mine = selections_of(first)[0]
-    block = client.post(f"/selections/{mine.id}/cancel", headers=HX)
+    asked = client.post(f"/selections/{mine.id}/cancel", headers=HX)
+    assert "Give up your seat?" in text(asked) and selections_of(first)[0].status == "registered"  # asked first
+    block = client.post(f"/selections/{mine.id}/cancel", headers=HX, data={"confirmed": "1"})
     assert block.status_code == 200 and "Cancelled" in text(block)
     assert selections_of(first)[0].status == "cancelled"
     assert selections_of(third)[0].status == "registered"

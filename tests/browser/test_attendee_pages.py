@@ -112,7 +112,9 @@ def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_
     # Ann cancels from her schedule: Cy moves up
     sign_in(page, ann.email, PASSWORD)
     page.goto("/my/schedule")
-    page.locator("#my-schedule tr.schedule-entry").get_by_role("button", name="Cancel").click()
+    page.locator("#my-schedule tr.schedule-entry").get_by_role("button", name="Cancel…").click()
+    expect(page.locator("#confirm-cancel h1")).to_have_text("Give up your seat in 'Knots'?")
+    page.get_by_role("button", name="Give up my seat").click()
     expect(page.locator(".flashes")).to_contain_text("Cancelled: Knots.")
     expect(page.locator("#my-schedule tr.schedule-entry")).to_have_count(0)
     sign_out(page)

@@ -514,6 +514,11 @@ def _move(row: Selection, workshop: Workshop, con: Convention, target_slot_id: i
             _fill_free_seats(old_run, workshop)
 
 
+def own_selection(actor, selection_id: int) -> SelectionView:
+    """One of the actor's selections (an admin: anyone's), as it is now."""
+    return _view(_owned_selection(actor, selection_id)[1])
+
+
 def cancel_selection(actor, selection_id: int) -> SelectionView:
     """Cancel interest, a registration or a waitlist place; a freed seat goes to the next waiting."""
     _, row = _owned_selection(actor, selection_id)
