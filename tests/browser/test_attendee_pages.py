@@ -42,12 +42,12 @@ def make_fest(make_user):
     return con, knots
 
 
-def register_for_knots(page: Page, knots) -> None:
+def register_for_knots(page: Page, knots, button: str = "Register") -> None:
     page.goto(f"/workshops/{knots.id}")
     block = page.locator(f"#workshop-{knots.id}-actions")
     block.get_by_role("button", name="Register for the convention").click()
     expect(block).to_contain_text("You are registered for the convention.")
-    block.get_by_role("button", name="Register", exact=True).click()
+    block.get_by_role("button", name=button, exact=True).click()
 
 
 def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_user):
@@ -99,7 +99,7 @@ def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_
     sign_out(page)
 
     sign_in(page, cy.email, PASSWORD)
-    register_for_knots(page, knots)
+    register_for_knots(page, knots, button="Join waitlist")  # the run is full: the button says what happens
     block = page.locator(f"#workshop-{knots.id}-actions")
     expect(block).to_contain_text("This run is full: you are on the waitlist, position 1.")
     expect(block.locator(".selection-state")).to_have_attribute("data-status", "waitlisted")
@@ -152,3 +152,16 @@ def test_a_clash_is_shown_in_the_block_without_a_page_load(page: Page, make_user
     block.get_by_label("Rank").select_option("2")
     block.get_by_role("button", name="Interested").click()
     expect(block).to_contain_text("You are interested (rank 2).")
+
+
+def test_search_runs_on_pasted_or_autofilled_text(page: Page, make_user):
+    """fill() sets the value with one input event and no key presses, as a paste or autofill does."""
+    con, knots = make_fest(make_user)
+    page.goto(f"/conventions/{con.id}/workshops")
+    rows = page.locator("#workshop-rows tbody")
+    expect(rows.locator("tr")).to_have_count(2)
+    mark_document(page)
+    page.get_by_label("Search").fill("weav")
+    expect(rows.locator("tr")).to_have_count(1)
+    expect(rows).to_contain_text("Weaving")
+    expect_no_page_load(page)
