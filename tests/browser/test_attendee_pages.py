@@ -147,6 +147,8 @@ def test_a_clash_is_shown_in_the_block_without_a_page_load(page: Page, make_user
     block.get_by_role("button", name="Register", exact=True).click()
 
     expect(block.get_by_role("alert")).to_contain_text("overlaps 'Knots'")
+    expect(block.get_by_role("alert")).to_contain_text("(Sat 01 May 11:00–12:00)")  # Europe/Berlin, as on the page
+    expect(block.get_by_role("alert")).not_to_contain_text("+00:00")
     expect_no_page_load(page)
     # the person can still show interest instead
     block.get_by_label("Rank").select_option("2")

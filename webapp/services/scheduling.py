@@ -12,6 +12,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
+from .local_time import local_span
 from .lookup import get_or_404
 from .permissions import require_admin
 from .snapshot import build_problem, current_placements
@@ -189,12 +190,9 @@ def proposal_diff(run: ScheduleRun) -> dict[str, list[dict]]:
 
 def describe_proposal(run: ScheduleRun) -> dict:
     """The diff with names and local times, for people reviewing it on a page."""
-    from zoneinfo import ZoneInfo
-
     from ..models import Location, Workshop
 
     convention = db.session.get(Convention, run.convention_id)
-    zone = ZoneInfo(convention.timezone)
     diff = proposal_diff(run)
     slot_ids = {i for group in diff.values() for e in group
                 for i in (e["from_event_slot_ids"] or []) + (e["to_event_slot_ids"] or [])}
@@ -209,8 +207,7 @@ def describe_proposal(run: ScheduleRun) -> dict:
         if not ids or any(i not in slots for i in ids):
             return None
         first, last = slots[ids[0]], slots[ids[-1]]
-        start, end = first.start.astimezone(zone), last.end.astimezone(zone)
-        return f"{rooms.get(first.location_id, '?')}, {start:%a %d %b %H:%M}–{end:%H:%M}"
+        return f"{rooms.get(first.location_id, '?')}, {local_span(first.start, last.end, convention.timezone)}"
 
     described = {
         kind: [dict(e, title=titles.get(e["workshop_id"], f"#{e['workshop_id']}"),
