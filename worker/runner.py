@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from solver import ProgressInfo, SolveParams, Weights, solve, violations
+from solver.metrics import attendee_conflicts
 from webapp.extensions import db
 from webapp.models import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced, utcnow
 from webapp.services.snapshot import build_problem
@@ -25,8 +26,9 @@ HEARTBEAT_SECONDS = 1.0
 class _Heartbeat:
     """Keeps the run's progress and heartbeat fresh; learns of cancellation."""
 
-    def __init__(self, app, run_id: int, started: float):
+    def __init__(self, app, run_id: int, started: float, total_runs: int | None = None):
         self.app = app
+        self.total_runs = total_runs  # so the page can say "placed N of M" while it solves
         self.run_id = run_id
         self.latest: dict = {}
         self.cancel = threading.Event()
@@ -54,7 +56,7 @@ class _Heartbeat:
             db.session.remove()
 
     def beat(self) -> None:
-        progress = dict(self.latest, elapsed_seconds=round(time.monotonic() - self._started, 2),
+        progress = dict(self.latest, total_runs=self.total_runs, elapsed_seconds=round(time.monotonic() - self._started, 2),
                         phase="solving" if self.latest else "building")
         try:
             db.session.execute(
@@ -124,7 +126,8 @@ def _solve_and_store(run: ScheduleRun) -> str:
         problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
     params = solve_params(parameters, app.config["SCHEDULE_SOLVER_WORKERS"], time.monotonic() - started)
     run_id = run.id
-    with _Heartbeat(app, run_id, started) as heartbeat:
+    total_runs = sum(w.runs for w in problem.workshops)
+    with _Heartbeat(app, run_id, started, total_runs=total_runs) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
     broken = violations(problem, solution.assignments)
     if broken:
@@ -149,8 +152,12 @@ def _solve_and_store(run: ScheduleRun) -> str:
     run.objective = solution.objective
     run.bound = solution.bound
     run.stats = dict(solution.stats, solver_status=solution.status,
-                     snapshot_workshop_ids=sorted(w.id for w in problem.workshops))
+                     snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
+                     # the clashes of the schedule the run started from, for the review's "before"
+                     current_attendee_conflicts=attendee_conflicts(problem, problem.current),
+                     current_placed_runs=len(problem.current))
     run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments),
+                        total_runs=total_runs,
                         objective=solution.objective, bound=solution.bound,
                         elapsed_seconds=round(time.monotonic() - started, 2))
     if run.status == "infeasible" and solution.stats.get("pin_violations"):

@@ -7,18 +7,19 @@ beside the inputs. An htmx request gets only the section or cell it swaps; a pla
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db, htmx
 from ..models.conventions import TITLE_MAX
-from ..services import catalogue, conventions, locations, placement, slots, workshops
+from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
+from .grid import Cell, build_grid
 from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
@@ -313,51 +314,6 @@ def bulk_slots(convention_id: int):
 # the schedule grid ----------------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
-    slot: object
-    local_start: datetime
-    local_end: datetime
-    workshop: object | None  # the placed workshop, when the viewer may see it
-    first_of_run: bool = True
-
-
-@dataclass
-class Row:
-    local_start: datetime
-    cells: list
-
-
-@dataclass
-class Day:
-    day: date
-    rows: list[Row] = field(default_factory=list)
-
-
-def build_grid(schedule) -> list[Day]:
-    """Rooms as columns, one row per slot start, grouped by local day in the convention's zone."""
-    zone = ZoneInfo(schedule.convention.timezone)
-    columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
-    days: dict[date, Day] = {}
-    rows: dict[datetime, Row] = {}
-    previous: dict[int, object] = {}  # room -> its previous slot, to tell a run's continuation
-    for slot in schedule.slots:  # ordered by start
-        local_start = slot.start.astimezone(zone)
-        row = rows.get(slot.start)
-        if row is None:
-            row = rows[slot.start] = Row(local_start, [None] * len(columns))
-            days.setdefault(local_start.date(), Day(local_start.date())).rows.append(row)
-        before = previous.get(slot.location_id)
-        continues = (before is not None and slot.workshop_id is not None
-                     and (before.workshop_id, before.run_index) == (slot.workshop_id, slot.run_index))
-        row.cells[columns[slot.location_id]] = Cell(
-            slot, local_start, slot.end.astimezone(zone), schedule.workshops.get(slot.workshop_id),
-            first_of_run=not continues,
-        )
-        previous[slot.location_id] = slot
-    return list(days.values())
-
-
 def _requested_day() -> str | None:
     """`?day=` as given when it names a day ("YYYY-MM-DD") or every day ("all"); otherwise None."""
     wanted = request.args.get("day", "")
@@ -369,36 +325,94 @@ def _requested_day() -> str | None:
         return None
 
 
-def _chosen_day(days: list[Day], cell_count: int, zone: ZoneInfo) -> str:
+def _chosen_day(dates: list[date], slot_count: int, zone: ZoneInfo) -> str:
     """The day to show ("all" for every day): the requested one when the grid has it; without one, every
     day of a small grid, and the first day (today's, while the convention runs) of a large one."""
     wanted = _requested_day()
-    known = [d.day.isoformat() for d in days]
+    known = [d.isoformat() for d in dates]
     if wanted == ALL_DAYS or wanted in known:
         return wanted
-    if cell_count <= WHOLE_GRID_MAX_CELLS or not known:
+    if slot_count <= WHOLE_GRID_MAX_CELLS or not known:
         return ALL_DAYS
     today = datetime.now(zone).date().isoformat()
     return today if today in known else known[0]
 
 
-def _context(schedule, *, whole_grid: bool, **extra) -> dict:
-    all_days = build_grid(schedule)
-    # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
-    chosen = (_chosen_day(all_days, len(schedule.slots), ZoneInfo(schedule.convention.timezone)) if whole_grid
-              else _requested_day())
-    context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
-               "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
-               "chosen_day": chosen,
-               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {},
-               "can_host": workshops.is_host_of}
+def _day_window(day: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local day as the UTC instants it starts and ends (23 or 25 hours on a clock change)."""
+    first = date.fromisoformat(day)
+    return (datetime.combine(first, time.min, zone).astimezone(timezone.utc),
+            datetime.combine(first + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
+
+
+def _requested_rooms() -> list[int]:
+    """`?room=ID` (repeatable): the rooms the grid is filtered to, passed on in every link and form."""
+    return sorted({int(v) for v in request.args.getlist("room") if v.isdigit() and len(v) < 10})
+
+
+def _viewer(convention_id: int) -> dict:
+    """Who is looking, read once for the whole grid: what they may do, and which runs and workshops are theirs."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return {"signed_in": False, "viewer_is_admin": False, "may_place": False}
+    mine, hosting = attending.own_runs_and_workshops(user, convention_id)
+    return {"signed_in": True, "viewer_is_admin": user.is_admin,
+            "may_place": user.is_admin or user.has_role("host"), "mine": frozenset(mine), "hosting": frozenset(hosting)}
+
+
+_ID_MARK = 2147483647  # the largest id a route takes: stands for the id in a link made once
+
+
+def _link_maker(endpoint: str, **values):
+    """A function from an id to the link `url_for(endpoint, **values)` gives for it, with url_for called
+    once: a day of the grid has about two thousand links that differ only in their slot or workshop id."""
+    name = "slot_id" if "convention_id" in values else "workshop_id"
+    head, tail = url_for(endpoint, **values, **{name: _ID_MARK}).split(str(_ID_MARK), 1)
+    return lambda object_id: f"{head}{object_id}{tail}"
+
+
+def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dict:
+    keep = {"convention_id": convention_id, "day": chosen, "room": rooms}
+    return {"assign_link": _link_maker("conventions.assign", **keep),
+            "unassign_link": _link_maker("conventions.unassign", **keep),
+            "pick_link": _link_maker("conventions.pick_cell", **keep),
+            "cancel_link": _link_maker("conventions.pick_cell", cancel=1, **keep),
+            "workshop_link": _link_maker("workshop_pages.detail")}
+
+
+def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: bool, **extra) -> dict:
+    requested = _requested_rooms()
+    # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
+    rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
+    viewer = _viewer(schedule.convention.id)
+    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc),
+                      mine=viewer.pop("mine", frozenset()), hosting=viewer.pop("hosting", frozenset()))
+    context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
+               "chosen_day": chosen, "chosen_rooms": requested,
+               "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(),
+               **viewer,
+               **_grid_links(schedule.convention.id, chosen, requested)}
     context.update(extra)
     return context
 
 
 def _grid_context(convention_id: int, **extra) -> dict:
-    schedule = placement.convention_schedule(current_user, convention_id)
-    return _context(schedule, whole_grid=True, **extra)
+    """The grid of the chosen day (or every day): the days are listed first, then only that day is read."""
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    chosen = _chosen_day(dates, sum(count for _, count in starts), zone)
+    between = None if chosen == ALL_DAYS else _day_window(chosen, zone)
+    schedule = placement.convention_schedule(current_user, convention_id, between=between)
+    return _context(schedule, dates=dates, chosen=chosen, whole_grid=True, **extra)
+
+
+def _cell_context(convention_id: int, slot_id: int, **extra) -> dict:
+    """One block read alone; a one-slot grid cannot tell whether the requested day is real, so it only
+    passes the day on in its links."""
+    schedule = placement.slot_schedule(current_user, convention_id, slot_id)
+    return _context(schedule, dates=[], chosen=_requested_day(), whole_grid=False, **extra)
 
 
 def _placeable(convention_id: int) -> list:
@@ -420,17 +434,17 @@ def schedule(convention_id: int):
 
 
 def _cell_of(context: dict, slot_id: int) -> Cell:
-    for day in context["all_days"]:
+    for day in context["days"]:
         for row in day.rows:
             for cell in row.cells:
-                if cell is not None and cell.slot.id == slot_id:
+                if cell and any(s.id == slot_id for s in cell.slots):
                     return cell
     raise NotFound(f"No event slot {slot_id} in convention {context['convention'].id}.", fields={"id": slot_id})
 
 
 def _slot_cell(convention_id: int, slot_id: int) -> Cell:
     """The cell as the grid shows it, read alone (NotFound when the slot is not in this convention)."""
-    return _cell_of(_context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False), slot_id)
+    return _cell_of(_cell_context(convention_id, slot_id), slot_id)
 
 
 def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: bool = False, **extra):
@@ -438,7 +452,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     With `pick`, the cell offers the workshops to place in it, listed once the slot is known to be this
     convention's (NotFound otherwise)."""
     if htmx:
-        context = _context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False, **extra)
+        context = _cell_context(convention_id, slot_id, **extra)
     else:
         context = _grid_context(convention_id, **extra)
     cell = _cell_of(context, slot_id)
@@ -447,7 +461,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     if not htmx:
         return render_template("conventions/schedule.html", **context), status
     response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
-    response.headers["HX-Retarget"] = f"#slot-{slot_id}"
+    response.headers["HX-Retarget"] = f"#slot-{cell.slot.id}"  # a run's block is named after its first slot
     response.headers["HX-Reswap"] = "outerHTML"
     return response
 
@@ -483,7 +497,7 @@ def assign(convention_id: int, slot_id: int):
                 return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
             flash(message)
             return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
-                                    _anchor=f"slot-{slot_id}"))
+                                    room=_requested_rooms(), _anchor=f"slot-{slot_id}"))
     db.session.rollback()
     return _render_cell(convention_id, slot_id, status, pick=True, cell_errors={slot_id: problems})
 
@@ -509,7 +523,8 @@ def unassign(convention_id: int, slot_id: int):
     if htmx:
         return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
     flash(message)
-    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day")))
+    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
+                            room=_requested_rooms()))
 
 
 @bp.app_template_global("timezone_names")
@@ -522,3 +537,22 @@ def timezone_names() -> list[str]:
 def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -> str:
     """A stored UTC instant as the convention's local wall-clock time."""
     return moment.astimezone(zone).strftime(pattern)
+
+
+@bp.get("/conventions/<int:convention_id>/rooms/<int:location_id>/door-sign")
+def door_sign(convention_id: int, location_id: int):
+    """One room's runs of one day (`?day=`, else its first day), laid out to print and pin on its door."""
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    wanted = _requested_day()
+    day = next((d for d in dates if d.isoformat() == wanted), dates[0] if dates else None)
+    schedule = placement.convention_schedule(current_user, convention_id,
+                                             between=_day_window(day.isoformat(), zone) if day else None)
+    room = next((loc for loc in schedule.locations if loc.id == location_id), None)
+    if room is None:
+        raise NotFound(f"No room {location_id} in convention {convention_id}.", fields={"id": location_id})
+    grid = build_grid(schedule, room_ids={location_id})
+    runs = [cell for d in grid for row in d.rows for cell in row.cells if cell and cell.workshop]
+    return render_template("conventions/door_sign.html", convention=convention, room=room, day=day,
+                           dates=dates, runs=runs)

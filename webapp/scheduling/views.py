@@ -1,10 +1,12 @@
 """Auto-schedule pages: start a run, watch its progress (HTMX polling), review, accept or reject."""
-from flask import flash, redirect, render_template, url_for
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..extensions import db, htmx
-from ..services import proposals, scheduling
+from ..services import proposal_review, proposals, scheduling
 from ..services.lookup import get_or_404
 from ..services.permissions import require_admin
 from ..models import Convention
@@ -20,6 +22,7 @@ def auto_schedule_page(convention_id: int):
     runs, total = scheduling.list_runs(current_user, convention_id, 20, 0)
     db.session.commit()  # a stale run found while listing is recorded as failed
     return render_template("scheduling/page.html", convention=convention, runs=runs, total=total,
+                           zone=ZoneInfo(convention.timezone),
                            form=AutoScheduleForm(), active=scheduling.active_run(convention_id))
 
 
@@ -46,8 +49,15 @@ def start_auto_schedule(convention_id: int):
 def _status_context(run_id: int) -> dict:
     run = scheduling.get_run(current_user, run_id)
     db.session.commit()
-    review = scheduling.describe_proposal(run) if run.status in ("succeeded", "accepted", "rejected") else None
-    return {"run": run, "review": review, "convention": db.session.get(Convention, run.convention_id)}
+    review = quality = None
+    if run.status in ("succeeded", "accepted", "rejected"):
+        page = request.args.get("page", "1")
+        review = proposal_review.review_page(run, request.args.get("show", "changes"),
+                                             int(page) if page.isdigit() and len(page) < 6 else 1)
+        quality = proposal_review.quality_in_words(run)
+    convention = db.session.get(Convention, run.convention_id)
+    return {"run": run, "review": review, "quality": quality, "convention": convention,
+            "zone": ZoneInfo(convention.timezone)}
 
 
 @bp.get("/schedule-runs/<int:run_id>")

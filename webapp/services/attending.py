@@ -617,6 +617,17 @@ def my_schedule(actor, convention_id: int | None) -> list[ScheduleEntry]:
     return sorted(entries, key=lambda e: (e.run.start, e.run.end, e.workshop_id))
 
 
+def own_runs_and_workshops(actor, convention_id: int) -> tuple[set[int], set[int]]:
+    """What a person's view of the grid marks: the first slots of the runs of this convention they are
+    registered for (how selections name a run), and the workshops they host or co-host."""
+    user = require_signed_in(actor)
+    registered = set(db.session.scalars(
+        select(Selection.event_slot_id).join(EventSlot, EventSlot.id == Selection.event_slot_id)
+        .where(Selection.user_id == user.id, Selection.status == "registered", EventSlot.convention_id == convention_id)
+    ))
+    return registered, set(db.session.scalars(hosted_workshop_ids(user.id, convention_id)))
+
+
 def user_capabilities(actor, user_id: int) -> list[CapabilityView]:
     """Capabilities declared or granted (stored), plus those taught by runs the user is registered for."""
     require_self_or_admin(actor, user_id)

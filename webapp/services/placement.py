@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, subqueryload
@@ -282,20 +283,34 @@ _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot
                  EventSlot.run_index)
 
 
-def convention_schedule(actor, convention_id: int) -> Schedule:
-    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
+def slot_starts(actor, convention_id: int) -> tuple[Convention, list[tuple[datetime, int]]]:
+    """The convention and each distinct slot start with its number of slots: enough to list the grid's days
+    and choose one before reading any workshop."""
+    convention = _visible_convention(actor, convention_id)
+    starts = db.session.execute(
+        select(EventSlot.start, func.count()).where(EventSlot.convention_id == convention_id)
+        .group_by(EventSlot.start).order_by(EventSlot.start)
+    ).all()
+    return convention, [(start, count) for start, count in starts]
+
+
+def convention_schedule(actor, convention_id: int, between: tuple[datetime, datetime] | None = None) -> Schedule:
+    """Rooms, slots and the visible workshop in each: four queries whatever the size. With `between`,
+    only the slots starting in that window and their workshops (one day of a large grid)."""
     convention = _visible_convention(actor, convention_id)
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
+    in_window = [EventSlot.convention_id == convention_id]
+    if between is not None:
+        in_window += [EventSlot.start >= between[0], EventSlot.start < between[1]]
     # plain rows, not ORM objects: the grid only reads them, and a large convention has thousands
     slots = list(db.session.execute(
-        select(*_SLOT_COLUMNS)
-        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
+        select(*_SLOT_COLUMNS).where(*in_window).order_by(EventSlot.start, EventSlot.location_id)
     ))
     workshops = {}
     if any(s.workshop_id is not None for s in slots):
-        placed = select(EventSlot.workshop_id).where(EventSlot.convention_id == convention_id)
+        placed = select(EventSlot.workshop_id).where(*in_window)
         # A subquery and joins, not lists of a thousand ids: the driver parses every placeholder of a query.
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(placed)).options(
@@ -308,8 +323,8 @@ def convention_schedule(actor, convention_id: int) -> Schedule:
 
 
 def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
-    """One slot of the grid, as `convention_schedule` would show it, without reading the whole grid:
-    the slot, the slot before it in the same room (to tell whether it continues a run) and its workshop.
+    """One block of the grid, as `convention_schedule` would show it, without reading the whole grid:
+    the slot alone, or, when it holds a workshop run, every slot of that run and its workshop.
     NotFound when the slot is not in this convention."""
     convention = _visible_convention(actor, convention_id)
     slot = db.session.execute(
@@ -320,12 +335,12 @@ def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
     slots = [slot]
     workshops = {}
     if slot.workshop_id is not None:
-        before = db.session.execute(
+        slots = list(db.session.execute(
             select(*_SLOT_COLUMNS)
-            .where(EventSlot.location_id == slot.location_id, EventSlot.start < slot.start)
-            .order_by(EventSlot.start.desc()).limit(1)
-        ).first()
-        slots = [before, slot] if before is not None else slots
+            .where(EventSlot.location_id == slot.location_id, EventSlot.workshop_id == slot.workshop_id,
+                   EventSlot.run_index == slot.run_index)
+            .order_by(EventSlot.start)
+        ))
         workshop = db.session.scalars(
             select(Workshop).where(Workshop.id == slot.workshop_id)
             .options(joinedload(Workshop.host), subqueryload(Workshop.cohosts))

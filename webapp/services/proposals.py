@@ -14,6 +14,7 @@ from .attending import promote_waitlisted
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin
+from .proposal_review import record_changes
 from .placement import apply_placements, check_placement, lock_slots, violation_json
 from .scheduling import not_in_status, transition_run
 from .snapshot import current_placements
@@ -50,6 +51,7 @@ def accept_run(actor: User | None, run_id: int) -> dict:
             code="proposal_outdated",
             fields={"violations": [violation_json(v) for v in problems]},
         )
+    record_changes(run)  # against the schedule it replaces: after this, the schedule is the proposal
     before = {(p.workshop_id, p.run_index): p.slot_ids for p in current if p.workshop_id in known}
     after = {(p.workshop_id, p.run_index): p.slot_ids for p in proposal}
     staying = {key for key, slot_ids in after.items() if before.get(key) == slot_ids}  # written once already

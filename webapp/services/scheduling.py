@@ -12,7 +12,6 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
-from .local_time import local_span
 from .lookup import get_or_404
 from .permissions import require_admin
 from .snapshot import build_problem, current_placements
@@ -186,38 +185,3 @@ def proposal_diff(run: ScheduleRun) -> dict[str, list[dict]]:
         else:
             diff["unchanged"].append(entry)
     return diff
-
-
-def describe_proposal(run: ScheduleRun) -> dict:
-    """The diff with names and local times, for people reviewing it on a page."""
-    from ..models import Location, Workshop
-
-    convention = db.session.get(Convention, run.convention_id)
-    diff = proposal_diff(run)
-    slot_ids = {i for group in diff.values() for e in group
-                for i in (e["from_event_slot_ids"] or []) + (e["to_event_slot_ids"] or [])}
-    slots = {s.id: s for s in db.session.scalars(select(EventSlot).where(EventSlot.id.in_(slot_ids)))} if slot_ids else {}
-    rooms = dict(db.session.execute(
-        select(Location.id, Location.name).where(Location.convention_id == run.convention_id)).all())
-    workshop_ids = {e["workshop_id"] for group in diff.values() for e in group} | {u.workshop_id for u in run.unplaced}
-    titles = dict(db.session.execute(
-        select(Workshop.id, Workshop.title).where(Workshop.id.in_(workshop_ids))).all()) if workshop_ids else {}
-
-    def where(ids):
-        if not ids or any(i not in slots for i in ids):
-            return None
-        first, last = slots[ids[0]], slots[ids[-1]]
-        return f"{rooms.get(first.location_id, '?')}, {local_span(first.start, last.end, convention.timezone)}"
-
-    described = {
-        kind: [dict(e, title=titles.get(e["workshop_id"], f"#{e['workshop_id']}"),
-                    run_label=e["run_index"] + 1, before=where(e["from_event_slot_ids"]),
-                    after=where(e["to_event_slot_ids"])) for e in entries]
-        for kind, entries in diff.items()
-    }
-    described["unplaced"] = [
-        {"workshop_id": u.workshop_id, "title": titles.get(u.workshop_id, f"#{u.workshop_id}"),
-         "run_label": None if u.run_index is None else u.run_index + 1, "reasons": u.reasons}
-        for u in run.unplaced
-    ]
-    return described
