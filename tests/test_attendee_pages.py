@@ -225,7 +225,9 @@ def test_full_run_puts_the_next_on_the_waitlist_and_a_cancel_promotes_them(clien
 
     sign_in(client, first)
     mine = selections_of(first)[0]
-    block = client.post(f"/selections/{mine.id}/cancel", headers=HX)
+    asked = client.post(f"/selections/{mine.id}/cancel", headers=HX)
+    assert "Give up your seat?" in text(asked) and selections_of(first)[0].status == "registered"  # asked first
+    block = client.post(f"/selections/{mine.id}/cancel", headers=HX, data={"confirmed": "1"})
     assert block.status_code == 200 and "Cancelled" in text(block)
     assert selections_of(first)[0].status == "cancelled"
     assert selections_of(third)[0].status == "registered"
@@ -387,3 +389,23 @@ def test_every_post_form_on_the_attendee_pages_carries_the_csrf_token(client, fe
         posts = [form[:form.index("</form>")] for form in forms if 'method="post"' in form[:200]]
         assert len(posts) >= 2, url  # the action buttons and sign-out at least
         assert all('name="csrf_token"' in form for form in posts), url
+
+
+def test_a_full_run_offers_join_waitlist_not_register(client, make_user):
+    con = f.convention()
+    first, second = f.slots(f.location(con, capacity=1), count=2)
+    knots = f.workshop(con, make_user(roles=("host",)), title="Knots", max_attendees=1, runs=2)
+    f.place(knots, [first], run_index=0)
+    f.place(knots, [second], run_index=1)
+    taker = make_user()
+    f.registration(taker, con)
+    f.selection(taker, knots, "registered", slot=first)
+    ann = make_user()
+    f.registration(ann, con)
+    db.session.commit()
+    sign_in(client, ann)
+    page = text(client.get(f"/workshops/{knots.id}"))
+    full_run = page[page.index(f'id="register-run-{first.id}"'):page.index(f'id="register-run-{second.id}"')]
+    free_run = page[page.index(f'id="register-run-{second.id}"'):]
+    assert ">Join waitlist</button>" in full_run and "(full)" in full_run
+    assert ">Register</button>" in free_run and "(full)" not in free_run[:free_run.index("</form>")]

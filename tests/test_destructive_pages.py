@@ -111,3 +111,29 @@ def test_api_refusals_keep_the_cascade_hint_in_fields_not_the_message(client, au
     response = client.delete(f"/api/conventions/{con.id}/event-slots/{slots[0].id}", headers=auth_headers(admin))
     error = response.get_json()["error"]
     assert error["message"] == "The slot holds the workshop 'Knots'; deleting the slot unplaces that run."
+
+
+def test_giving_up_a_seat_asks_first_and_leaving_a_waitlist_does_not(client, make_user, placed):
+    con, room, slots, knots = placed
+    ann, waiting = make_user(name="Ann"), make_user(name="Wes")
+    f.registration(ann, con)
+    f.registration(waiting, con)
+    origami = f.workshop(con, knots.host, title="Origami")
+    f.place(origami, slots[2:])
+    seat = f.selection(ann, origami, "registered", slot=slots[2])
+    queued = f.selection(waiting, knots, "waitlisted", slot=slots[0])
+    db.session.commit()
+    sign_in(client, ann)
+    asked = page_text(client.post(f"/selections/{seat.id}/cancel", data={"back": "schedule"}))
+    assert "Give up your seat in 'Origami'?" in asked and "Sat 01 May 11:00–12:00, Room A." in asked
+    assert db.session.get(Selection, seat.id).status == "registered"
+    done = client.post(f"/selections/{seat.id}/cancel", data={"back": "schedule", "confirmed": "1"})
+    assert done.status_code == 302 and db.session.get(Selection, seat.id).status == "cancelled"
+
+    client.post("/sign-out")
+    sign_in(client, waiting)
+    schedule = page_text(client.get("/my/schedule"))
+    assert "Leave the waitlist" in schedule
+    left = client.post(f"/selections/{queued.id}/cancel", data={"back": "schedule"}, follow_redirects=True)
+    assert "Cancelled: Knots." in page_text(left)
+    assert db.session.get(Selection, queued.id).status == "cancelled"

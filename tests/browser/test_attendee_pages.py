@@ -42,12 +42,12 @@ def make_fest(make_user):
     return con, knots
 
 
-def register_for_knots(page: Page, knots) -> None:
+def register_for_knots(page: Page, knots, button: str = "Register") -> None:
     page.goto(f"/workshops/{knots.id}")
     block = page.locator(f"#workshop-{knots.id}-actions")
     block.get_by_role("button", name="Register for the convention").click()
     expect(block).to_contain_text("You are registered for the convention.")
-    block.get_by_role("button", name="Register", exact=True).click()
+    block.get_by_role("button", name=button, exact=True).click()
 
 
 def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_user):
@@ -99,7 +99,7 @@ def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_
     sign_out(page)
 
     sign_in(page, cy.email, PASSWORD)
-    register_for_knots(page, knots)
+    register_for_knots(page, knots, button="Join waitlist")  # the run is full: the button says what happens
     block = page.locator(f"#workshop-{knots.id}-actions")
     expect(block).to_contain_text("This run is full: you are on the waitlist, position 1.")
     expect(block.locator(".selection-state")).to_have_attribute("data-status", "waitlisted")
@@ -112,7 +112,9 @@ def test_attendee_searches_registers_and_the_waitlist_moves_up(page: Page, make_
     # Ann cancels from her schedule: Cy moves up
     sign_in(page, ann.email, PASSWORD)
     page.goto("/my/schedule")
-    page.locator("#my-schedule tr.schedule-entry").get_by_role("button", name="Cancel").click()
+    page.locator("#my-schedule tr.schedule-entry").get_by_role("button", name="Cancel…").click()
+    expect(page.locator("#confirm-cancel h1")).to_have_text("Give up your seat in 'Knots'?")
+    page.get_by_role("button", name="Give up my seat").click()
     expect(page.locator(".flashes")).to_contain_text("Cancelled: Knots.")
     expect(page.locator("#my-schedule tr.schedule-entry")).to_have_count(0)
     sign_out(page)
@@ -145,8 +147,23 @@ def test_a_clash_is_shown_in_the_block_without_a_page_load(page: Page, make_user
     block.get_by_role("button", name="Register", exact=True).click()
 
     expect(block.get_by_role("alert")).to_contain_text("overlaps 'Knots'")
+    expect(block.get_by_role("alert")).to_contain_text("(Sat 01 May 11:00–12:00)")  # Europe/Berlin, as on the page
+    expect(block.get_by_role("alert")).not_to_contain_text("+00:00")
     expect_no_page_load(page)
     # the person can still show interest instead
     block.get_by_label("Rank").select_option("2")
     block.get_by_role("button", name="Interested").click()
     expect(block).to_contain_text("You are interested (rank 2).")
+
+
+def test_search_runs_on_pasted_or_autofilled_text(page: Page, make_user):
+    """fill() sets the value with one input event and no key presses, as a paste or autofill does."""
+    con, knots = make_fest(make_user)
+    page.goto(f"/conventions/{con.id}/workshops")
+    rows = page.locator("#workshop-rows tbody")
+    expect(rows.locator("tr")).to_have_count(2)
+    mark_document(page)
+    page.get_by_label("Search").fill("weav")
+    expect(rows.locator("tr")).to_have_count(1)
+    expect(rows).to_contain_text("Weaving")
+    expect_no_page_load(page)

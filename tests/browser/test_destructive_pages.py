@@ -79,3 +79,29 @@ def test_deleting_a_room_asks_first_in_the_pages_own_words(page: Page, make_user
     expect(page.locator("#locations .notice")).to_have_text("Room deleted.")
     db.session.commit()
     assert db.session.scalar(sa.select(Location).filter_by(id=room_id)) is None
+
+
+def test_giving_up_a_seat_on_the_workshop_page_asks_in_place(page: Page, make_user):
+    from webapp.models import Selection
+
+    con = f.convention(name="Makerfest")
+    slots = f.slots(f.location(con), count=1)
+    knots = f.workshop(con, make_user(roles=("host",)), title="Knots")
+    f.place(knots, slots)
+    ann = make_user(name="Ann")
+    f.registration(ann, con)
+    seat = f.selection(ann, knots, "registered", slot=slots[0])
+    db.session.commit()
+    seat_id = seat.id
+    sign_in(page, ann.email, PASSWORD)
+    page.goto(f"/workshops/{knots.id}")
+    block = page.locator(f"#workshop-{knots.id}-actions")
+    block.get_by_role("button", name="Cancel").click()
+    expect(block.get_by_role("alertdialog")).to_contain_text("Give up your seat?")
+    db.session.commit()
+    assert db.session.get(Selection, seat_id).status == "registered"
+    block.get_by_role("button", name="Give up my seat").click()
+    expect(block.locator(".notice[role=status]")).to_contain_text("Cancelled")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Selection, seat_id).status == "cancelled"

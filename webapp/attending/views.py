@@ -100,11 +100,26 @@ def _cancel_refused(errors: FormErrors, **_):
 @login_required
 @page_action(_cancel_refused)
 def cancel_selection(selection_id: int):
+    if request.form.get("confirmed") != "1":
+        current = attending.own_selection(current_user, selection_id)
+        if current.selection.status == "registered":  # a seat is given up: ask first (nothing is written)
+            return _confirm_cancel(current)
     view = attending.cancel_selection(current_user, selection_id)
     if request.form.get("back") == "schedule":
         flash(f"Cancelled: {view.workshop_title}.")
         return redirect(url_for("attending_pages.my_schedule"))
     return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any.")
+
+
+def _confirm_cancel(view):
+    """The question before giving up a seat: in the workshop's action block (htmx) or as a page."""
+    workshop_id = view.selection.workshop_id
+    if htmx:
+        return render_template("workshops/_actions.html", **action_context(workshop_id, confirm_cancel=True))
+    context = action_context(workshop_id)
+    run = context["row"].run_for(view.selection.event_slot_id)
+    return render_template("attending/confirm_cancel.html", view=view, run=run, convention=context["convention"],
+                           back=request.form.get("back", ""))
 
 
 # the personal schedule ------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..models.workshops import run_seats, workshop_teaches
 from .access import find_visible, load
 from .locks import lock_rows
 from .lookup import get_or_404
+from .local_time import local_span
 from .mail import send_mail
 from .permissions import require_self_or_admin, require_signed_in
 
@@ -238,13 +239,14 @@ def _fill_and_count(run: Run, workshop: Workshop) -> tuple[list[Selection], int]
         row.status = "registered"
     db.session.flush()
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r.user_id for r in promoted])))}
+    zone = db.session.get(Convention, workshop.convention_id).timezone
     for row in promoted:
         user = users[row.user_id]
         send_mail(
             user.email,
             f"You have a seat in '{workshop.title}'"[:200],
             f"Hello {user.display_name},\n\nA seat freed up in '{workshop.title}' "
-            f"({run.start.isoformat()} - {run.end.isoformat()}, {run.location_name}) and it is yours now: "
+            f"({local_span(run.start, run.end, zone)}, {run.location_name}) and it is yours now: "
             "you moved up from the waitlist and are registered.\n\nIf you cannot come, cancel the "
             "registration so the next person on the waitlist gets the seat.",
         )
@@ -295,11 +297,12 @@ def _check_prerequisites(user_id: int, workshop: Workshop, run: Run) -> None:
 def _check_clash(user_id: int, workshop: Workshop, run: Run) -> None:
     for sel, other in _user_runs(user_id, ACTIVE, exclude_workshop_id=workshop.id):
         if other.overlaps(run):
+            zone = db.session.get(Convention, workshop.convention_id).timezone
             title = db.session.scalar(select(Workshop.title).where(Workshop.id == sel.workshop_id))
             state = "registered" if sel.status == "registered" else "on the waitlist"
             raise Conflict(
-                f"This run of '{workshop.title}' overlaps '{title}' ({other.start.isoformat()} - "
-                f"{other.end.isoformat()}), which you are {state} for.",
+                f"This run of '{workshop.title}' overlaps '{title}' ({local_span(other.start, other.end, zone)}), "
+                f"which you are {state} for.",
                 code="time_clash",
                 fields={"event_slot_id": f"clashes with workshop {sel.workshop_id} ('{title}')"},
             )
@@ -494,6 +497,11 @@ def _move(row: Selection, workshop: Workshop, con: Convention, target_slot_id: i
         old_run = runs_of_workshops([workshop.id]).get(old_slot)
         if old_run is not None:
             _fill_free_seats(old_run, workshop)
+
+
+def own_selection(actor, selection_id: int) -> SelectionView:
+    """One of the actor's selections (an admin: anyone's), as it is now."""
+    return _view(_owned_selection(actor, selection_id)[1])
 
 
 def cancel_selection(actor, selection_id: int) -> SelectionView:

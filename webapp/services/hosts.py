@@ -16,6 +16,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, HostApplication, HostAvailability, User, UserRole, utcnow
 from .access import find_visible, load
+from .local_time import local_span
 from .mail import send_mail
 from .permissions import require_admin, require_signed_in
 from .users import grant_role
@@ -178,10 +179,11 @@ def add_availability(actor, convention_id: int, start: datetime, end: datetime,
     if end <= start:
         fields["end"] = "must be after start"
     first, last = convention_bounds(convention)
+    within = f"must be within the convention ({local_span(first, last, convention.timezone)})"
     if start < first or start > last:
-        fields["start"] = f"must be within the convention ({first.isoformat()} to {last.isoformat()})"
+        fields["start"] = within
     if end > last or end < first:
-        fields["end"] = f"must be within the convention ({first.isoformat()} to {last.isoformat()})"
+        fields["end"] = within
     if fields:
         raise ValidationFailed("The window is invalid.", fields=fields)
     touching = list(db.session.scalars(

@@ -14,6 +14,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, EventSlot, Location, User, Workshop
 from . import placement
+from .local_time import local_span
 from ..models.types import MAX_ID
 from .access import load
 from .lookup import get_or_404
@@ -148,7 +149,7 @@ def _check_no_overlap(location: Location, start: datetime, end: datetime, exclud
     other = db.session.scalars(query.order_by(EventSlot.start).limit(1)).first()
     if other is not None:
         raise Conflict(
-            f"'{location.name}' has slot {other.id} from {other.start:%Y-%m-%d %H:%M} to {other.end:%H:%M} UTC, "
+            f"'{location.name}' has a slot {local_span(other.start, other.end, location.convention.timezone)}, "
             "which overlaps this one.",
             code="slot_overlap",
             fields={"slot_id": other.id},
@@ -309,8 +310,7 @@ def bulk_create_slots(
                     elif (other_start, other_end) == (start, end):
                         reason = f"exists (slot {other_id})"
                     else:
-                        reason = (f"overlaps slot {other_id} ({other_start:%Y-%m-%d %H:%M}-"
-                                  f"{other_end:%H:%M} UTC)")
+                        reason = f"overlaps slot {other_id} ({local_span(other_start, other_end, convention.timezone)})"
             if reason:
                 skipped.append(Skipped(room_id, start, end, reason))
                 continue

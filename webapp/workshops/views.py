@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
@@ -19,6 +18,7 @@ from ..extensions import htmx
 from ..models import Convention
 from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
+from ..services.local_time import local_moment
 from ..forms import validate_form
 from ..models.workshops import seats_left as seats_left_of
 from ..paging import page_count, page_of, requested_page
@@ -37,7 +37,7 @@ def at_local(moment: datetime | None, zone: str, pattern: str = "%a %d %b %H:%M"
     """A stored UTC instant as the convention's local wall-clock time."""
     if moment is None:
         return "–"
-    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+    return local_moment(moment, zone, pattern)
 
 
 def page_helpers() -> dict:
