@@ -369,8 +369,9 @@ def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: boo
     # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
     rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
     viewer = _viewer(schedule.convention.id)
-    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc),
-                      mine=viewer.pop("mine", frozenset()), hosting=viewer.pop("hosting", frozenset()))
+    mine, hosting = viewer.pop("mine", frozenset()), viewer.pop("hosting", frozenset())
+    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc), mine=mine, hosting=hosting)
+    viewer.update(has_own_runs=bool(mine), hosts_some=bool(hosting))
     context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
                "chosen_day": chosen, "chosen_rooms": requested,
                "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
