@@ -229,6 +229,10 @@ def test_edit_and_delete_a_room(admin_client):
     assert (db.session.get(Location, room.id).name, db.session.get(Location, room.id).capacity) == ("Studio", 12)
 
     response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}/delete", headers=HX)
+    assert response.status_code == 200 and "Delete the room 'Studio' and its 0 slots?" in text(response)
+    assert count(Location) == 1  # asked first
+    response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}/delete", headers=HX,
+                                 data={"confirmed": "1"})
     assert response.status_code == 200 and "Room deleted." in text(response)
     assert count(Location) == 0
 
@@ -252,6 +256,9 @@ def test_equipment_pool_add_edit_delete_and_foreign_item_is_not_found(admin_clie
     assert db.session.get(Equipment, foreign.id).name == "Saw"
 
     response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}/delete")
+    assert response.status_code == 200 and "Delete 'Projector'?" in text(response) and "Nothing uses it." in text(response)
+    assert count(Equipment) == 2  # asked first
+    response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     assert count(Equipment) == 1
 

@@ -75,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(workshop_pages_bp)
     app.register_blueprint(attending_pages_bp)
     app.register_blueprint(host_pages_bp)
+    from .admin import bp as admin_pages_bp
+
+    app.register_blueprint(admin_pages_bp)
     register_error_handlers(app)
     register_input_guard(app)
     register_provider(app)

@@ -1,7 +1,6 @@
 """The `slotwise` command line: serve, create-admin, seed-demo, plus Flask's own (db, routes, shell)."""
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import os
 
@@ -126,8 +125,8 @@ def create_admin(email: str, password: str | None, display_name: str) -> None:
     user = accounts.find_user_by_email(email)
     try:
         if user is None:
-            if password is None:
-                password = getpass.getpass("Password: ")
+            if password is None:  # asked twice: a typo here would lock the only admin out
+                password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat it")
             user = accounts.create_user(email, password, display_name, {"admin"})
         else:
             grant_role(user, "admin")

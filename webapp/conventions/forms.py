@@ -77,13 +77,15 @@ def _present(data: dict) -> dict:
 
 # conventions ----------------------------------------------------------------------------------
 
-CONVENTION_FIELDS = ["name", "description", "start_date", "end_date", "timezone", "registration_fee", "status"]
+CONVENTION_FIELDS = ["name", "description", "start_date", "end_date", "timezone", "registration_fee",
+                     "payment_instructions", "status"]
 
 
 def parse_convention(form: MultiDict) -> tuple[ConventionIn | None, FormErrors]:
     data = _present({name: _text(form, name) for name in CONVENTION_FIELDS})
-    if "description" in data:
-        data["description"] = form.get("description", "")
+    for free_text in ("description", "payment_instructions"):
+        if free_text in data:
+            data[free_text] = form.get(free_text, "")
     if "timezone" in data:
         data["timezone"] = data["timezone"].strip()
     return _validate(ConventionIn, data, CONVENTION_FIELDS)

@@ -92,6 +92,7 @@ class ConventionIn(Schema):
     end_date: Day
     timezone: TimeZoneName = "UTC"
     registration_fee: Fee = Field("0", description='decimal string, "0" = free, at most 2 decimals')
+    payment_instructions: Description = Field("", description="how to pay the fee, shown to attendees")
     status: ConventionStatus = "draft"
 
     @model_validator(mode="after")
@@ -107,6 +108,7 @@ class ConventionUpdateIn(PartialUpdate):
     end_date: Day | None = None
     timezone: TimeZoneName | None = None
     registration_fee: Fee | None = None
+    payment_instructions: Description | None = None
     status: ConventionStatus | None = None
 
     @model_validator(mode="after")
@@ -123,6 +125,7 @@ class ConventionOut(Schema):
     end_date: str
     timezone: str
     registration_fee: str
+    payment_instructions: str
     status: ConventionStatus
     created_at: str
 
@@ -145,6 +148,7 @@ def convention_json(row: Convention) -> dict:
         "end_date": row.end_date.isoformat(),
         "timezone": row.timezone,
         "registration_fee": fee_text(row.registration_fee),
+        "payment_instructions": row.payment_instructions,
         "status": row.status,
         "created_at": iso(row.created_at),
     }

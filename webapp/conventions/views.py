@@ -78,7 +78,7 @@ def _page_context(convention_id: int, **extra) -> dict:
     days = [convention.start_date + timedelta(days=i)
             for i in range((convention.end_date - convention.start_date).days + 1)]
     context = {"convention": convention, "locations": rooms, "equipment": pool, "days": days,
-               "errors": {}, "values": {}, "bulk_result": None, "notice": {},
+               "errors": {}, "values": {}, "bulk_result": None, "notice": {}, "confirm_delete": {},
                "zone": ZoneInfo(convention.timezone), "location_values": location_values,
                "convention_values": convention_values}
     context.update(extra)
@@ -95,7 +95,8 @@ def location_values(row) -> dict:
 def convention_values(row) -> dict:
     return {"name": row.name, "description": row.description, "start_date": row.start_date.isoformat(),
             "end_date": row.end_date.isoformat(), "timezone": row.timezone,
-            "registration_fee": str(row.registration_fee), "status": row.status}
+            "registration_fee": str(row.registration_fee), "payment_instructions": row.payment_instructions,
+            "status": row.status}
 
 
 @bp.get("/conventions/<int:convention_id>")
@@ -128,6 +129,15 @@ def _answer(convention_id: int, section: str, key: str, errors: FormErrors | Non
     if trigger:
         response.headers["HX-Trigger"] = trigger
     return response
+
+
+def _confirm(convention_id: int, section: str, key: str, impact):
+    """The section (or page) again, with the row asking "delete?" and saying what goes with it."""
+    db.session.rollback()  # nothing was written; release any lock at once
+    context = _page_context(convention_id, confirm_delete={key: impact})
+    if htmx:
+        return render_template(f"conventions/_{section}.html", **context)
+    return render_template("conventions/detail.html", **context)
 
 
 def _fixable(error, names) -> FormErrors:
@@ -209,6 +219,9 @@ def update_location(convention_id: int, location_id: int):
 @bp.post("/conventions/<int:convention_id>/locations/<int:location_id>/delete")
 @login_required
 def delete_location(convention_id: int, location_id: int):
+    if request.form.get("confirmed") != "1":  # ask first, saying what goes with the room
+        impact = locations.location_deletion_impact(current_user, convention_id, location_id)
+        return _confirm(convention_id, "locations", f"location-{location_id}", impact)
     errors = None
     try:
         locations.delete_location(current_user, convention_id, location_id,
@@ -265,6 +278,9 @@ def update_equipment(convention_id: int, equipment_id: int):
 @login_required
 def delete_equipment(convention_id: int, equipment_id: int):
     _equipment_of(convention_id, equipment_id)
+    if request.form.get("confirmed") != "1":  # ask first, saying what it is taken from
+        usage = catalogue.equipment_usage(current_user, equipment_id)
+        return _confirm(convention_id, "equipment", f"equipment-{equipment_id}", usage)
     errors = None
     try:
         catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
@@ -375,7 +391,7 @@ def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: boo
     context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
                "chosen_day": chosen, "chosen_rooms": requested,
                "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
-               "picking": None, "choices": [], "cell_errors": {}, "form_token": generate_csrf(), **viewer,
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(), **viewer,
                **_grid_links(schedule.convention.id, chosen, requested)}
     context.update(extra)
     return context
@@ -492,11 +508,17 @@ def unassign(convention_id: int, slot_id: int):
     cell = _slot_cell(convention_id, slot_id)
     if cell.slot.workshop_id is None:
         return _render_cell(convention_id, slot_id, 409, cell_errors={slot_id: ["This slot is free already."]})
+    if request.form.get("confirmed") != "1":
+        registered, waiting = placement.run_attendance(current_user, cell.slot.workshop_id, slot_id)
+        if registered or waiting:  # say who is affected first; the cell then offers "Unplace anyway"
+            db.session.rollback()
+            return _render_cell(convention_id, slot_id, unplace_impact={cell.slot.id: (registered, waiting)})
     try:
         freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
     except FIXABLE as error:
         db.session.rollback()
-        return _render_cell(convention_id, slot_id, error.status, cell_errors={slot_id: _violation_messages(error)})
+        return _render_cell(convention_id, slot_id, error.status,
+                            cell_errors={cell.slot.id: _violation_messages(error)})  # the run's block, by its first slot
     db.session.commit()
     message = f"Unplaced: {len(freed)} slot(s) freed."
     if htmx:

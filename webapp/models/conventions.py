@@ -26,6 +26,8 @@ class Convention(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     registration_fee: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
+    # How to pay the fee (bank details, a payment link), shown to attendees before and after they register
+    payment_instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped in the same transaction as any change the schedule grid shows (services/schedule_versions.py)
     schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import User
-from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Location
+from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Convention, Location
 from .types import UTCDateTime, utcnow
 
 WORKSHOP_STATUSES = ("draft", "published", "cancelled")
@@ -130,5 +130,6 @@ class HostApplication(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    convention: Mapped[Convention | None] = relationship()
 
     __table_args__ = (sa.CheckConstraint(f"status IN {APPLICATION_STATUSES!r}", name="status_known"),)

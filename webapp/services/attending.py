@@ -554,10 +554,13 @@ def promote_waitlisted(workshop_id: int) -> list[Selection]:
     return promoted
 
 
-def list_my_selections(actor, convention_id: int | None, status: str | None, limit: int, offset: int
-                       ) -> tuple[list[SelectionView], int]:
+def list_my_selections(actor, convention_id: int | None, status: str | None, limit: int, offset: int,
+                       user_id: int | None = None) -> tuple[list[SelectionView], int]:
+    """The actor's selections (an admin may name another person with `user_id`)."""
     user = require_signed_in(actor)
-    query = select(Selection).where(Selection.user_id == user.id)
+    if user_id is not None:
+        require_self_or_admin(user, user_id)
+    query = select(Selection).where(Selection.user_id == (user.id if user_id is None else user_id))
     if convention_id is not None:
         query = query.join(Workshop, Workshop.id == Selection.workshop_id).where(Workshop.convention_id == convention_id)
     if status is not None:

@@ -71,10 +71,10 @@ def delete_capability(actor: User | None, capability_id: int, cascade: bool = Fa
         if titles:
             raise Conflict(
                 f"Workshops require or teach '{row.name}': "
-                + ", ".join(f"'{t}' ({i})" for i, t in titles)
-                + "; delete with ?cascade=true to remove it from them.",
+                + ", ".join(f"'{t}'" for _, t in titles)
+                + ". Deleting it removes it from them.",
                 code="capability_in_use",
-                fields={"workshop_ids": [i for i, _ in titles]},
+                fields={"workshop_ids": [i for i, _ in titles], "cascade": "true deletes it and removes it from them"},
             )
     db.session.delete(row)  # association rows and attendees' holdings go by the database's cascades
     db.session.flush()
@@ -135,23 +135,35 @@ def update_equipment(actor: User | None, equipment_id: int, *, name: str | None 
     return row
 
 
+def _equipment_usage(row: Equipment) -> tuple[int, int]:
+    needed_by = db.session.scalar(
+        select(func.count()).select_from(WorkshopEquipment).where(WorkshopEquipment.equipment_id == row.id)
+    ) or 0
+    fixed_in = db.session.scalar(
+        select(func.count()).select_from(LocationEquipment).where(LocationEquipment.equipment_id == row.id)
+    ) or 0
+    return needed_by, fixed_in
+
+
+def equipment_usage(actor: User | None, equipment_id: int) -> tuple[int, int]:
+    """(workshops that need it, rooms it is fixed in): what deleting the item takes it from."""
+    require_admin(actor)
+    return _equipment_usage(load(Equipment, equipment_id, "equipment"))
+
+
 def delete_equipment(actor: User | None, equipment_id: int, cascade: bool = False) -> None:
     """Refuses while workshops need it or rooms have it fixed, unless `cascade`."""
     require_admin(actor)
     row = load(Equipment, equipment_id, "equipment")
     if not cascade:
-        needed_by = db.session.scalar(
-            select(func.count()).select_from(WorkshopEquipment).where(WorkshopEquipment.equipment_id == row.id)
-        ) or 0
-        fixed_in = db.session.scalar(
-            select(func.count()).select_from(LocationEquipment).where(LocationEquipment.equipment_id == row.id)
-        ) or 0
+        needed_by, fixed_in = _equipment_usage(row)
         if needed_by or fixed_in:
             raise Conflict(
-                f"'{row.name}' is needed by {needed_by} workshop(s) and fixed in {fixed_in} location(s); "
-                "delete with ?cascade=true to remove it from them.",
+                f"'{row.name}' is needed by {needed_by} workshop(s) and fixed in {fixed_in} room(s). "
+                "Deleting it takes it from them.",
                 code="equipment_in_use",
-                fields={"workshops": needed_by, "locations": fixed_in},
+                fields={"workshops": needed_by, "locations": fixed_in,
+                        "cascade": "true deletes it and takes it from them"},
             )
     db.session.delete(row)
     db.session.flush()

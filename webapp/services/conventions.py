@@ -79,12 +79,12 @@ def get_convention(actor: User | None, convention_id: int) -> Convention:
 
 def create_convention(
     actor: User | None, *, name: str, description: str, start_date: date, end_date: date, timezone: str,
-    registration_fee: str, status: str,
+    registration_fee: str, status: str, payment_instructions: str = "",
 ) -> Convention:
     require_admin(actor)
     row = Convention(
         name=name, description=description, start_date=start_date, end_date=end_date, timezone=timezone,
-        registration_fee=Decimal(registration_fee), status=status,
+        registration_fee=Decimal(registration_fee), status=status, payment_instructions=payment_instructions,
     )
     db.session.add(row)
     db.session.flush()
@@ -105,7 +105,7 @@ def update_convention(actor: User | None, convention_id: int, **changes) -> Conv
         raise ValidationFailed(
             f"A convention lasts at most {MAX_CONVENTION_DAYS} days.", fields={"end_date": "too far after start_date"}
         )
-    for name in ("name", "description", "start_date", "end_date", "timezone", "status"):
+    for name in ("name", "description", "start_date", "end_date", "timezone", "status", "payment_instructions"):
         if changes.get(name) is not None:
             setattr(row, name, changes[name])
     if changes.get("registration_fee") is not None:
@@ -147,10 +147,11 @@ def delete_convention(actor: User | None, convention_id: int, cascade: bool = Fa
         ) or 0
         if registrations or placed:
             raise Conflict(
-                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s); "
-                "delete with ?cascade=true to remove it with everything in it.",
+                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s). "
+                "Deleting it removes everything in it.",
                 code="convention_in_use",
-                fields={"registrations": registrations, "placed_workshops": placed},
+                fields={"registrations": registrations, "placed_workshops": placed,
+                        "cascade": "true deletes it with everything in it"},
             )
     # Rows below the convention (slots, workshops, selections, runs...) go by the database's cascades.
     db.session.delete(row)

@@ -242,6 +242,23 @@ def unassign_slot(actor, workshop_id: int, slot_id: int) -> tuple[list[int], Wor
     return freed, views_of([workshop])[0]
 
 
+def run_attendance(actor, workshop_id: int, slot_id: int) -> tuple[int, int]:
+    """(registered, waiting) on the run holding `slot_id`: the people unplacing that run would affect,
+    counted for whoever may unplace it, so a page can say so before it happens."""
+    workshop, _ = require_editable(actor, workshop_id)
+    slot = db.session.get(EventSlot, slot_id)
+    if slot is None or slot.workshop_id != workshop.id:
+        raise NotFound(f"Workshop {workshop_id} is not placed in slot {slot_id}.", fields={"slot_id": slot_id})
+    run_slots = select(EventSlot.id).where(EventSlot.workshop_id == workshop.id, EventSlot.run_index == slot.run_index)
+    counted = dict(db.session.execute(
+        select(Selection.status, func.count()).where(
+            Selection.workshop_id == workshop.id, Selection.event_slot_id.in_(run_slots),
+            Selection.status.in_(("registered", "waitlisted")),
+        ).group_by(Selection.status)
+    ).all())
+    return counted.get("registered", 0), counted.get("waitlisted", 0)
+
+
 def workshop_runs(actor, workshop_id: int) -> list[PlacedRun]:
     workshop, _ = load_workshop(actor, workshop_id)
     return views_of([workshop])[0].runs

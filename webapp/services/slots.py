@@ -175,10 +175,9 @@ def create_slot(actor: User | None, convention_id: int, *, location_id: int, sta
 def _refuse_placed(slot: EventSlot, doing: str) -> None:
     workshop = db.session.get(Workshop, slot.workshop_id)
     raise Conflict(
-        f"Slot {slot.id} holds the workshop '{workshop.title}' ({workshop.id}); "
-        f"{doing} it with ?cascade=true to unplace that run.",
+        f"The slot holds the workshop '{workshop.title}'; {doing} the slot unplaces that run.",
         code="slot_in_use",
-        fields={"workshop_id": workshop.id},
+        fields={"workshop_id": workshop.id, "cascade": "true unplaces the run first"},
     )
 
 
@@ -198,7 +197,7 @@ def update_slot(actor: User | None, convention_id: int, slot_id: int, *, locatio
     _check_no_overlap(location, new_start, new_end, exclude_id=slot.id)
     if slot.workshop_id is not None:
         if not cascade:
-            _refuse_placed(slot, "change")
+            _refuse_placed(slot, "changing")
         unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was changed")
     slot.location_id, slot.start, slot.end = new_location_id, new_start, new_end
     _flush_slots()
@@ -210,7 +209,7 @@ def delete_slot(actor: User | None, convention_id: int, slot_id: int, cascade: b
     slot = _slot_in(convention.id, slot_id)
     if slot.workshop_id is not None:
         if not cascade:
-            _refuse_placed(slot, "delete")
+            _refuse_placed(slot, "deleting")
         unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was removed")
     db.session.delete(slot)
     db.session.flush()

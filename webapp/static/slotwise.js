@@ -7,3 +7,14 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+document.addEventListener("htmx:afterRequest", function (event) {
+  // A success banner never stays beside a later refusal: once a change is refused, earlier
+  // "saved" or "placed" notices on the page no longer describe what the person sees.
+  var xhr = event.detail.xhr;
+  if (xhr && xhr.status >= 400) {
+    document.querySelectorAll('.notice[role="status"], .flashes[role="status"]').forEach(function (element) {
+      element.remove();
+    });
+  }
+});

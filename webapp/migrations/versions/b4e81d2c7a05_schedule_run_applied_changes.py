@@ -1,7 +1,7 @@
 """schedule_runs.applied_changes: what an accepted run changed, recorded when it was accepted
 
 Revision ID: b4e81d2c7a05
-Revises: a3f1c9d2e7b4
+Revises: a3f8d2c61e47
 Create Date: 2026-12-02 07:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b4e81d2c7a05'
-down_revision = 'a3f1c9d2e7b4'
+down_revision = 'a3f8d2c61e47'
 branch_labels = None
 depends_on = None
 
