@@ -5,11 +5,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import Conflict, NotFound
-from ..extensions import db
+from ..forms import FormErrors, parse_form
 from ..hosts.schemas import ReviewIn
+from ..pages import page_action
 from ..services import hosts
-from ..workshops.forms import parse_form
-from . import bp
+from . import bp, flash_refusal
 
 INBOX_SIZE = 200
 
@@ -21,24 +21,24 @@ def host_applications():
     return render_template("admin/applications.html", applications=rows, total=total)
 
 
+def _review_refused(errors: FormErrors, application_id: int, decision: str):
+    flash_refusal(errors, {"message": "The message"})
+    return redirect(url_for("admin.host_applications", _anchor=f"application-{application_id}"))
+
+
 @bp.post("/host-applications/<int:application_id>/<any(approve, reject):decision>")
 @login_required
+@page_action(_review_refused, ["message"])
 def review_application(application_id: int, decision: str):
-    note, errors = parse_form(ReviewIn, request.form, ["message"])
-    if note is None:
-        flash(f"The message is too long: {errors.get('message', '')}", "error")
-        return redirect(url_for("admin.host_applications", _anchor=f"application-{application_id}"))
+    note = parse_form(ReviewIn, request.form, ["message"])
     review = hosts.approve_application if decision == "approve" else hosts.reject_application
     try:
         row = review(current_user, application_id, note.message)
-    except (Conflict, NotFound) as error:  # reviewed meanwhile by another admin, or withdrawn
-        db.session.rollback()
-        flash(error.message, "error")
+    except NotFound as gone:  # withdrawn meanwhile: said on the inbox, not as an error page
+        raise Conflict(gone.message) from None
+    name = row.user.display_name
+    if decision == "approve":
+        flash(f"{name} is a host now; they were mailed the answer.")
     else:
-        name = row.user.display_name
-        db.session.commit()
-        if decision == "approve":
-            flash(f"{name} is a host now; they were mailed the answer.")
-        else:
-            flash(f"{name}'s application was rejected; they were mailed the answer.")
+        flash(f"{name}'s application was rejected; they were mailed the answer.")
     return redirect(url_for("admin.host_applications"))

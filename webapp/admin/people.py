@@ -6,13 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..attending.schemas import CapabilityGrantIn
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db
+from ..errors import Conflict, NotFound
+from ..forms import FormErrors, parse_form
 from ..models.accounts import NAME_MAX
-from ..schemas import RolesIn
 from ..services import attending, catalogue, held_capabilities, registration, users, workshops
-from ..workshops.forms import parse_form
-from . import bp
+from ..pages import page_action
+from . import bp, flash_refusal
 
 LIST_SIZE = 100
 DETAIL_SIZE = 500
@@ -47,51 +46,46 @@ def _back(user_id: int, anchor: str):
     return redirect(url_for("admin.person", user_id=user_id, _anchor=anchor))
 
 
+def _refused(anchor: str):
+    def refused(errors: FormErrors, user_id: int, **_):
+        flash_refusal(errors, {"capability_id": "Capability"})
+        return _back(user_id, anchor)
+
+    return refused
+
+
 @bp.post("/people/<int:user_id>/roles")
 @login_required
+@page_action(_refused("roles"))
 def set_roles(user_id: int):
     wanted = [role for role in request.form.getlist("roles") if role in CHANGEABLE_ROLES]
-    data, _ = parse_form(RolesIn, {}, [], extra={"roles": wanted + ["attendee"]})
-    try:
-        person = users.set_roles(current_user, user_id, data.roles)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        shown = ", ".join(r for r in person.roles if r != "attendee") or "attendee only"
-        name = person.display_name
-        db.session.commit()
-        flash(f"{name}'s roles saved: {shown}.")
+    person = users.set_roles(current_user, user_id, wanted + ["attendee"])
+    shown = ", ".join(r for r in person.roles if r != "attendee") or "attendee only"
+    flash(f"{person.display_name}'s roles saved: {shown}.")
     return _back(user_id, "roles")
 
 
 @bp.post("/people/<int:user_id>/capabilities")
 @login_required
+@page_action(_refused("capabilities"), ["capability_id"])
 def grant_capability(user_id: int):
-    data, errors = parse_form(CapabilityGrantIn, request.form, ["capability_id"], required=["capability_id"])
-    if data is None:
-        flash("Choose a capability to grant.", "error")
-        return _back(user_id, "capabilities")
+    data = parse_form(CapabilityGrantIn, request.form, ["capability_id"], required=["capability_id"],
+                      message="Choose a capability to grant.")
     try:
         held_capabilities.grant_capability(current_user, user_id, data.capability_id)
-    except NotFound as error:  # the capability was deleted meanwhile
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Capability granted.")
+    except NotFound as gone:  # the capability was deleted meanwhile
+        raise Conflict(gone.message) from None
+    flash("Capability granted.")
     return _back(user_id, "capabilities")
 
 
 @bp.post("/people/<int:user_id>/capabilities/<int:capability_id>/revoke")
 @login_required
+@page_action(_refused("capabilities"))
 def revoke_capability(user_id: int, capability_id: int):
     try:
         held_capabilities.revoke_capability(current_user, user_id, capability_id)
-    except (Conflict, NotFound) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Capability taken back.")
+    except NotFound as gone:
+        raise Conflict(gone.message) from None
+    flash("Capability taken back.")
     return _back(user_id, "capabilities")

@@ -6,14 +6,14 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..attending.schemas import CompleteRegistrationIn
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db
+from ..errors import Conflict, NotFound
+from ..forms import FormErrors, parse_form
+from ..pages import page_action
 from ..models.attending import REGISTRATION_STATUSES
 from ..models.conventions import TITLE_MAX
 from ..services import conventions, registration
 from ..services.registration_export import registrations_csv
-from ..workshops.forms import parse_form
-from . import bp
+from . import bp, flash_refusal
 
 PAGE_SIZE = 200
 STATUS_LABELS = {"signed_up": "signed up", "pending_payment": "waiting for payment", "registered": "registered",
@@ -53,25 +53,21 @@ def registrations_download(convention_id: int):
         "Content-Disposition": f'attachment; filename="convention-{convention_id}-registrations.csv"'})
 
 
+def _refused(errors: FormErrors, convention_id: int, user_id: int):
+    flash_refusal(errors, {"payment_reference": "Payment reference"})
+    return _back(convention_id, _filters(request.form))
+
+
 @bp.post("/conventions/<int:convention_id>/registrations/<int:user_id>/paid")
 @login_required
+@page_action(_refused, ["payment_reference"])
 def mark_paid(convention_id: int, user_id: int):
-    filters = _filters(request.form)
-    data, errors = parse_form(CompleteRegistrationIn, request.form, ["payment_reference"], required=["payment_reference"],
-                              extra={"user_id": user_id})
-    if data is None:
-        flash(f"Payment reference: {errors.get('payment_reference', 'fill this in.')}", "error")
-        return _back(convention_id, filters)
+    data = parse_form(CompleteRegistrationIn, request.form, ["payment_reference"], required=["payment_reference"],
+                      extra={"user_id": user_id})
     view = registration.registration_of(current_user, convention_id, user_id)
-    try:
-        registration.complete_registration(current_user, convention_id, data.payment_reference, user_id)
-    except (Conflict, NotFound, ValidationFailed) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{view.user.display_name} has paid (reference {data.payment_reference}) and is registered.")
-    return _back(convention_id, filters)
+    registration.complete_registration(current_user, convention_id, data.payment_reference, user_id)
+    flash(f"{view.user.display_name} has paid (reference {data.payment_reference}) and is registered.")
+    return _back(convention_id, _filters(request.form))
 
 
 @bp.get("/conventions/<int:convention_id>/registrations/<int:user_id>/cancel")
@@ -86,15 +82,12 @@ def confirm_cancel(convention_id: int, user_id: int):
 
 @bp.post("/conventions/<int:convention_id>/registrations/<int:user_id>/cancel")
 @login_required
+@page_action(_refused)
 def cancel(convention_id: int, user_id: int):
-    filters = _filters(request.form)
     view = registration.registration_of(current_user, convention_id, user_id)
     try:
         registration.cancel_convention_registration(current_user, convention_id, user_id)
-    except (Conflict, NotFound) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{view.user.display_name}'s registration is cancelled; they were mailed.")
-    return _back(convention_id, filters)
+    except NotFound as gone:  # cancelled meanwhile: said on the list, not as an error page
+        raise Conflict(gone.message) from None
+    flash(f"{view.user.display_name}'s registration is cancelled; they were mailed.")
+    return _back(convention_id, _filters(request.form))

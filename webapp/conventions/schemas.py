@@ -253,6 +253,7 @@ class SlotOut(Schema):
     end: str
     workshop_id: int | None
     run_index: int | None
+    taken: bool
 
 
 class SlotList(Schema):
@@ -260,15 +261,18 @@ class SlotList(Schema):
     total: int
 
 
-def slot_json(row: EventSlot) -> dict:
+def slot_json(row: EventSlot, *, workshop_visible: bool = True) -> dict:
+    """`workshop_visible=False`: the slot is shown taken (or free) without naming what holds it."""
+    shown = workshop_visible and row.workshop_id is not None
     return {
         "id": row.id,
         "convention_id": row.convention_id,
         "location_id": row.location_id,
         "start": iso(row.start),
         "end": iso(row.end),
-        "workshop_id": row.workshop_id,
-        "run_index": row.run_index,
+        "workshop_id": row.workshop_id if shown else None,
+        "run_index": row.run_index if shown else None,
+        "taken": row.workshop_id is not None,
     }
 
 

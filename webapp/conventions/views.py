@@ -14,8 +14,8 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db, htmx
+from ..errors import NotFound
+from ..extensions import htmx
 from ..models.conventions import TITLE_MAX
 from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
@@ -24,10 +24,10 @@ from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
 )
-from ..forms import FormErrors, domain_errors
+from ..forms import FormErrors
+from ..pages import page_action
 from .schemas import known_timezones
 
-FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page
 LIST_LIMIT = 500
 ALL_DAYS = "all"
 WHOLE_GRID_MAX_CELLS = 600  # above this the schedule opens on one day: 60 rooms x 3 days was 900 KB of HTML
@@ -47,27 +47,20 @@ def list_page():
                            values={}, errors=FormErrors())
 
 
-@bp.post("/conventions")
-@login_required
-def create():
-    data, errors = parse_convention(request.form)
-    if data is not None:
-        try:
-            row = conventions.create_convention(current_user, **data.model_dump())
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = _fixable(error, CONVENTION_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Convention '{row.name}' created.")
-            return redirect(url_for("conventions.detail", convention_id=row.id))
+def _create_refused(errors: FormErrors):
     rows, total = conventions.list_conventions(current_user, LIST_LIMIT, 0)
     return render_template("conventions/list.html", conventions=rows, total=total, q="",
-                           values=request.form, errors=errors), _status(errors)
+                           values=request.form, errors=errors), errors.status
 
 
-def _status(errors: FormErrors, default: int = 422) -> int:
-    return getattr(errors, "status", default)
+@bp.post("/conventions")
+@login_required
+@page_action(_create_refused, CONVENTION_FIELDS)
+def create():
+    data = parse_convention(request.form)
+    row = conventions.create_convention(current_user, **data.model_dump())
+    flash(f"Convention '{row.name}' created.")
+    return redirect(url_for("conventions.detail", convention_id=row.id))
 
 
 def _page_context(convention_id: int, **extra) -> dict:
@@ -110,16 +103,21 @@ def section(convention_id: int, section: str):
     return render_template(f"conventions/_{section}.html", **_page_context(convention_id))
 
 
-def _answer(convention_id: int, section: str, key: str, errors: FormErrors | None, message: str | None = None,
-            trigger: str | None = None, **extra):
-    """After a write in one section: on success flash and go back (or swap the section in);
-    on a fixable error show the section again with the errors beside the inputs."""
-    if errors:
-        db.session.rollback()
-        context = _page_context(convention_id, errors={key: errors}, values={key: request.form}, **extra)
-        template = f"conventions/_{section}.html" if htmx else "conventions/detail.html"
-        return render_template(template, **context), _status(errors)
-    db.session.commit()
+def _page_refused(key: str, section: str | None = None):
+    """The refusal of a form on the convention page: the section it sits in (htmx) or the page again,
+    with the errors beside its inputs; `key` names the form (`{id}` is filled from the URL)."""
+
+    def refused(errors: FormErrors, convention_id: int, **ids):
+        name = key.format(**ids)
+        context = _page_context(convention_id, errors={name: errors}, values={name: request.form})
+        template = f"conventions/_{section}.html" if htmx and section else "conventions/detail.html"
+        return render_template(template, **context), errors.status
+
+    return refused
+
+
+def _section_done(convention_id: int, section: str, message: str | None, trigger: str | None = None, **extra):
+    """After a write in one section: flash and go back, or (htmx) swap the section in."""
     if not htmx:
         if message:
             flash(message)
@@ -133,48 +131,27 @@ def _answer(convention_id: int, section: str, key: str, errors: FormErrors | Non
 
 def _confirm(convention_id: int, section: str, key: str, impact):
     """The section (or page) again, with the row asking "delete?" and saying what goes with it."""
-    db.session.rollback()  # nothing was written; release any lock at once
     context = _page_context(convention_id, confirm_delete={key: impact})
     if htmx:
         return render_template(f"conventions/_{section}.html", **context)
     return render_template("conventions/detail.html", **context)
 
 
-def _fixable(error, names) -> FormErrors:
-    errors = domain_errors(error, names)
-    errors.status = error.status
-    return errors
-
-
 @bp.post("/conventions/<int:convention_id>/edit")
 @login_required
+@page_action(_page_refused("convention"), CONVENTION_FIELDS)
 def update(convention_id: int):
-    data, errors = parse_convention(request.form)
-    if data is not None:
-        try:
-            conventions.update_convention(current_user, convention_id, **data.model_dump())
-        except FIXABLE as error:
-            errors = _fixable(error, CONVENTION_FIELDS)
-    if errors:
-        db.session.rollback()
-        context = _page_context(convention_id, errors={"convention": errors}, values={"convention": request.form})
-        return render_template("conventions/detail.html", **context), _status(errors)
-    db.session.commit()
+    data = parse_convention(request.form)
+    conventions.update_convention(current_user, convention_id, **data.model_dump())
     flash("Convention saved.")
     return redirect(url_for("conventions.detail", convention_id=convention_id))
 
 
 @bp.post("/conventions/<int:convention_id>/delete")
 @login_required
+@page_action(_page_refused("delete"))
 def delete(convention_id: int):
-    try:
-        conventions.delete_convention(current_user, convention_id, cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        db.session.rollback()
-        errors = _fixable(error, [])
-        context = _page_context(convention_id, errors={"delete": errors})
-        return render_template("conventions/detail.html", **context), _status(errors)
-    db.session.commit()
+    conventions.delete_convention(current_user, convention_id, cascade=request.form.get("cascade") == "on")
     flash("Convention deleted.")
     return redirect(url_for("conventions.list_page"))
 
@@ -189,47 +166,31 @@ def _pool_ids(convention_id: int) -> list[int]:
 
 @bp.post("/conventions/<int:convention_id>/locations")
 @login_required
+@page_action(_page_refused("location-new", "locations"), LOCATION_FIELDS)
 def create_location(convention_id: int):
-    data, errors = parse_location(request.form, _pool_ids(convention_id))
-    message = None
-    if data is not None:
-        try:
-            row = locations.create_location(current_user, convention_id, **data.model_dump())
-            message = f"Room '{row.name}' added."
-        except FIXABLE as error:
-            errors = _fixable(error, LOCATION_FIELDS)
-    return _answer(convention_id, "locations", "location-new", errors, message, trigger="locations-changed")
+    data = parse_location(request.form, _pool_ids(convention_id))
+    row = locations.create_location(current_user, convention_id, **data.model_dump())
+    return _section_done(convention_id, "locations", f"Room '{row.name}' added.", trigger="locations-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/locations/<int:location_id>")
 @login_required
+@page_action(_page_refused("location-{location_id}", "locations"), LOCATION_FIELDS)
 def update_location(convention_id: int, location_id: int):
-    data, errors = parse_location(request.form, _pool_ids(convention_id))
-    message = None
-    if data is not None:
-        try:
-            row = locations.update_location(current_user, convention_id, location_id, **data.model_dump())
-            message = f"Room '{row.name}' saved."
-        except FIXABLE as error:
-            errors = _fixable(error, LOCATION_FIELDS)
-    return _answer(convention_id, "locations", f"location-{location_id}", errors, message,
-                   trigger="locations-changed")
+    data = parse_location(request.form, _pool_ids(convention_id))
+    row = locations.update_location(current_user, convention_id, location_id, **data.model_dump())
+    return _section_done(convention_id, "locations", f"Room '{row.name}' saved.", trigger="locations-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/locations/<int:location_id>/delete")
 @login_required
+@page_action(_page_refused("location-{location_id}", "locations"))
 def delete_location(convention_id: int, location_id: int):
     if request.form.get("confirmed") != "1":  # ask first, saying what goes with the room
         impact = locations.location_deletion_impact(current_user, convention_id, location_id)
         return _confirm(convention_id, "locations", f"location-{location_id}", impact)
-    errors = None
-    try:
-        locations.delete_location(current_user, convention_id, location_id,
-                                  cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        errors = _fixable(error, [])
-    return _answer(convention_id, "locations", f"location-{location_id}", errors, "Room deleted.",
-                   trigger="locations-changed")
+    locations.delete_location(current_user, convention_id, location_id, cascade=request.form.get("cascade") == "on")
+    return _section_done(convention_id, "locations", "Room deleted.", trigger="locations-changed")
 
 
 # equipment pool -------------------------------------------------------------------------------
@@ -246,48 +207,33 @@ def _equipment_of(convention_id: int, equipment_id: int):
 
 @bp.post("/conventions/<int:convention_id>/equipment")
 @login_required
+@page_action(_page_refused("equipment-new", "equipment"), EQUIPMENT_FIELDS)
 def create_equipment(convention_id: int):
-    data, errors = parse_equipment(request.form, convention_id)
-    message = None
-    if data is not None:
-        try:
-            row = catalogue.create_equipment(current_user, **data.model_dump())
-            message = f"Equipment '{row.name}' added."
-        except FIXABLE as error:
-            errors = _fixable(error, EQUIPMENT_FIELDS)
-    return _answer(convention_id, "equipment", "equipment-new", errors, message, trigger="equipment-changed")
+    data = parse_equipment(request.form, convention_id)
+    row = catalogue.create_equipment(current_user, **data.model_dump())
+    return _section_done(convention_id, "equipment", f"Equipment '{row.name}' added.", trigger="equipment-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>")
 @login_required
+@page_action(_page_refused("equipment-{equipment_id}", "equipment"), EQUIPMENT_FIELDS)
 def update_equipment(convention_id: int, equipment_id: int):
     _equipment_of(convention_id, equipment_id)
-    data, errors = parse_equipment(request.form, convention_id)
-    message = None
-    if data is not None:
-        try:
-            row = catalogue.update_equipment(current_user, equipment_id, name=data.name, quantity=data.quantity)
-            message = f"Equipment '{row.name}' saved."
-        except FIXABLE as error:
-            errors = _fixable(error, EQUIPMENT_FIELDS)
-    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, message,
-                   trigger="equipment-changed")
+    data = parse_equipment(request.form, convention_id)
+    row = catalogue.update_equipment(current_user, equipment_id, name=data.name, quantity=data.quantity)
+    return _section_done(convention_id, "equipment", f"Equipment '{row.name}' saved.", trigger="equipment-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>/delete")
 @login_required
+@page_action(_page_refused("equipment-{equipment_id}", "equipment"))
 def delete_equipment(convention_id: int, equipment_id: int):
     _equipment_of(convention_id, equipment_id)
     if request.form.get("confirmed") != "1":  # ask first, saying what it is taken from
         usage = catalogue.equipment_usage(current_user, equipment_id)
         return _confirm(convention_id, "equipment", f"equipment-{equipment_id}", usage)
-    errors = None
-    try:
-        catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        errors = _fixable(error, [])
-    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, "Equipment deleted.",
-                   trigger="equipment-changed")
+    catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
+    return _section_done(convention_id, "equipment", "Equipment deleted.", trigger="equipment-changed")
 
 
 # slots in bulk --------------------------------------------------------------------------------
@@ -295,19 +241,13 @@ def delete_equipment(convention_id: int, equipment_id: int):
 
 @bp.post("/conventions/<int:convention_id>/bulk-slots")
 @login_required
+@page_action(_page_refused("bulk", "bulk"), BULK_FIELDS)
 def bulk_slots(convention_id: int):
-    data, errors = parse_bulk_slots(request.form)
-    result = None
-    if data is not None:
-        try:
-            created, skipped = slots.bulk_create_slots(current_user, convention_id, **data.model_dump())
-            result = {"created": len(created), "skipped": skipped}
-        except FIXABLE as error:
-            errors = _fixable(error, BULK_FIELDS)
-    if errors or htmx:
-        return _answer(convention_id, "bulk", "bulk", errors, bulk_result=result)
-    db.session.commit()
-    flash(f"{result['created']} slot(s) created, {len(result['skipped'])} skipped.")
+    data = parse_bulk_slots(request.form)
+    created, skipped = slots.bulk_create_slots(current_user, convention_id, **data.model_dump())
+    if htmx:
+        return _section_done(convention_id, "bulk", None, bulk_result={"created": len(created), "skipped": skipped})
+    flash(f"{len(created)} slot(s) created, {len(skipped)} skipped.")
     return redirect(url_for("conventions.detail", convention_id=convention_id, _anchor="bulk"))
 
 
@@ -391,7 +331,8 @@ def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: boo
     context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
                "chosen_day": chosen, "chosen_rooms": requested,
                "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
-               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(), **viewer,
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(),
+               **viewer,
                **_grid_links(schedule.convention.id, chosen, requested)}
     context.update(extra)
     return context
@@ -473,37 +414,42 @@ def pick_cell(convention_id: int, slot_id: int):
     return _render_cell(convention_id, slot_id, pick=not request.args.get("cancel"))
 
 
-def _violation_messages(error) -> list[str]:
-    found = [v.get("message") for v in (error.fields or {}).get("violations", []) if isinstance(v, dict)]
-    return [m for m in found if m] or [error.message]
+def _problems(errors: FormErrors) -> list[str]:
+    """What a cell shows of a refusal: the placement's violations, else its message or the form's errors."""
+    found = [v.get("message") for v in errors.details.get("violations", []) if isinstance(v, dict)]
+    return [m for m in found if m] or ([errors.general] if errors.general else list(errors.values()))
+
+
+def _cell_refused(*, pick: bool):
+    """The cell again with the refusal in it (still offering the workshops to place when `pick`)."""
+
+    def refused(errors: FormErrors, convention_id: int, slot_id: int):
+        return _render_cell(convention_id, slot_id, errors.status, pick=pick, cell_errors={slot_id: _problems(errors)})
+
+    return refused
+
+
+def _grid_done(convention_id: int, message: str, **anchor):
+    if htmx:
+        return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
+    flash(message)
+    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
+                            room=_requested_rooms(), **anchor))
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/assign")
 @login_required
+@page_action(_cell_refused(pick=True))
 def assign(convention_id: int, slot_id: int):
-    data, errors = parse_place(request.form, slot_id)
-    problems: list[str] = list(errors.values())
-    status = 422
-    if data is not None:
-        _slot_cell(convention_id, slot_id)  # the slot must be in this convention's grid
-        try:
-            run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
-        except FIXABLE as error:
-            problems, status = _violation_messages(error), error.status
-        else:
-            db.session.commit()
-            message = f"Placed at {len(run.slots)} slot(s)."
-            if htmx:
-                return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
-            flash(message)
-            return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
-                                    room=_requested_rooms(), _anchor=f"slot-{slot_id}"))
-    db.session.rollback()
-    return _render_cell(convention_id, slot_id, status, pick=True, cell_errors={slot_id: problems})
+    data = parse_place(request.form, slot_id)
+    _slot_cell(convention_id, slot_id)  # the slot must be in this convention's grid
+    run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
+    return _grid_done(convention_id, f"Placed at {len(run.slots)} slot(s).", _anchor=f"slot-{slot_id}")
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/unassign")
 @login_required
+@page_action(_cell_refused(pick=False))
 def unassign(convention_id: int, slot_id: int):
     cell = _slot_cell(convention_id, slot_id)
     if cell.slot.workshop_id is None:
@@ -511,21 +457,9 @@ def unassign(convention_id: int, slot_id: int):
     if request.form.get("confirmed") != "1":
         registered, waiting = placement.run_attendance(current_user, cell.slot.workshop_id, slot_id)
         if registered or waiting:  # say who is affected first; the cell then offers "Unplace anyway"
-            db.session.rollback()
             return _render_cell(convention_id, slot_id, unplace_impact={cell.slot.id: (registered, waiting)})
-    try:
-        freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
-    except FIXABLE as error:
-        db.session.rollback()
-        return _render_cell(convention_id, slot_id, error.status,
-                            cell_errors={cell.slot.id: _violation_messages(error)})  # the run's block, by its first slot
-    db.session.commit()
-    message = f"Unplaced: {len(freed)} slot(s) freed."
-    if htmx:
-        return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
-    flash(message)
-    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
-                            room=_requested_rooms()))
+    freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
+    return _grid_done(convention_id, f"Unplaced: {len(freed)} slot(s) freed.")
 
 
 @bp.app_template_global("timezone_names")

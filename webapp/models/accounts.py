@@ -14,6 +14,31 @@ EMAIL_MAX = 254
 NAME_MAX = 100
 
 
+def signed_in_user(actor) -> User | None:
+    """The actor as a user when someone is signed in; None for the anonymous visitor (or no actor)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def is_admin(actor) -> bool:
+    """The one admin test every access rule uses; the anonymous visitor is never an admin."""
+    user = signed_in_user(actor)
+    return user is not None and user.is_admin
+
+
+class OwnedByUser:
+    """Access for a row that is one person's own (`user_id`: their selection, their availability
+    window): its owner and admins change it, anyone else is refused (403: an id reveals nothing)."""
+
+    def can_view(self, actor) -> bool:
+        return True
+
+    def can_edit(self, actor) -> bool:
+        user = signed_in_user(actor)
+        return is_admin(user) or (user is not None and user.id == self.user_id)
+
+    can_delete = can_edit
+
+
 class User(db.Model):
     __tablename__ = "users"
 
@@ -43,6 +68,11 @@ class User(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role("admin")
+
+    @property
+    def may_host(self) -> bool:
+        """Hosts, and admins (who may do whatever a host does)."""
+        return self.has_role("host") or self.is_admin
 
     # Flask-Login protocol
     @property

@@ -27,13 +27,14 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
     Capability, Convention, ConventionRegistration, EventSlot, Location, Selection, User, UserCapability,
     Workshop, utcnow,
 )
-from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches
+from ..models.workshops import run_seats, workshop_teaches
+from .access import find_visible, load
 from .locks import lock_rows
 from .lookup import get_or_404
 from .mail import send_mail
@@ -109,31 +110,15 @@ class AttendeeView:
 # loading and checking -------------------------------------------------------------------------
 
 
-def visible_convention(actor, convention_id: int) -> Convention:
-    """A convention the actor may see: drafts are admins' only (others get 404)."""
-    con = get_or_404(Convention, convention_id, "convention")
-    if con.status == "draft" and not _is_admin(actor):
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return con
-
-
 def require_open(con: Convention) -> None:
     if con.status != "open":
         raise Conflict(f"Convention '{con.name}' is {con.status}, not open for registration.",
                        code="convention_not_open")
 
 
-def _is_admin(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin)
-
-
 def _visible_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:
-    workshop = get_or_404(Workshop, workshop_id, "workshop")
-    con = visible_convention(actor, workshop.convention_id)
-    if workshop.status == "draft" and not (
-            _is_admin(actor) or (getattr(actor, "is_authenticated", False) and actor.id in workshop.host_ids())):
-        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
-    return workshop, con
+    workshop = load(actor, Workshop, workshop_id)
+    return workshop, workshop.convention
 
 
 def _require_attendable(workshop: Workshop, con: Convention) -> None:
@@ -452,8 +437,7 @@ def create_selection(actor, workshop_id: int, event_slot_id: int | None, rank: i
                      ) -> tuple[SelectionView, bool]:
     """POST /attendees/selections: interest without a run, registration with one."""
     user = require_signed_in(actor)
-    if db.session.get(Workshop, workshop_id) is None:
-        raise ValidationFailed("Unknown workshop.", fields={"workshop_id": f"unknown: {workshop_id}"})
+    find_visible(user, Workshop, workshop_id, "workshop_id")  # hidden or missing: the same 422
     if event_slot_id is None:
         return show_interest(user, workshop_id, rank)
     return register_for_workshop(user, workshop_id, event_slot_id, rank)
@@ -461,9 +445,7 @@ def create_selection(actor, workshop_id: int, event_slot_id: int | None, rank: i
 
 def _owned_selection(actor, selection_id: int) -> tuple[User, Selection]:
     user = require_signed_in(actor)
-    row = get_or_404(Selection, selection_id, "selection")
-    if row.user_id != user.id and not user.is_admin:
-        raise Forbidden("This is another attendee's selection.")
+    row = load(user, Selection, selection_id, "edit", refusal="This is another attendee's selection.")
     return user, row
 
 
@@ -572,10 +554,9 @@ def list_my_selections(actor, convention_id: int | None, status: str | None, lim
 
 def workshop_attendees(actor, workshop_id: int, limit: int, offset: int) -> tuple[list[WorkshopAttendee], int]:
     """Registered, then waitlisted in queue order, run by run (admin or the workshop's hosts)."""
-    user = require_signed_in(actor)
-    workshop = get_or_404(Workshop, workshop_id, "workshop")
-    if not user.is_admin and user.id not in workshop.host_ids():
-        raise Forbidden("Only the workshop's hosts and admins see its attendees.")
+    require_signed_in(actor)
+    workshop = load(actor, Workshop, workshop_id, "manage",
+                    refusal="Only the workshop's hosts and admins see its attendees.")
     query = select(Selection).where(Selection.workshop_id == workshop.id, Selection.status.in_(ACTIVE))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(
@@ -656,7 +637,4 @@ def user_capabilities(actor, user_id: int) -> list[CapabilityView]:
 
 def hosted_workshop_ids(user_id: int, convention_id: int):
     """A subquery of the workshops of a convention that this user hosts or co-hosts."""
-    cohosted = select(workshop_cohosts.c.workshop_id).where(workshop_cohosts.c.user_id == user_id)
-    return select(Workshop.id).where(
-        Workshop.convention_id == convention_id, sa.or_(Workshop.host_id == user_id, Workshop.id.in_(cohosted))
-    )
+    return select(Workshop.id).where(Workshop.convention_id == convention_id, Workshop.hosted_by(user_id))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Convention, HostApplication, HostAvailability, User, UserRole, utcnow
+from .access import find_visible, load
 from .mail import send_mail
 from .permissions import require_admin, require_signed_in
 from .users import grant_role
@@ -28,9 +29,7 @@ def apply_to_host(actor, convention_id: int | None, motivation: str) -> HostAppl
     if user.has_role("host"):
         raise Conflict("You are a host already.", code="already_host")
     if convention_id is not None:
-        convention = db.session.get(Convention, convention_id)
-        if convention is None or (convention.status == "draft" and not user.is_admin):
-            raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+        find_visible(user, Convention, convention_id, "convention_id")
     pending = db.session.scalar(
         select(HostApplication.id).where(HostApplication.user_id == user.id, HostApplication.status == "pending")
     )
@@ -138,7 +137,7 @@ def reject_application(actor, application_id: int, message: str = "") -> HostApp
 
 def _target_user(actor: User, user_id: int | None) -> User:
     if user_id is None or user_id == actor.id:
-        if not (actor.has_role("host") or actor.is_admin):
+        if not actor.may_host:
             raise Forbidden("Availability is for hosts; apply to host first.")
         return actor
     if not actor.is_admin:
@@ -147,13 +146,6 @@ def _target_user(actor: User, user_id: int | None) -> User:
     if user is None:
         raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {user_id}"})
     return user
-
-
-def _convention(actor: User, convention_id: int) -> Convention:
-    convention = db.session.get(Convention, convention_id)
-    if convention is None or (convention.status == "draft" and not actor.is_admin):
-        raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
-    return convention
 
 
 def convention_bounds(convention: Convention) -> tuple[datetime, datetime]:
@@ -178,7 +170,7 @@ def add_availability(actor, convention_id: int, start: datetime, end: datetime,
     """Add a window, merged with every window it overlaps or touches; returns the merged row."""
     user = require_signed_in(actor)
     target = _target_user(user, user_id)
-    convention = _convention(user, convention_id)
+    convention = find_visible(user, Convention, convention_id, "convention_id")
     start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)  # as stored
     if convention.status == "closed":
         raise Conflict("The convention is closed.", code="convention_closed")
@@ -213,11 +205,8 @@ def add_availability(actor, convention_id: int, start: datetime, end: datetime,
 
 def delete_availability(actor, availability_id: int) -> None:
     user = require_signed_in(actor)
-    row = db.session.get(HostAvailability, availability_id)
-    if row is None:
-        raise NotFound(f"No availability window {availability_id}.", fields={"id": availability_id})
-    if row.user_id != user.id and not user.is_admin:
-        raise Forbidden("You may only remove your own availability.")
+    row = load(user, HostAvailability, availability_id, "delete", what="availability window",
+               refusal="You may only remove your own availability.")
     convention = db.session.get(Convention, row.convention_id)
     if convention.status == "closed":
         raise Conflict("The convention is closed.", code="convention_closed")

@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Equipment, EventSlot, Location, LocationEquipment, Selection, User, Workshop
-from .conventions import admin_convention, visible_convention
+from ..models import Convention, Equipment, EventSlot, Location, LocationEquipment, Selection, User, Workshop
+from .access import load
+from .conventions import admin_convention
 from .slots import unplace_runs
 from ..models.types import MAX_ID
 
@@ -32,7 +33,7 @@ def _location_in(convention_id: int, location_id: int) -> Location:
 
 
 def list_locations(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[Location], int]:
-    visible_convention(actor, convention_id)
+    load(actor, Convention, convention_id)
     total = db.session.scalar(
         select(func.count()).select_from(Location).where(Location.convention_id == convention_id)
     ) or 0
@@ -44,7 +45,7 @@ def list_locations(actor: User | None, convention_id: int, limit: int, offset: i
 
 
 def get_location(actor: User | None, convention_id: int, location_id: int) -> Location:
-    visible_convention(actor, convention_id)
+    load(actor, Convention, convention_id)
     return _location_in(convention_id, location_id)
 
 

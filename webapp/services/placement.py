@@ -30,11 +30,12 @@ from ..extensions import db
 from ..models import Convention, EventSlot, Location, Selection, User, Workshop
 from ..models.workshops import workshop_cohosts
 from . import schedule_versions
+from .access import load
 from .locks import lock_convention
 from .mail import send_mail
 from .snapshot import build_problem
 from .workshops import (
-    PlacedRun, WorkshopView, can_view, is_admin, load_workshop, placed_runs, require_editable, views_of,
+    PlacedRun, WorkshopView, load_workshop, placed_runs, require_editable, views_of,
 )
 
 
@@ -272,13 +273,6 @@ class Schedule:
     workshops: dict[int, Workshop]  # the placed ones the actor may see
 
 
-def _visible_convention(actor, convention_id: int) -> Convention:
-    convention = db.session.get(Convention, convention_id)
-    if convention is None or (convention.status == "draft" and not is_admin(actor)):
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return convention
-
-
 _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
                  EventSlot.run_index)
 
@@ -286,7 +280,7 @@ _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot
 def slot_starts(actor, convention_id: int) -> tuple[Convention, list[tuple[datetime, int]]]:
     """The convention and each distinct slot start with its number of slots: enough to list the grid's days
     and choose one before reading any workshop."""
-    convention = _visible_convention(actor, convention_id)
+    convention = load(actor, Convention, convention_id)
     starts = db.session.execute(
         select(EventSlot.start, func.count()).where(EventSlot.convention_id == convention_id)
         .group_by(EventSlot.start).order_by(EventSlot.start)
@@ -297,7 +291,7 @@ def slot_starts(actor, convention_id: int) -> tuple[Convention, list[tuple[datet
 def convention_schedule(actor, convention_id: int, between: tuple[datetime, datetime] | None = None) -> Schedule:
     """Rooms, slots and the visible workshop in each: four queries whatever the size. With `between`,
     only the slots starting in that window and their workshops (one day of a large grid)."""
-    convention = _visible_convention(actor, convention_id)
+    convention = load(actor, Convention, convention_id)
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
@@ -317,7 +311,7 @@ def convention_schedule(actor, convention_id: int, between: tuple[datetime, date
                 joinedload(Workshop.host), subqueryload(Workshop.cohosts),
             )
         ).unique():
-            if can_view(actor, w, convention):
+            if w.can_view(actor):
                 workshops[w.id] = w
     return Schedule(convention, locations, slots, workshops)
 
@@ -326,7 +320,7 @@ def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
     """One block of the grid, as `convention_schedule` would show it, without reading the whole grid:
     the slot alone, or, when it holds a workshop run, every slot of that run and its workshop.
     NotFound when the slot is not in this convention."""
-    convention = _visible_convention(actor, convention_id)
+    convention = load(actor, Convention, convention_id)
     slot = db.session.execute(
         select(*_SLOT_COLUMNS).where(EventSlot.id == slot_id, EventSlot.convention_id == convention_id)
     ).first()
@@ -345,7 +339,7 @@ def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
             select(Workshop).where(Workshop.id == slot.workshop_id)
             .options(joinedload(Workshop.host), subqueryload(Workshop.cohosts))
         ).first()
-        if workshop is not None and can_view(actor, workshop, convention):
+        if workshop is not None and workshop.can_view(actor):
             workshops[workshop.id] = workshop
     location = db.session.get(Location, slot.location_id)
     return Schedule(convention, [location], slots, workshops)
@@ -356,7 +350,7 @@ def hosts_of_hidden_runs(convention_id: int) -> set[int]:
     more of the grid than everyone else does."""
     hidden = (
         select(EventSlot.workshop_id).join(Workshop, Workshop.id == EventSlot.workshop_id)
-        .where(EventSlot.convention_id == convention_id, Workshop.status != "published")
+        .where(EventSlot.convention_id == convention_id, ~Workshop.visible_to(None))
     )
     owners = db.session.scalars(select(Workshop.host_id).where(Workshop.id.in_(hidden)))
     cohosts = db.session.scalars(

@@ -25,7 +25,8 @@ from ..errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFail
 from ..extensions import db
 from ..models import Convention, ConventionRegistration, Selection, User, Workshop
 from ..models.attending import REGISTRATION_STATUSES
-from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open, visible_convention
+from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open
+from .access import load
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin, require_self_or_admin, require_signed_in
@@ -55,7 +56,7 @@ def _initial_status(con: Convention) -> str:
 def register_for_convention(actor, convention_id: int) -> tuple[ConventionRegistration, bool]:
     """Answers (registration, created): created is False when an active registration existed."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     require_open(con)
     existing = _registration(user.id, con.id, lock=True)
     if existing is not None and existing.status != "cancelled":
@@ -95,7 +96,7 @@ def complete_registration(actor, convention_id: int, payment_reference: str, use
                           ) -> ConventionRegistration:
     """An admin records the payment of someone's (or their own) registration."""
     admin = require_admin(actor)
-    con = get_or_404(Convention, convention_id, "convention")
+    con = load(admin, Convention, convention_id, "manage")
     target = admin.id if user_id is None else user_id
     if db.session.get(User, target) is None:
         raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {target}"})
@@ -162,7 +163,7 @@ def cancel_convention_registration(actor, convention_id: int, user_id: int | Non
     target = user.id if user_id is None else user_id
     if target != user.id:
         require_admin(user)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     row = _registration(target, con.id, lock=True)
     if row is None:
         whose = "You have" if target == user.id else f"User {target} has"
@@ -183,7 +184,7 @@ def list_convention_attendees(actor, convention_id: int, status: str | None, lim
                               ) -> tuple[list[AttendeeView], int]:
     """Admins: every registration. Hosts: people registered or waitlisted for their workshops."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     query = select(ConventionRegistration).where(ConventionRegistration.convention_id == con.id)
     if not user.is_admin:
         if not user.has_role("host"):

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
+from ..models import EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
+from .conventions import admin_convention
 from .lookup import get_or_404
 from .permissions import require_admin
 from .snapshot import build_problem, current_placements
@@ -81,7 +82,7 @@ def request_auto_schedule(
 ) -> ScheduleRun:
     """Queue a run; the solver starts once this transaction has committed."""
     admin = require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(admin, convention_id)
     limit = current_app.config["SCHEDULE_MAX_TIME_LIMIT_SECONDS"]
     if not 1 <= time_limit_seconds <= limit:
         raise ValidationFailed(f"The time limit is 1 to {limit} seconds.",
@@ -126,8 +127,7 @@ def _busy(run: ScheduleRun | None) -> Conflict:
 def export_problem(actor: User | None, convention_id: int) -> dict:
     """The convention as the solver sees it now, in the versioned JSON that `slotwise solve` reads:
     with a reproducible run's seed and time limit as `--work-limit`, it repeats the run offline."""
-    require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(actor, convention_id)
     return problem_to_json(build_problem(convention_id))
 
 
@@ -140,8 +140,7 @@ def get_run(actor: User | None, run_id: int) -> ScheduleRun:
 
 
 def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[ScheduleRun], int]:
-    require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(actor, convention_id)
     expire_stale_runs(convention_id)
     query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
