@@ -159,7 +159,7 @@ def review_screenshots(base: str, run_id: int, out: Path) -> None:
             page = context.new_page()
             sign_in_page(page, ADMIN)
             page.goto(f"/schedule-runs/{run_id}")
-            page.screenshot(path=str(out / f"review-{width}.png"), full_page=width == 390)
+            page.screenshot(path=str(out / f"review-{width}.png"))
             context.close()
         browser.close()
 

@@ -99,6 +99,12 @@ def test_quality_is_said_in_words(admin_client, proposal):
     assert "120 added, 3 moved, 3 removed, 4 unchanged" in quality
     assert "Objective" not in body
 
+    run = proposal["run"]
+    run.stats = dict(run.stats, current_placed_runs=0, current_attendee_conflicts=0)
+    db.session.commit()
+    first_run = page_text(admin_client, f"/schedule-runs/{run.id}").split('id="quality"')[1].split("</ul>")[0]
+    assert "against 40 in the solver&#39;s first proposal (the schedule before placed nothing)." in first_run
+
 
 def test_progress_bars_show_time_used_and_runs_placed_while_solving(admin_client, proposal):
     run = proposal["run"]

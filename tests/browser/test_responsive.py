@@ -57,11 +57,13 @@ def pages_of(role: str, fest: dict) -> list[str]:
                 f"/workshops/{ws}", f"/conventions/{con}/rooms/{room}/door-sign"]
     return {
         "anonymous": everyone + ["/sign-in", "/register", "/password-reset"],
-        "attendee": everyone + ["/my/schedule", "/host/apply"],
+        "attendee": everyone + ["/my/schedule", "/host/apply", "/account"],
         "host": everyone + ["/my/schedule", "/host/workshops", "/host/availability", f"/host/workshops/{ws}/edit",
                             f"/host/workshops/{ws}/attendees"],
         "admin": everyone + [f"/conventions/{con}/auto-schedule", f"/schedule-runs/{fest['run'].id}",
-                             f"/schedule-runs/{fest['run'].id}?show=unplaced", "/capabilities", "/admin/outbox"],
+                             f"/schedule-runs/{fest['run'].id}?show=unplaced", "/capabilities", "/admin/outbox",
+                             f"/admin/conventions/{con}/registrations", "/admin/host-applications", "/admin/people",
+                             f"/admin/people/{fest['attendee'].id}"],
     }[role]
 
 

@@ -325,8 +325,9 @@ def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: boo
     # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
     rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
     viewer = _viewer(schedule.convention.id)
-    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc),
-                      mine=viewer.pop("mine", frozenset()), hosting=viewer.pop("hosting", frozenset()))
+    mine, hosting = viewer.pop("mine", frozenset()), viewer.pop("hosting", frozenset())
+    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc), mine=mine, hosting=hosting)
+    viewer.update(has_own_runs=bool(mine), hosts_some=bool(hosting))
     context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
                "chosen_day": chosen, "chosen_rooms": requested,
                "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
@@ -456,7 +457,7 @@ def unassign(convention_id: int, slot_id: int):
     if request.form.get("confirmed") != "1":
         registered, waiting = placement.run_attendance(current_user, cell.slot.workshop_id, slot_id)
         if registered or waiting:  # say who is affected first; the cell then offers "Unplace anyway"
-            return _render_cell(convention_id, slot_id, unplace_impact={slot_id: (registered, waiting)})
+            return _render_cell(convention_id, slot_id, unplace_impact={cell.slot.id: (registered, waiting)})
     freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
     return _grid_done(convention_id, f"Unplaced: {len(freed)} slot(s) freed.")
 

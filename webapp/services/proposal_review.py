@@ -130,18 +130,18 @@ def quality_in_words(run: ScheduleRun) -> list[str]:
     if placed is not None and total:
         left = total - placed
         lines.append(f"Places {placed:,} of {total:,} workshop runs"
-                     + (f"; {left:,} could not be placed (reasons below)." if left else ", every one."))
+                     + (f"; {left:,} could not be placed (why: under 'Not placed')." if left else ", every one."))
     clashes = stats.get("attendee_conflicts")
     if clashes is not None:
         said = f"{clashes:,} attendee clash{'es' if clashes != 1 else ''} (two wished-for workshops at the same time)"
         comparisons = []
         before = stats.get("current_attendee_conflicts")
-        if stats.get("current_placed_runs") == 0:
-            comparisons.append("none in the schedule before, which placed nothing")
-        elif before is not None:
+        empty_before = stats.get("current_placed_runs") == 0
+        if before is not None and not empty_before:
             comparisons.append(f"{before:,} in the schedule before")
         first = stats.get("greedy_attendee_conflicts")
         if first is not None:
             comparisons.append(f"{first:,} in the solver's first proposal")
-        lines.append(said + (f", against {' and '.join(comparisons)}." if comparisons else "."))
+        said += f", against {' and '.join(comparisons)}" if comparisons else ""
+        lines.append(said + (" (the schedule before placed nothing)." if empty_before else "."))
     return lines
