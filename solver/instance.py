@@ -119,7 +119,8 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         for index in range(workshop.runs):
             key = (workshop.id, index)
             runs.append(key)
-            options[key] = [pinned[key]] if key in pinned else list(report.options)
+            # unpinned runs share their workshop's tuple (never copied: see DomainBuilder)
+            options[key] = (pinned[key],) if key in pinned else report.options
     teachers: dict[int, list[int]] = defaultdict(list)
     for workshop in problem.workshops:
         for capability in workshop.teaches_ids:
@@ -131,12 +132,16 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
     current_starts: dict[int, set[int]] = defaultdict(set)
     current_options: dict[RunKey, Option] = {}
     forced_moves = 0
+    by_slots: dict[int, dict[tuple[int, ...], Option]] = {}  # per shared options tuple
     for placement in problem.current:
         if placement.slot_ids:
             current_starts[placement.workshop_id].add(placement.slot_ids[0])
         key = (placement.workshop_id, placement.run_index)
         if key in options and key not in pinned:
-            possible = {o.slot_ids: o for o in reports[placement.workshop_id].options}
+            shared = reports[placement.workshop_id].options
+            if id(shared) not in by_slots:
+                by_slots[id(shared)] = {o.slot_ids: o for o in shared}
+            possible = by_slots[id(shared)]
             if tuple(placement.slot_ids) in possible:
                 current_options[key] = possible[tuple(placement.slot_ids)]
         if placement.workshop_id in workshops and key not in pinned and key not in current_options:
