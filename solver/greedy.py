@@ -256,9 +256,9 @@ def normalise_run_order(instance: Instance, placed: dict[RunKey, Option]) -> dic
     for key, option in placed.items():
         if key not in instance.pinned:
             by_workshop[key[0]].append(option)
-    for workshop_id, chosen in by_workshop.items():
+    for workshop_id in instance.workshops:
+        chosen = sorted(by_workshop.get(workshop_id, ()), key=lambda o: o.start)
         free_indices = instance.unpinned_run_indices(workshop_id)
-        chosen.sort(key=lambda o: o.start)
         for index, option in zip(free_indices, chosen):
             result[(workshop_id, index)] = option
     return result
