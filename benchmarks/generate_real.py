@@ -36,7 +36,7 @@ def real_problem(path: str | Path, any_room: bool = False, drop_room_share: floa
     `drop_room_share` of the rooms and cuts `cut_minutes_per_day` off the end of each day."""
     data = json.loads(Path(path).read_text())
     room_ids = {room["name"]: index for index, room in enumerate(data["rooms"], start=1)}
-    kept_rooms = len(room_ids) - int(len(room_ids) * drop_room_share)
+    kept_rooms = len(room_ids) - round(len(room_ids) * drop_room_share)
     events = data["events"]
     spans: dict[str, list[int]] = {}
     for event in events:

@@ -12,6 +12,7 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from . import clock as work
+from .capacity import capacity
 from .clock import Clock, WallClock, WorkClock
 from .domains import Option, RunKey
 from .explain import explain_unplaced
@@ -23,6 +24,7 @@ from .lns import SearchBudget, improve_by_neighbourhoods
 from .local import anneal, local_search
 from .model import BuiltModel, build_model
 from .objective import objective_value
+from .pooled import pooled_placement
 from .problem import Placement, Problem, Solution, Unplaced
 from .validate import violations
 
@@ -45,6 +47,10 @@ class SolveParams:
     # model mainly places runs; attendee conflicts fall much faster by neighbourhoods.
     full_model_share: float = 0.3
     full_model_max_seconds: float = 5.0
+    # share of the time (at most pooled_max_seconds) the pooled-rooms placement model gets
+    # when the greedy leaves runs out (see pooled.py)
+    pooled_share: float = 0.5
+    pooled_max_seconds: float = 30.0
     # share of the time the first local search (moves and swaps after the greedy) may take
     local_share: float = 0.1
     # share of the time left after it that neighbourhoods may take while runs are left
@@ -160,9 +166,10 @@ def solve(
     instance = build_instance(problem, weights)
     if pin_errors:
         return _pin_failure(problem, instance, pin_errors)
-    run = _Run(instance, weights, started, on_progress, clock)
+    limits = capacity(instance, weights)
+    run = _Run(instance, weights, started, on_progress, clock, limits.lower_bound)
 
-    greedy = greedy_schedule(instance, conflict_aware=True)
+    greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable)
     option_count = sum(len(o) for o in instance.options.values())
     clock.charge(work.SECONDS_PER_OPTION * option_count)
     run.offer(greedy, "greedy")
@@ -178,6 +185,9 @@ def solve(
                                local_deadline, params.seed, should_stop, clock),
                   "local search")
         stats["local_search_seconds"] = round(time.monotonic() - local_started, 4)
+
+    if not run.proven_optimal and not stopped() and _runs_waiting(instance, run.best):
+        _pooled_phase(run, params, deadline, should_stop, stats)
 
     use_full_model = option_count <= params.full_model_max_options
     exact_model = False
@@ -220,12 +230,16 @@ def solve(
             "greedy_objective": objective_value(instance, greedy, weights),
             "options": option_count,
             "conflict_pairs": len(instance.pair_weights),
+            "lower_bound": run.lower_bound,
+            "statically_impossible_runs": len(limits.impossible),
+            "must_leave_out": limits.must_leave_out,
             "work_used": round(clock.used, 4) if clock.reproducible else None,
             "reproducible": clock.reproducible and not clock.cut_short and status != "cancelled",
         }
     )
     objective = objective_value(instance, best, weights)
     bound = run.bound if exact_model or run.bound_is_relaxation else None
+    bound = run.lower_bound if bound is None else max(bound, run.lower_bound)
     if run.proven_optimal and best is run.best:
         bound = objective
     return Solution(status, assignments, unplaced, objective, bound, stats)
@@ -235,8 +249,10 @@ class _Run:
     """The best schedule so far, across greedy, full model and neighbourhoods."""
 
     def __init__(self, instance: Instance, weights: Weights, started: float, on_progress,
-                 clock: Clock):
+                 clock: Clock, lower_bound: int = 0):
         self.clock = clock
+        # no schedule beats this (see capacity): reaching it ends the search
+        self.lower_bound = lower_bound
         self.instance = instance
         self.weights = weights
         self.started = started
@@ -249,6 +265,11 @@ class _Run:
         self.source = "none"
         self.first_solution_seconds = 0.0
 
+    def raise_lower_bound(self, bound: int) -> None:
+        self.lower_bound = max(self.lower_bound, bound)
+        if self.objective is not None and self.objective <= self.lower_bound:
+            self.proven_optimal = True
+
     def offer(self, assignment: dict[RunKey, Option], source: str, objective: float | None = None) -> bool:
         if objective is None:
             objective = objective_value(self.instance, assignment, self.weights)
@@ -257,9 +278,10 @@ class _Run:
         if self.objective is None:
             self.first_solution_seconds = time.monotonic() - self.started
         self.best, self.objective, self.source = dict(assignment), objective, source
-        if objective <= 0:
-            # every term (runs left out, conflicts, moves) is at least 0: nothing can beat this, so
-            # stop searching (FOSDEM without interests searched its whole time limit for nothing)
+        if objective <= self.lower_bound:
+            # every term (runs left out, conflicts, moves) is at least its bound: nothing can
+            # beat this, so stop searching (FOSDEM without interests, or with one talk longer
+            # than any day, searched its whole time limit for nothing)
             self.proven_optimal = True
         if self.on_progress is not None:
             self.on_progress(
@@ -327,6 +349,37 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     run.proven_optimal = (exact and status == cp_model.OPTIMAL
                           and run.objective is not None and run.objective <= solver.objective_value + 0.5)
     return exact
+
+
+def _runs_waiting(instance: Instance, assignment: dict[RunKey, Option]) -> bool:
+    return any(key not in assignment and instance.options[key] for key in instance.runs)
+
+
+def _pooled_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
+    """The most runs placeable, with interchangeable rooms pooled (see pooled.py)."""
+    remaining = deadline - run.clock.now()
+    seconds = min(remaining * params.pooled_share, params.pooled_max_seconds)
+    if seconds < 0.05:
+        return
+    started = time.monotonic()
+
+    solver = cp_model.CpSolver()
+    _configure(solver, params, run.clock, seconds, large=True)
+    result = pooled_placement(run.instance, run.weights, run.best, solver, should_stop)
+    run.clock.account_search(solver)
+    stats["pooled_seconds"] = round(time.monotonic() - started, 4)
+    if result is None:
+        stats["pooled_status"] = "not applicable"
+        return
+    stats["pooled_status"] = result.status
+    run.raise_lower_bound(result.placement_bound)
+    run.offer(result.assignment, "pooled rooms")
+    # the pooled schedule may leave a run out that still fits a room freed by the
+    # interval partitioning; local search inserts it and lowers conflicts again
+    if _runs_waiting(run.instance, run.best) and not run.proven_optimal:
+        run.offer(local_search(run.instance, run.weights, run.best,
+                               min(deadline, run.clock.now() + 0.5), params.seed, should_stop, run.clock),
+                  "local search")
 
 
 def _small(run: _Run) -> bool:

@@ -40,8 +40,13 @@ class Places:
 class FreeTime:
     """Taken slots and busy people of a partial schedule, queried for many places at once."""
 
-    def __init__(self, problem: Problem, capacity: dict[int, int]):
+    def __init__(self, problem: Problem, capacity: dict[int, int], pack_rooms: bool = False):
         self.capacity = capacity
+        # False: among rooms of one size, the earliest start anywhere (spreads runs over
+        # the rooms). True: fill one room before the next (first fit decreasing over
+        # rooms), which leaves free time in few rooms rather than a sliver in each; for a
+        # grid too small for every run
+        self.pack_rooms = pack_rooms
         self.position: dict[int, int] = {}
         for slots in slots_by_location(problem).values():
             for slot in slots:
@@ -56,7 +61,10 @@ class FreeTime:
         cached = self._places.get(id(options))
         if cached is not None and cached[0] is options:
             return cached[1]
-        ordered = sorted(options, key=lambda o: (self.capacity.get(o.location_id, 0), o.start))
+        if self.pack_rooms:
+            ordered = sorted(options, key=lambda o: (self.capacity.get(o.location_id, 0), o.location_id, o.start))
+        else:
+            ordered = sorted(options, key=lambda o: (self.capacity.get(o.location_id, 0), o.start))
         first = np.fromiter((self.position[o.slot_ids[0]] for o in ordered), dtype=np.int64, count=len(ordered))
         length = np.fromiter((len(o.slot_ids) for o in ordered), dtype=np.int64, count=len(ordered))
         start = np.fromiter((o.start for o in ordered), dtype=np.int64, count=len(ordered))

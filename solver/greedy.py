@@ -200,7 +200,7 @@ def greedy_schedule(instance: Instance, conflict_aware: bool = True,
     the runs to leave out (`capacity.expendable`), and placing the others first packs
     them without the gaps a late long talk cannot use."""
     occupancy = Occupancy(instance)
-    free = FreeTime(instance.problem, instance.location_capacity)
+    free = FreeTime(instance.problem, instance.location_capacity, pack_rooms=bool(deferred))
     costs = ConflictCost(instance) if conflict_aware else None
 
     def take(key: RunKey, option: Option) -> None:
