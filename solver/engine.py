@@ -215,7 +215,7 @@ def solve(
         unplaced = explain_unplaced(
             instance, best, weights,
             time_limit_seconds=0.0 if status == "cancelled" else params.explain_time_limit_seconds,
-            reproducible=clock.reproducible,
+            reproducible=clock.reproducible, limits=limits,
         )
     stats.update(
         {
