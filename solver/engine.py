@@ -18,7 +18,7 @@ from .domains import Option, RunKey
 from .explain import explain_unplaced
 from .greedy import greedy_schedule
 from .instance import Instance, Weights, build_instance
-from .metrics import attendee_conflicts
+from .metrics import attendee_conflicts, same_track_overlaps, track_rooms_per_day
 from .control import StopWatcher
 from .lns import SearchBudget, improve_by_neighbourhoods
 from .local import anneal, local_search
@@ -169,7 +169,8 @@ def solve(
     limits = capacity(instance, weights)
     run = _Run(instance, weights, started, on_progress, clock, limits.lower_bound)
 
-    greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable)
+    greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable,
+                             keep_track_rooms=weights.track_rooms > 0)
     option_count = sum(len(o) for o in instance.options.values())
     clock.charge(work.SECONDS_PER_OPTION * option_count)
     run.offer(greedy, "greedy")
@@ -227,6 +228,8 @@ def solve(
             "total_runs": len(instance.runs),
             "attendee_conflicts": attendee_conflicts(problem, assignments),
             "greedy_attendee_conflicts": attendee_conflicts(problem, _placements(greedy)),
+            "same_track_overlaps": same_track_overlaps(problem, assignments),
+            "track_rooms_per_day": track_rooms_per_day(problem, assignments),
             "greedy_objective": objective_value(instance, greedy, weights),
             "options": option_count,
             "conflict_pairs": len(instance.pair_weights),

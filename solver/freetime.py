@@ -29,6 +29,7 @@ class Places:
     index of its time span in `spans` (for attendee-conflict costs)."""
 
     options: tuple[Option, ...]
+    location: np.ndarray
     first: np.ndarray
     stop: np.ndarray
     start: np.ndarray
@@ -69,13 +70,14 @@ class FreeTime:
         length = np.fromiter((len(o.slot_ids) for o in ordered), dtype=np.int64, count=len(ordered))
         start = np.fromiter((o.start for o in ordered), dtype=np.int64, count=len(ordered))
         end = np.fromiter((o.end for o in ordered), dtype=np.int64, count=len(ordered))
+        location = np.fromiter((o.location_id for o in ordered), dtype=np.int64, count=len(ordered))
         if len(ordered):
             pairs = np.stack([start, end], axis=1)
             unique, span_of = np.unique(pairs, axis=0, return_inverse=True)
             spans = [(int(a), int(b)) for a, b in unique]
         else:
             span_of, spans = np.zeros(0, dtype=np.int64), []
-        places = Places(tuple(ordered), first, first + length, start, end, np.asarray(span_of).reshape(-1), spans)
+        places = Places(tuple(ordered), location, first, first + length, start, end, np.asarray(span_of).reshape(-1), spans)
         self._places[id(options)] = (options, places)
         return places
 

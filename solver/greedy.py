@@ -15,6 +15,7 @@ import numpy as np
 from .domains import Option, RunKey
 from .freetime import FreeTime, Places
 from .instance import Instance
+from .objective import MINUTES_PER_DAY
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -194,7 +195,8 @@ class ConflictCost:
 
 
 def greedy_schedule(instance: Instance, conflict_aware: bool = True,
-                    deferred: frozenset[int] = frozenset()) -> dict[RunKey, Option]:
+                    deferred: frozenset[int] = frozenset(),
+                    keep_track_rooms: bool = True) -> dict[RunKey, Option]:
     """First fit over free-time lists (see `freetime`). `deferred` workshops go last,
     whatever their rank: when the grid cannot hold everything, the capacity bound names
     the runs to leave out (`capacity.expendable`), and placing the others first packs
@@ -202,12 +204,17 @@ def greedy_schedule(instance: Instance, conflict_aware: bool = True,
     occupancy = Occupancy(instance)
     free = FreeTime(instance.problem, instance.location_capacity, pack_rooms=bool(deferred))
     costs = ConflictCost(instance) if conflict_aware else None
+    # (track, day) -> rooms holding it, so that a track's next run joins them
+    track_rooms: dict[tuple[int, int], set[int]] | None = defaultdict(set) if keep_track_rooms else None
 
     def take(key: RunKey, option: Option) -> None:
         occupancy.place(key, option)
         free.take(option, occupancy.resources(key[0]))
         if costs is not None:
             costs.record(key[0], option)
+        track = instance.workshops[key[0]].track
+        if track_rooms is not None and track is not None:
+            track_rooms[(track, option.start // MINUTES_PER_DAY)].add(option.location_id)
 
     for key, option in instance.pinned.items():
         take(key, option)
@@ -223,20 +230,29 @@ def greedy_schedule(instance: Instance, conflict_aware: bool = True,
             key = (workshop_id, index)
             if key in occupancy.placed:
                 continue
-            choice = _first_fit(occupancy, free, costs, key, places)
+            track = instance.workshops[workshop_id].track
+            held = None
+            if track_rooms is not None and track is not None:
+                held = {(room, day) for (t, day), rooms in track_rooms.items() if t == track for room in rooms}
+            choice = _first_fit(occupancy, free, costs, key, places, held)
             if choice is not None:
                 take(key, choice)
     return normalise_run_order(instance, occupancy.placed)
 
 
 def _first_fit(occupancy: Occupancy, free: FreeTime, costs: "ConflictCost | None", key: RunKey,
-               places: Places) -> Option | None:
-    """The open place adding the least attendee-conflict weight, then the smallest room,
-    then the earliest; pool equipment and prerequisite order checked for that one only."""
+               places: Places, track_held: set[tuple[int, int]] | None = None) -> Option | None:
+    """The open place adding the least conflict weight (attendees, tracks), then in a room
+    its track already holds that day, then the smallest room, then the earliest; pool
+    equipment and prerequisite order checked for that one only."""
     open_mask = free.open_places(places, occupancy.resources(key[0]))
     candidates = np.flatnonzero(open_mask)
     if len(candidates) == 0:
         return None
+    if track_held:
+        held = np.fromiter((room * 100_000 + day for room, day in track_held), dtype=np.int64)
+        at = places.location[candidates] * 100_000 + places.start[candidates] // MINUTES_PER_DAY
+        candidates = candidates[np.argsort(~np.isin(at, held), kind="stable")]
     if costs is not None and costs.penalties.get(key[0]):
         span_cost = np.asarray(list(costs.costs(key[0], places.spans).values()))
         candidates = candidates[np.argsort(span_cost[places.span_of[candidates]], kind="stable")]
