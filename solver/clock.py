@@ -9,7 +9,7 @@ deadline read off a clock that starts at 0:
   and the Python steps of local search and annealing, each weighed by what it computes.
   Nothing the search decides depends on the wall clock, so the same problem, seed and
   work limit give the same schedule on any machine under any load. One unit is about one
-  second of one core on the 2-core benchmark machine (calibration in docs/solver.md). The
+  second of one core on the 2-core benchmark machine (calibration in benchmarks/solver-log.md). The
   wall-clock time limit still applies as a safety net: a solve it cuts short is flagged
   `cut_short`, and is then no longer reproducible.
 """
