@@ -369,12 +369,12 @@ def _pooled_phase(run: _Run, params: SolveParams, deadline: float, should_stop, 
     solver = cp_model.CpSolver()
     _configure(solver, params, run.clock, seconds, large=True)
     result = pooled_placement(run.instance, run.weights, run.best, solver, should_stop)
-    run.clock.account_search(solver)
+    if result.searched:
+        run.clock.account_search(solver)
     stats["pooled_seconds"] = round(time.monotonic() - started, 4)
-    if result is None:
-        stats["pooled_status"] = "not applicable"
-        return
     stats["pooled_status"] = result.status
+    if result.assignment is None:
+        return
     run.raise_lower_bound(result.placement_bound)
     run.offer(result.assignment, "pooled rooms")
     # the pooled schedule may leave a run out that still fits a room freed by the

@@ -13,7 +13,7 @@ the most runs placeable there in seconds (a 99.98 % full FOSDEM variant included
 
 It models rooms, hosts and runs of one workshop. Problems with pool equipment or
 prerequisites, or with runs whose windows differ in length, are left to the other
-phases (`pooled_placement` returns None).
+phases (`NOT_APPLICABLE`).
 """
 from __future__ import annotations
 
@@ -29,10 +29,14 @@ from .instance import Instance, Weights
 
 @dataclass(frozen=True)
 class PoolResult:
-    assignment: dict[RunKey, Option]
+    assignment: dict[RunKey, Option] | None  # None: no schedule (not applicable, or none found)
     status: str
     # the model's best bound on the placement term (runs left out x their weight)
-    placement_bound: int
+    placement_bound: int = 0
+    searched: bool = True  # CP-SAT ran (its time counts on the solve's clock)
+
+
+NOT_APPLICABLE = PoolResult(None, "not applicable", searched=False)
 
 
 def _room_pools(instance: Instance) -> dict[int, tuple]:
@@ -62,10 +66,10 @@ def applicable(instance: Instance) -> bool:
 
 
 def pooled_placement(instance: Instance, weights: Weights, hint: dict[RunKey, Option],
-                     solver: cp_model.CpSolver, should_stop=None) -> PoolResult | None:
+                     solver: cp_model.CpSolver, should_stop=None) -> PoolResult:
     """`solver` comes configured (time or work limit, workers, seed) by the engine."""
     if not applicable(instance):
-        return None
+        return NOT_APPLICABLE
     pool_of = _room_pools(instance)
     rooms_in: dict[tuple, list[int]] = defaultdict(list)
     for location_id, pool in pool_of.items():
@@ -94,7 +98,7 @@ def pooled_placement(instance: Instance, weights: Weights, hint: dict[RunKey, Op
         if not grouped:
             continue
         if len(lengths) != 1:
-            return None
+            return NOT_APPLICABLE
         length = next(iter(lengths))
         hinted = hint.get(key)
         presences = []
@@ -127,7 +131,7 @@ def pooled_placement(instance: Instance, weights: Weights, hint: dict[RunKey, Op
     with StopWatcher(solver, should_stop):
         status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+        return PoolResult(None, solver.status_name(status))
     total_weight = sum(max(1, instance.workshops[k[0]].priority) for k in instance.runs if k not in instance.pinned)
     bound = int(round(solver.best_objective_bound))
     placement_bound = weights.placement * max(0, total_weight - bound)

@@ -111,7 +111,7 @@ def test_pooled_rooms_place_every_run_and_hand_out_rooms_without_clashes():
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 10
     result = pooled_placement(instance, Weights(), {}, solver)
-    assert result is not None and result.status == "OPTIMAL"
+    assert result.status == "OPTIMAL"
     placements = [Placement(k[0], k[1], o.slot_ids) for k, o in result.assignment.items()]
     assert len(placements) == 6 and violations(p, placements) == []
     assert result.placement_bound == 0
@@ -119,7 +119,8 @@ def test_pooled_rooms_place_every_run_and_hand_out_rooms_without_clashes():
 
 def test_pooled_rooms_leave_problems_with_pool_equipment_to_the_other_phases():
     p = problem([workshop(1, equipment=((9, 1),))], equipment_pools={9: 1})
-    assert pooled_placement(build_instance(p, Weights()), Weights(), {}, cp_model.CpSolver()) is None
+    result = pooled_placement(build_instance(p, Weights()), Weights(), {}, cp_model.CpSolver())
+    assert result.assignment is None and not result.searched
 
 
 def test_same_track_talks_take_different_hours_in_one_room():
