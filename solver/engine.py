@@ -1,7 +1,14 @@
-"""`solve()`: greedy hint, CP-SAT search with progress and cancellation, explanations.
+"""`solve()`: the phases of a solve, with progress, cancellation and explanations.
 
-The greedy schedule is always computed first and is always a valid answer, so a search
-that is cancelled, runs out of time or finds nothing better still returns it.
+1. greedy over free-time lists: the first proposal, always valid, so a search that is
+   cancelled, runs out of time or finds nothing better still returns it;
+2. local search (moves and swaps in Python);
+3. pooled rooms (CP-SAT, most runs placed) when runs with a place are still left out;
+4. the one CP-SAT model (small conventions), then large-neighbourhood search, then
+   simulated annealing with a last local search, for attendee and track conflicts.
+
+Any phase that reaches the lower bound (`capacity.py`, raised by the pooled model) ends the
+solve with status "optimal".
 """
 from __future__ import annotations
 
@@ -40,6 +47,8 @@ class SolveParams:
     max_options: int = 250_000
     # Clash literals the one model may hold; lighter attendee pairs are left out.
     max_conflict_literals: int = 30_000
+    # the same for each neighbourhood's model (smaller: a neighbourhood must solve in ~2 s)
+    neighbourhood_conflict_literals: int = 20_000
     # Above this many options the one-model phase is skipped for neighbourhood search.
     full_model_max_options: int = 20_000
     # Share of the time (at most full_model_max_seconds) the one-model phase gets before
@@ -400,7 +409,8 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
         # place is in, or after their share of the time, annealing takes over
         deadline = clock.now() + (deadline - clock.now()) * params.neighbourhood_share
     budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed,
-                          clock=clock, until_placed=handing_over)
+                          clock=clock, until_placed=handing_over,
+                          max_conflict_literals=params.neighbourhood_conflict_literals)
     current_objective = [run.objective]
 
     def improved(assignment, delta):
