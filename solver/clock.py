@@ -25,7 +25,7 @@ SECONDS_PER_COST_CALL = 1.8e-5    # the fixed part of one numpy cost evaluation
 SECONDS_PER_FIT_CHECK = 9e-6      # one hard-rule check of a place
 SECONDS_PER_PAIR = 1.5e-7         # one attendee pair in a whole-objective evaluation
 SECONDS_PER_MODEL_VARIABLE = 2e-5  # building one CP-SAT variable with its constraints
-SECONDS_PER_OPTION = 3e-6         # building the instance and the greedy schedule, per (run, place) option
+SECONDS_PER_OPTION = 3e-6         # building the instance and the greedy schedule, per distinct place built
 # CP-SAT's deterministic time runs slower than the wall clock: 1.45 against 3.89 s at S mixed
 SECONDS_PER_DETERMINISTIC_UNIT = 2.7
 

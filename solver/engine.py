@@ -181,7 +181,10 @@ def solve(
     greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable,
                              keep_track_rooms=weights.track_rooms > 0)
     option_count = sum(len(o) for o in instance.options.values())
-    clock.charge(work.SECONDS_PER_OPTION * option_count)
+    # building and the greedy work once per distinct tuple of places (workshops of one
+    # shape share theirs), no longer once per (run, place)
+    distinct = {id(o): len(o) for o in instance.options.values()}
+    clock.charge(work.SECONDS_PER_OPTION * sum(distinct.values()))
     run.offer(greedy, "greedy")
     stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
     stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
