@@ -28,6 +28,9 @@ SECONDS_PER_MODEL_VARIABLE = 2e-5  # building one CP-SAT variable with its const
 SECONDS_PER_OPTION = 3e-6         # building the instance and the greedy schedule, per distinct place built
 # CP-SAT's deterministic time runs slower than the wall clock: 1.45 against 3.89 s at S mixed
 SECONDS_PER_DETERMINISTIC_UNIT = 2.7
+# ... except in the pooled-rooms model (cumulative and no-overlap constraints), where a
+# deterministic unit took about 8 times as long (engine._pooled_phase scales by it)
+POOLED_DETERMINISTIC_SLOWDOWN = 8.0
 
 
 class WallClock:
