@@ -92,7 +92,8 @@ def maximum_placeable(problem) -> tuple[int, str]:
                                        weights=Weights(track_overlap=0, track_rooms=0)))
     if len(check.assignments) == len(reduced.workshops):
         return upper, f"{limits.must_leave_out} longest left out, the rest all placed"
-    return upper, f"at most (without the {limits.must_leave_out} longest, {len(check.assignments)} of {len(reduced.workshops)} placed)"
+    return upper, (f"at most: the capacity bound; the check without the {limits.must_leave_out} longest "
+                   f"placed {len(check.assignments)} of {len(reduced.workshops)}")
 
 
 def main() -> None:

@@ -28,6 +28,13 @@ class Capacity:
     lower_bound: int  # objective no schedule can beat (placement term only)
     expendable: frozenset[int]  # workshops whose runs the greedy places last
 
+    @property
+    def nearly_full(self) -> bool:
+        """The runs need at least 95 % of the slots: the greedy then packs rooms one after
+        another (FOSDEM 2019 overload without its 15 longest talks, 99.98 % full: 759 of
+        760 placed spreading over the rooms, all 760 packing them)."""
+        return self.demand >= 0.95 * self.slots
+
 
 def _run_weight(instance: Instance, weights: Weights, key: RunKey) -> int:
     return weights.placement * max(1, instance.workshops[key[0]].priority)

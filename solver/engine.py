@@ -179,7 +179,8 @@ def solve(
     run = _Run(instance, weights, started, on_progress, clock, limits.lower_bound)
 
     greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable,
-                             keep_track_rooms=weights.track_rooms > 0)
+                             keep_track_rooms=weights.track_rooms > 0,
+                             pack_rooms=limits.nearly_full)
     option_count = sum(len(o) for o in instance.options.values())
     # building and the greedy work once per distinct tuple of places (workshops of one
     # shape share theirs), no longer once per (run, place)

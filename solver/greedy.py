@@ -196,13 +196,13 @@ class ConflictCost:
 
 def greedy_schedule(instance: Instance, conflict_aware: bool = True,
                     deferred: frozenset[int] = frozenset(),
-                    keep_track_rooms: bool = True) -> dict[RunKey, Option]:
+                    keep_track_rooms: bool = True, pack_rooms: bool = False) -> dict[RunKey, Option]:
     """First fit over free-time lists (see `freetime`). `deferred` workshops go last,
     whatever their rank: when the grid cannot hold everything, the capacity bound names
     the runs to leave out (`capacity.expendable`), and placing the others first packs
     them without the gaps a late long talk cannot use."""
     occupancy = Occupancy(instance)
-    free = FreeTime(instance.problem, instance.location_capacity, pack_rooms=bool(deferred))
+    free = FreeTime(instance.problem, instance.location_capacity, pack_rooms=pack_rooms or bool(deferred))
     costs = ConflictCost(instance) if conflict_aware else None
     # (track, day) -> rooms holding it, so that a track's next run joins them
     track_rooms: dict[tuple[int, int], set[int]] | None = defaultdict(set) if keep_track_rooms else None
