@@ -27,13 +27,15 @@ class Capacity:
     must_leave_out: int  # at least this many runs with a place stay out (all weights equal)
     lower_bound: int  # objective no schedule can beat (placement term only)
     expendable: frozenset[int]  # workshops whose runs the greedy places last
+    mixed_lengths: bool = False  # runs with a place differ in length
 
     @property
     def nearly_full(self) -> bool:
-        """The runs need at least 95 % of the slots: the greedy then packs rooms one after
-        another (FOSDEM 2019 overload without its 15 longest talks, 99.98 % full: 759 of
-        760 placed spreading over the rooms, all 760 packing them)."""
-        return self.demand >= 0.95 * self.slots
+        """Runs of several lengths need at least 95 % of the slots: the greedy then packs
+        rooms one after another (FOSDEM 2019 overload without its 15 longest talks, 99.98 %
+        full: 759 of 760 placed spreading over the rooms, all 760 packing them). With one
+        length no gap is ever too short, so packing would only cluster the runs."""
+        return self.mixed_lengths and self.demand >= 0.95 * self.slots
 
 
 def _run_weight(instance: Instance, weights: Weights, key: RunKey) -> int:
@@ -76,5 +78,6 @@ def capacity(instance: Instance, weights: Weights) -> Capacity:
             bound += must_leave_out * _run_weight(instance, weights, possible[0])
         else:
             bound += math.ceil(fractional - 1e-9)
-    return Capacity(slots, demand, impossible, excess, must_leave_out, bound, frozenset(expendable))
+    return Capacity(slots, demand, impossible, excess, must_leave_out, bound, frozenset(expendable),
+                    mixed_lengths=len(set(length.values())) > 1)
 
