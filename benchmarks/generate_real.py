@@ -29,9 +29,14 @@ def _minutes(local_iso: str) -> int:
     return int(moment.timestamp()) // 60
 
 
-def real_problem(path: str | Path) -> Problem:
+def real_problem(path: str | Path, any_room: bool = False, drop_room_share: float = 0.0,
+                 cut_minutes_per_day: int = 0) -> Problem:
+    """The published conference as a problem. `any_room`: every talk may use every room
+    (else only its track's rooms). The overload variant of issue 15 drops the last
+    `drop_room_share` of the rooms and cuts `cut_minutes_per_day` off the end of each day."""
     data = json.loads(Path(path).read_text())
     room_ids = {room["name"]: index for index, room in enumerate(data["rooms"], start=1)}
+    kept_rooms = len(room_ids) - round(len(room_ids) * drop_room_share)
     events = data["events"]
     spans: dict[str, list[int]] = {}
     for event in events:
@@ -41,13 +46,14 @@ def real_problem(path: str | Path) -> Problem:
         low, high = spans.get(day, [start, end])
         spans[day] = [min(low, start), max(high, end)]
     slots = []
-    for room_id in room_ids.values():
+    for room_id in list(room_ids.values())[:kept_rooms]:
         for low, high in spans.values():
-            for start in range(low, high, GRID_MINUTES):
+            for start in range(low, high - cut_minutes_per_day, GRID_MINUTES):
                 slots.append(Slot(len(slots) + 1, room_id, start, start + GRID_MINUTES))
     track_rooms: dict[str, set[int]] = defaultdict(set)
     for event in events:
         track_rooms[event["track"]].add(room_ids[event["original_room"]])
+    track_ids = {name: number for number, name in enumerate(sorted(track_rooms), start=1)}
     speaker_ids: dict[str, int] = {}
     workshops = []
     for number, event in enumerate(events, start=1):
@@ -55,6 +61,7 @@ def real_problem(path: str | Path) -> Problem:
         for speaker in event["speakers"]:
             key = " ".join(speaker.lower().split())
             hosts.append(speaker_ids.setdefault(key, len(speaker_ids) + 1))
+        allowed = () if any_room else tuple(sorted(track_rooms[event["track"]]))
         workshops.append(
             Workshop(
                 id=number,
@@ -62,12 +69,13 @@ def real_problem(path: str | Path) -> Problem:
                 host_ids=tuple(dict.fromkeys(hosts)),
                 max_attendees=1,
                 duration_slots=max(1, event["duration_minutes"] // GRID_MINUTES),
-                allowed_location_ids=tuple(sorted(track_rooms[event["track"]])),
+                allowed_location_ids=allowed,
+                track=track_ids[event["track"]],
             )
         )
     return Problem(
         slots=tuple(slots),
-        locations=tuple(Location(i, 100) for i in room_ids.values()),
+        locations=tuple(Location(i, 100) for i in list(room_ids.values())[:kept_rooms]),
         workshops=tuple(workshops),
         names=Names(
             hosts={i: name for name, i in speaker_ids.items()},

@@ -22,8 +22,9 @@ def _print_progress(info: ProgressInfo) -> None:
 @click.command("solve")
 @click.argument("problem_file", metavar="PROBLEM.json", type=click.File("r"))
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0), default=None,
-              help="Seconds for the whole solve [default: 30; with --work-limit, a safety limit "
-                   "of 4 x the work limit + 10].")
+              help="Seconds for the search [default: 30; with --work-limit, a safety limit "
+                   "of 4 x the work limit + 10]. Explaining the runs left out comes after it and "
+                   "takes at most 10 s more.")
 @click.option("--work-limit", "work_limit", type=click.FloatRange(min=0), default=None,
               help="Budget counted work instead of seconds (a unit is about a second): the same "
                    "problem, seed and work limit print the same schedule on any machine.")

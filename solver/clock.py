@@ -9,7 +9,7 @@ deadline read off a clock that starts at 0:
   and the Python steps of local search and annealing, each weighed by what it computes.
   Nothing the search decides depends on the wall clock, so the same problem, seed and
   work limit give the same schedule on any machine under any load. One unit is about one
-  second of one core on the 2-core benchmark machine (calibration in docs/solver.md). The
+  second of one core on the 2-core benchmark machine (calibration in benchmarks/solver-log.md). The
   wall-clock time limit still applies as a safety net: a solve it cuts short is flagged
   `cut_short`, and is then no longer reproducible.
 """
@@ -25,9 +25,12 @@ SECONDS_PER_COST_CALL = 1.8e-5    # the fixed part of one numpy cost evaluation
 SECONDS_PER_FIT_CHECK = 9e-6      # one hard-rule check of a place
 SECONDS_PER_PAIR = 1.5e-7         # one attendee pair in a whole-objective evaluation
 SECONDS_PER_MODEL_VARIABLE = 2e-5  # building one CP-SAT variable with its constraints
-SECONDS_PER_OPTION = 3e-6         # building the instance and the greedy schedule, per (run, place) option
+SECONDS_PER_OPTION = 3e-6         # building the instance and the greedy schedule, per distinct place built
 # CP-SAT's deterministic time runs slower than the wall clock: 1.45 against 3.89 s at S mixed
 SECONDS_PER_DETERMINISTIC_UNIT = 2.7
+# ... except in the pooled-rooms model (cumulative and no-overlap constraints), where a
+# deterministic unit took about 8 times as long (engine._pooled_phase scales by it)
+POOLED_DETERMINISTIC_SLOWDOWN = 8.0
 
 
 class WallClock:

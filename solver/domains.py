@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .problem import Location, Problem, Slot, Workshop
 
 RunKey = tuple[int, int]  # (workshop_id, run_index)
 
 
-@dataclass(frozen=True)
-class Option:
-    """One way to hold one run: consecutive slots of one location."""
+class Option(NamedTuple):
+    """One way to hold one run: consecutive slots of one location. A named tuple rather
+    than a dataclass: a FOSDEM-sized grid builds a hundred thousand of them, and a tuple
+    is made several times faster."""
 
     slot_ids: tuple[int, ...]
     location_id: int
@@ -47,18 +49,20 @@ def slots_by_location(problem: Problem) -> dict[int, list[Slot]]:
     return grouped
 
 
-def consecutive_windows(slots: list[Slot], length: int, gap_minutes: int) -> list[tuple[Slot, ...]]:
-    """Every run of `length` slots, in time order, each starting within the gap after the last."""
-    if length < 1:
+def window_firsts(slots: list[Slot], length: int, gap_minutes: int) -> list[int]:
+    """The positions where a run of `length` slots may begin, in time order: each slot of
+    it starts within the gap after the previous one ends."""
+    if length < 1 or len(slots) < length:
         return []
-    windows = []
-    for first in range(len(slots) - length + 1):
-        window = slots[first : first + length]
-        if all(
-            0 <= nxt.start - prev.end <= gap_minutes for prev, nxt in zip(window, window[1:])
-        ):
-            windows.append(tuple(window))
-    return windows
+    # breaks_before[i]: how many adjacent pairs among slots[0..i] are not consecutive
+    breaks_before = [0]
+    for prev, nxt in zip(slots, slots[1:]):
+        joined = 0 <= nxt.start - prev.end <= gap_minutes
+        breaks_before.append(breaks_before[-1] + (0 if joined else 1))
+    return [
+        first for first in range(len(slots) - length + 1)
+        if breaks_before[first + length - 1] == breaks_before[first]
+    ]
 
 
 def merged_windows(windows) -> list[tuple[int, int]]:
@@ -116,32 +120,37 @@ class DomainBuilder:
         self.availability = {
             host: merged_windows(windows) for host, windows in problem.availability.items()
         }
-        self._windows_cache: dict[tuple[int, int], list[tuple[Slot, ...]]] = {}
+        self._windows_cache: dict[tuple[int, int], list[int]] = {}
         self._option_cache: dict[tuple, list[Option]] = {}
-
-    def windows(self, location_id: int, length: int) -> list[tuple[Slot, ...]]:
-        key = (location_id, length)
-        if key not in self._windows_cache:
-            self._windows_cache[key] = consecutive_windows(
-                self.by_location.get(location_id, []), length, self.problem.consecutive_gap_minutes
-            )
-        return self._windows_cache[key]
+        # workshops with the same rooms, length and equipment share one tuple of places:
+        # a FOSDEM-sized grid has millions of (run, place) pairs but only a few such tuples
+        self._consecutive_cache: dict[tuple, tuple[Option, ...]] = {}
 
     def window_options(self, location_id: int, length: int, needs) -> list[Option]:
         """Options shared by every workshop of that length and pool need (saves memory)."""
         key = (location_id, length, needs)
         if key not in self._option_cache:
+            slots = self.by_location.get(location_id, [])
+            ids = [slot.id for slot in slots]
             self._option_cache[key] = [
                 Option(
-                    slot_ids=tuple(s.id for s in window),
+                    slot_ids=tuple(ids[first : first + length]),
                     location_id=location_id,
-                    start=window[0].start,
-                    end=window[-1].end,
+                    start=slots[first].start,
+                    end=slots[first + length - 1].end,
                     pool_need=needs,
                 )
-                for window in self.windows(location_id, length)
+                for first in self._firsts(location_id, length)
             ]
         return self._option_cache[key]
+
+    def _firsts(self, location_id: int, length: int) -> list[int]:
+        key = (location_id, length)
+        if key not in self._windows_cache:
+            self._windows_cache[key] = window_firsts(
+                self.by_location.get(location_id, []), length, self.problem.consecutive_gap_minutes
+            )
+        return self._windows_cache[key]
 
     def report(self, workshop: Workshop) -> DomainReport:
         if workshop.allowed_location_ids:
@@ -154,10 +163,14 @@ class DomainBuilder:
             for i in seating
             if pool_could_cover(self.problem, pool_need(workshop, self.locations[i]))
         ]
-        consecutive: list[Option] = []
-        for location_id in equipped:
-            needs = pool_need(workshop, self.locations[location_id])
-            consecutive.extend(self.window_options(location_id, workshop.duration_slots, needs))
+        shape = (tuple(equipped), workshop.duration_slots, workshop.equipment)
+        consecutive = self._consecutive_cache.get(shape)
+        if consecutive is None:
+            gathered: list[Option] = []
+            for location_id in equipped:
+                needs = pool_need(workshop, self.locations[location_id])
+                gathered.extend(self.window_options(location_id, workshop.duration_slots, needs))
+            consecutive = self._consecutive_cache[shape] = tuple(gathered)
         limited_hosts = [h for h in workshop.host_ids if h in self.availability]
         if limited_hosts:
             available = [

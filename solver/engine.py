@@ -1,7 +1,14 @@
-"""`solve()`: greedy hint, CP-SAT search with progress and cancellation, explanations.
+"""`solve()`: the phases of a solve, with progress, cancellation and explanations.
 
-The greedy schedule is always computed first and is always a valid answer, so a search
-that is cancelled, runs out of time or finds nothing better still returns it.
+1. greedy over free-time lists: the first proposal, always valid, so a search that is
+   cancelled, runs out of time or finds nothing better still returns it;
+2. local search (moves and swaps in Python);
+3. pooled rooms (CP-SAT, most runs placed) when runs with a place are still left out;
+4. the one CP-SAT model (small conventions), then large-neighbourhood search, then
+   simulated annealing with a last local search, for attendee and track conflicts.
+
+Any phase that reaches the lower bound (`capacity.py`, raised by the pooled model) ends the
+solve with status "optimal".
 """
 from __future__ import annotations
 
@@ -12,17 +19,19 @@ from typing import Callable
 from ortools.sat.python import cp_model
 
 from . import clock as work
+from .capacity import capacity
 from .clock import Clock, WallClock, WorkClock
 from .domains import Option, RunKey
 from .explain import explain_unplaced
 from .greedy import greedy_schedule
 from .instance import Instance, Weights, build_instance
-from .metrics import attendee_conflicts
+from .metrics import attendee_conflicts, same_track_overlaps, track_rooms_per_day
 from .control import StopWatcher
 from .lns import SearchBudget, improve_by_neighbourhoods
 from .local import anneal, local_search
 from .model import BuiltModel, build_model
 from .objective import objective_value
+from .pooled import pooled_placement
 from .problem import Placement, Problem, Solution, Unplaced
 from .validate import violations
 
@@ -38,6 +47,8 @@ class SolveParams:
     max_options: int = 250_000
     # Clash literals the one model may hold; lighter attendee pairs are left out.
     max_conflict_literals: int = 30_000
+    # the same for each neighbourhood's model (smaller: a neighbourhood must solve in ~2 s)
+    neighbourhood_conflict_literals: int = 20_000
     # Above this many options the one-model phase is skipped for neighbourhood search.
     full_model_max_options: int = 20_000
     # Share of the time (at most full_model_max_seconds) the one-model phase gets before
@@ -45,6 +56,10 @@ class SolveParams:
     # model mainly places runs; attendee conflicts fall much faster by neighbourhoods.
     full_model_share: float = 0.3
     full_model_max_seconds: float = 5.0
+    # share of the time (at most pooled_max_seconds) the pooled-rooms placement model gets
+    # when the greedy leaves runs out (see pooled.py)
+    pooled_share: float = 0.5
+    pooled_max_seconds: float = 30.0
     # share of the time the first local search (moves and swaps after the greedy) may take
     local_share: float = 0.1
     # share of the time left after it that neighbourhoods may take while runs are left
@@ -160,11 +175,17 @@ def solve(
     instance = build_instance(problem, weights)
     if pin_errors:
         return _pin_failure(problem, instance, pin_errors)
-    run = _Run(instance, weights, started, on_progress, clock)
+    limits = capacity(instance, weights)
+    run = _Run(instance, weights, started, on_progress, clock, limits.lower_bound)
 
-    greedy = greedy_schedule(instance, conflict_aware=True)
+    greedy = greedy_schedule(instance, conflict_aware=True, deferred=limits.expendable,
+                             keep_track_rooms=weights.track_rooms > 0,
+                             pack_rooms=limits.nearly_full)
     option_count = sum(len(o) for o in instance.options.values())
-    clock.charge(work.SECONDS_PER_OPTION * option_count)
+    # building and the greedy work once per distinct tuple of places (workshops of one
+    # shape share theirs), no longer once per (run, place)
+    distinct = {id(o): len(o) for o in instance.options.values()}
+    clock.charge(work.SECONDS_PER_OPTION * sum(distinct.values()))
     run.offer(greedy, "greedy")
     stats: dict[str, object] = {"greedy_seconds": round(time.monotonic() - started, 4)}
     stopped = lambda: should_stop is not None and should_stop()  # noqa: E731
@@ -178,6 +199,9 @@ def solve(
                                local_deadline, params.seed, should_stop, clock),
                   "local search")
         stats["local_search_seconds"] = round(time.monotonic() - local_started, 4)
+
+    if not run.proven_optimal and not stopped() and _runs_waiting(instance, run.best):
+        _pooled_phase(run, params, deadline, should_stop, stats)
 
     use_full_model = option_count <= params.full_model_max_options
     exact_model = False
@@ -205,7 +229,7 @@ def solve(
         unplaced = explain_unplaced(
             instance, best, weights,
             time_limit_seconds=0.0 if status == "cancelled" else params.explain_time_limit_seconds,
-            reproducible=clock.reproducible,
+            reproducible=clock.reproducible, limits=limits,
         )
     stats.update(
         {
@@ -217,15 +241,21 @@ def solve(
             "total_runs": len(instance.runs),
             "attendee_conflicts": attendee_conflicts(problem, assignments),
             "greedy_attendee_conflicts": attendee_conflicts(problem, _placements(greedy)),
+            "same_track_overlaps": same_track_overlaps(problem, assignments),
+            "track_rooms_per_day": track_rooms_per_day(problem, assignments),
             "greedy_objective": objective_value(instance, greedy, weights),
             "options": option_count,
             "conflict_pairs": len(instance.pair_weights),
+            "lower_bound": run.lower_bound,
+            "statically_impossible_runs": len(limits.impossible),
+            "must_leave_out": limits.must_leave_out,
             "work_used": round(clock.used, 4) if clock.reproducible else None,
             "reproducible": clock.reproducible and not clock.cut_short and status != "cancelled",
         }
     )
     objective = objective_value(instance, best, weights)
     bound = run.bound if exact_model or run.bound_is_relaxation else None
+    bound = run.lower_bound if bound is None else max(bound, run.lower_bound)
     if run.proven_optimal and best is run.best:
         bound = objective
     return Solution(status, assignments, unplaced, objective, bound, stats)
@@ -235,8 +265,10 @@ class _Run:
     """The best schedule so far, across greedy, full model and neighbourhoods."""
 
     def __init__(self, instance: Instance, weights: Weights, started: float, on_progress,
-                 clock: Clock):
+                 clock: Clock, lower_bound: int = 0):
         self.clock = clock
+        # no schedule beats this (see capacity): reaching it ends the search
+        self.lower_bound = lower_bound
         self.instance = instance
         self.weights = weights
         self.started = started
@@ -249,6 +281,11 @@ class _Run:
         self.source = "none"
         self.first_solution_seconds = 0.0
 
+    def raise_lower_bound(self, bound: int) -> None:
+        self.lower_bound = max(self.lower_bound, bound)
+        if self.objective is not None and self.objective <= self.lower_bound:
+            self.proven_optimal = True
+
     def offer(self, assignment: dict[RunKey, Option], source: str, objective: float | None = None) -> bool:
         if objective is None:
             objective = objective_value(self.instance, assignment, self.weights)
@@ -257,9 +294,10 @@ class _Run:
         if self.objective is None:
             self.first_solution_seconds = time.monotonic() - self.started
         self.best, self.objective, self.source = dict(assignment), objective, source
-        if objective <= 0:
-            # every term (runs left out, conflicts, moves) is at least 0: nothing can beat this, so
-            # stop searching (FOSDEM without interests searched its whole time limit for nothing)
+        if objective <= self.lower_bound:
+            # every term (runs left out, conflicts, moves) is at least its bound: nothing can
+            # beat this, so stop searching (FOSDEM without interests, or with one talk longer
+            # than any day, searched its whole time limit for nothing)
             self.proven_optimal = True
         if self.on_progress is not None:
             self.on_progress(
@@ -329,6 +367,42 @@ def _full_model_phase(run: _Run, params: SolveParams, deadline: float, should_st
     return exact
 
 
+def _runs_waiting(instance: Instance, assignment: dict[RunKey, Option]) -> bool:
+    return any(key not in assignment and instance.options[key] for key in instance.runs)
+
+
+def _pooled_phase(run: _Run, params: SolveParams, deadline: float, should_stop, stats) -> None:
+    """The most runs placeable, with interchangeable rooms pooled (see pooled.py)."""
+    remaining = deadline - run.clock.now()
+    seconds = min(remaining * params.pooled_share, params.pooled_max_seconds)
+    if seconds < 0.05:
+        return
+    started = time.monotonic()
+
+    solver = cp_model.CpSolver()
+    # the pooled model's deterministic time runs about 8x slower against the wall clock
+    # than the calibrated 2.7 (measured on FOSDEM overload: 0.11 units in about 2.5 s of
+    # quiet-machine time), so a work budget is scaled down and its use scaled up
+    slowdown = work.POOLED_DETERMINISTIC_SLOWDOWN if run.clock.reproducible else 1.0
+    _configure(solver, params, run.clock, seconds / slowdown, large=True)
+    result = pooled_placement(run.instance, run.weights, run.best, solver, should_stop)
+    if result.searched:
+        spent = run.clock.account_search(solver)
+        run.clock.charge(spent * (slowdown - 1))
+    stats["pooled_seconds"] = round(time.monotonic() - started, 4)
+    stats["pooled_status"] = result.status
+    if result.assignment is None:
+        return
+    run.raise_lower_bound(result.placement_bound)
+    run.offer(result.assignment, "pooled rooms")
+    # the pooled schedule may leave a run out that still fits a room freed by the
+    # interval partitioning; local search inserts it and lowers conflicts again
+    if _runs_waiting(run.instance, run.best) and not run.proven_optimal:
+        run.offer(local_search(run.instance, run.weights, run.best,
+                               min(deadline, run.clock.now() + 0.5), params.seed, should_stop, run.clock),
+                  "local search")
+
+
 def _small(run: _Run) -> bool:
     """Few enough workshops for one neighbourhood holding them all (proves optimality)."""
     return len(run.instance.workshops) <= SearchBudget.max_free_workshops
@@ -344,7 +418,8 @@ def _neighbourhood_phase(run: _Run, params: SolveParams, deadline: float, should
         # place is in, or after their share of the time, annealing takes over
         deadline = clock.now() + (deadline - clock.now()) * params.neighbourhood_share
     budget = SearchBudget(deadline=deadline, num_workers=params.num_workers, seed=params.seed,
-                          clock=clock, until_placed=handing_over)
+                          clock=clock, until_placed=handing_over,
+                          max_conflict_literals=params.neighbourhood_conflict_literals)
     current_objective = [run.objective]
 
     def improved(assignment, delta):

@@ -13,13 +13,16 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+import numpy as np
+
+from .capacity import Capacity
 from .clock import Clock, WallClock, WorkClock
 from .domains import DomainBuilder, Option, RunKey
+from .freetime import FreeTime
 from .instance import Instance, Weights
+from .lns import PlacedIndex, blockers
 from .model import build_model
 from .problem import Problem, Unplaced, Workshop
-
-
 
 
 def _rooms_phrase(problem: Problem, workshop: Workshop) -> str:
@@ -202,35 +205,137 @@ def competition_reasons(
     ]
 
 
+def closest_place_reasons(instance: Instance, placed: dict[RunKey, Option], missing: RunKey,
+                          free: FreeTime) -> list[str]:
+    """Without a solver: the run's place that the fewest placed runs stand in the way of,
+    who they are, and for each whether it has another open place it could move to."""
+    workshop = instance.workshops[missing[0]]
+    options = instance.reports[workshop.id].options
+    step = max(1, len(options) // 400)  # evenly spread, so the same schedule gets the same reason
+    index = PlacedIndex(instance, placed)
+    scored = sorted(
+        ((len(blocking), option.start, option.location_id), option, blocking)
+        for option in options[::step]
+        for blocking in [blockers(instance, placed, workshop.id, option, index)]
+    )
+    if not scored:
+        return []
+    _, place, blocking = scored[0]
+    problem = instance.problem
+    by_workshop: dict[int, list[RunKey]] = {}
+    for key in placed:
+        by_workshop.setdefault(key[0], []).append(key)
+    facts = []
+    movable = []
+    for blocker_id in sorted(blocking):
+        for key in by_workshop.get(blocker_id, ()):
+            held = placed[key]
+            if held.start < place.end and place.start < held.end or blocker_id in _order_partners(instance, workshop):
+                facts.extend(_blocker_facts(instance, workshop, [place], key, held))
+        elsewhere = _open_place(instance, free, blocker_id, place)
+        if elsewhere is not None:
+            movable.append(f"{problem.workshop_label(blocker_id)} could move to "
+                           f"{problem.location_label(elsewhere.location_id)} at {problem.clock(elsewhere.start)}")
+    where = f"{problem.location_label(place.location_id)} at {problem.clock(place.start)}"
+    sentence = (f"{len(options)} possible place(s) exist but every one is in use; the closest to free is "
+                f"{where}: " + "; ".join(_summarise(problem, facts)))
+    if movable:
+        sentence += " (" + "; ".join(movable[:3]) + ")"
+    elif blocking:
+        sentence += " (none of them has another free place)"
+    return [sentence]
+
+
+def _order_partners(instance: Instance, workshop: Workshop) -> set[int]:
+    partners = {t for group in instance.prerequisite_teachers(workshop) for t in group}
+    for capability in workshop.teaches_ids:
+        partners.update(instance.learners.get(capability, ()))
+    return partners
+
+
+def _open_place(instance: Instance, free: FreeTime, workshop_id: int, avoid: Option) -> Option | None:
+    """A place of the workshop with free slots and free hosts, away from `avoid`."""
+    places = free.places(instance.reports[workshop_id].options)
+    resources = [("host", h) for h in instance.workshops[workshop_id].host_ids]
+    for index in np.flatnonzero(free.open_places(places, resources)):
+        option = places.options[index]
+        if option.end <= avoid.start or avoid.end <= option.start:
+            return option
+    return None
+
+
+def overfull_reason(instance: Instance, limits: Capacity, workshop: Workshop) -> str:
+    """Why a run left out of a grid too small for every run had to be one of them."""
+    minutes = _slot_minutes(instance)
+    rooms = len({slot.location_id for slot in instance.problem.slots}) or 1
+    days = len({slot.start // 1440 for slot in instance.problem.slots}) or 1
+    grow = -(-limits.excess * minutes // (rooms * days))
+    return (
+        f"the rooms cannot hold every workshop: together they need {_hours(limits.demand * minutes)} "
+        f"but the rooms offer {_hours(limits.slots * minutes)}, so at least {limits.must_leave_out} must stay "
+        f"out (lowest priority first, then the longest); this one takes {workshop.duration_slots * minutes} "
+        f"minutes. Days longer by {grow} minutes in every room, or one more room, would make space"
+    )
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} hours"
+
+
+def _slot_minutes(instance: Instance) -> int:
+    lengths = sorted(slot.end - slot.start for slot in instance.problem.slots)
+    return lengths[len(lengths) // 2] if lengths else 0
+
+
+# above this many placed runs, the focused solves' infeasibility cores name hundreds of
+# runs (they are not minimal); the closest place is more use to a person
+CORE_MAX_PLACED = 300
+
+
 def explain_unplaced(
     instance: Instance,
     placed: dict[RunKey, Option],
     weights: Weights,
     time_limit_seconds: float = 10.0,
     reproducible: bool = False,
+    limits: Capacity | None = None,
 ) -> tuple[Unplaced, ...]:
     """Reasons for every run left out. `reproducible`: the focused searches count work
     (`WorkClock`, `time_limit_seconds` of it, wall time at most three times that), so the
-    same schedule always gets the same reasons."""
+    same schedule always gets the same reasons. Every run gets its own reason: the time
+    is shared out among the runs left, and when a focused search cannot answer in its
+    share, the closest place and who holds it (found without a solver) is the reason."""
     clock = WorkClock(3 * time_limit_seconds + 1) if reproducible else WallClock()
     deadline = time_limit_seconds
+    missing_workshops = [w for w in instance.problem.workshops
+                         if any((w.id, i) not in placed for i in range(w.runs))]
+    free: FreeTime | None = None
     results = []
-    for workshop in instance.problem.workshops:
+    for number, workshop in enumerate(missing_workshops):
         missing = [i for i in range(workshop.runs) if (workshop.id, i) not in placed]
-        if not missing:
-            continue
         none_placed = len(missing) == workshop.runs
         reasons = static_reasons(instance, workshop)
         if not reasons:
-            remaining = deadline - clock.now()
-            if remaining <= 0.05:
-                reasons = ["not placed; no time was left to find out which workshops compete for its places"]
-            else:
+            share = (deadline - clock.now()) / (len(missing_workshops) - number)
+            if len(placed) <= CORE_MAX_PLACED and share > 0.05:
                 reasons = competition_reasons(
-                    instance, placed, (workshop.id, missing[0]), min(remaining, 5.0), clock
+                    instance, placed, (workshop.id, missing[0]), min(share, 5.0), clock
                 )
+            if not reasons or reasons[0].endswith("no proof within the time limit"):
+                if free is None:
+                    free = _free_time_of(instance, placed)
+                reasons = closest_place_reasons(instance, placed, (workshop.id, missing[0]), free) or reasons
+            if limits is not None and limits.excess > 0 and workshop.id in limits.expendable:
+                reasons = [*reasons, overfull_reason(instance, limits, workshop)]
         if none_placed:
             results.append(Unplaced(workshop.id, None, tuple(reasons)))
         else:
             results.extend(Unplaced(workshop.id, index, tuple(reasons)) for index in missing)
     return tuple(results)
+
+
+def _free_time_of(instance: Instance, placed: dict[RunKey, Option]) -> FreeTime:
+    free = FreeTime(instance.problem, instance.location_capacity)
+    for key, option in placed.items():
+        free.take(option, [("host", h) for h in instance.workshops[key[0]].host_ids])
+    return free

@@ -8,13 +8,14 @@ feasible starts of a run, the one adding the least attendee-conflict weight.
 """
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 
 import numpy as np
 
 from .domains import Option, RunKey
+from .freetime import FreeTime, Places
 from .instance import Instance
+from .objective import MINUTES_PER_DAY
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -35,7 +36,7 @@ class Occupancy:
         # span until the next placement changes them
         self._span_answers: dict[tuple, bool] = {}
 
-    def _resources(self, workshop_id: int) -> list[tuple[str, int]]:
+    def resources(self, workshop_id: int) -> list[tuple[str, int]]:
         workshop = self.instance.workshops[workshop_id]
         # runs of one workshop never overlap: the workshop is a resource like a host
         return [("host", h) for h in workshop.host_ids] + [("workshop", workshop_id)]
@@ -60,12 +61,17 @@ class Occupancy:
         if free is None:
             free = all(
                 not any(overlaps(s, e, option.start, option.end) for s, e in self.busy[resource])
-                for resource in self._resources(key[0])
+                for resource in self.resources(key[0])
             ) and (not option.pool_need or self._pool_fits(option))
             self._span_answers[span_key] = free
         if not free:
             return False
         return not check_prerequisites or self._prerequisites_hold(key, option)
+
+    def needs_python_check(self, key: RunKey) -> bool:
+        """Whether a place with free slots and free people may still break a rule (pool
+        equipment, prerequisite order) for this run."""
+        return bool(self.instance.problem.equipment_pools or self.instance.prerequisite_affected(key[0]))
 
     def _prerequisites_hold(self, key: RunKey, option: Option) -> bool:
         affected = self.instance.prerequisite_affected(key[0])
@@ -83,7 +89,7 @@ class Occupancy:
         self.by_workshop[key[0]].append(option)
         for slot in option.slot_ids:
             self.slot_holder[slot] = key
-        for resource in self._resources(key[0]):
+        for resource in self.resources(key[0]):
             self.busy[resource].append((option.start, option.end))
         for item, quantity in option.pool_need:
             self.pool_use[item].append((option.start, option.end, quantity))
@@ -126,6 +132,13 @@ def workshop_order(instance: Instance) -> list[int]:
             host_load[host] += workshop.runs * workshop.duration_slots
     required = {c for w in instance.workshops.values() for c in w.prerequisite_ids}
     priority = effective_priorities(instance)
+    # (distinct starts, distinct rooms) per options tuple: workshops of one shape share it
+    shape: dict[int, tuple[int, int]] = {}
+
+    def counts(options) -> tuple[int, int]:
+        if id(options) not in shape:
+            shape[id(options)] = (len({o.start for o in options}), len({o.location_id for o in options}))
+        return shape[id(options)]
 
     def key(workshop_id: int):
         workshop = instance.workshops[workshop_id]
@@ -134,14 +147,14 @@ def workshop_order(instance: Instance) -> list[int]:
         # most constrained first: few distinct start times per run (sparse host windows)
         # go before flexible workshops; coarse steps so length and hosts still count.
         # Measured at L tight: 845 -> 853 of 854 runs placed (seed 1), 825 -> 837 of 837 (seed 2)
-        starts = len({o.start for o in report.options}) // max(1, workshop.runs)
+        starts = counts(report.options)[0] // max(1, workshop.runs)
         return (
             -priority[workshop_id],
             not teaches_needed,
             min(starts, 40) // 8,
             -workshop.duration_slots,
             -max((host_load[h] for h in workshop.host_ids), default=0),
-            len({o.location_id for o in report.options}),
+            counts(report.options)[1],
             workshop_id,
         )
 
@@ -181,87 +194,87 @@ class ConflictCost:
         return dict(zip(spans, totals.tolist()))
 
 
-def greedy_schedule(instance: Instance, conflict_aware: bool = True) -> dict[RunKey, Option]:
+def greedy_schedule(instance: Instance, conflict_aware: bool = True,
+                    deferred: frozenset[int] = frozenset(),
+                    keep_track_rooms: bool = True, pack_rooms: bool = False) -> dict[RunKey, Option]:
+    """First fit over free-time lists (see `freetime`). `deferred` workshops go last,
+    whatever their rank: when the grid cannot hold everything, the capacity bound names
+    the runs to leave out (`capacity.expendable`), and placing the others first packs
+    them without the gaps a late long talk cannot use."""
     occupancy = Occupancy(instance)
+    free = FreeTime(instance.problem, instance.location_capacity, pack_rooms=pack_rooms or bool(deferred))
     costs = ConflictCost(instance) if conflict_aware else None
-    for key, option in instance.pinned.items():
+    # (track, day) -> rooms holding it, so that a track's next run joins them
+    track_rooms: dict[tuple[int, int], set[int]] | None = defaultdict(set) if keep_track_rooms else None
+
+    def take(key: RunKey, option: Option) -> None:
         occupancy.place(key, option)
+        free.take(option, occupancy.resources(key[0]))
         if costs is not None:
             costs.record(key[0], option)
+        track = instance.workshops[key[0]].track
+        if track_rooms is not None and track is not None:
+            track_rooms[(track, option.start // MINUTES_PER_DAY)].add(option.location_id)
+
+    for key, option in instance.pinned.items():
+        take(key, option)
     # a re-solve starts by keeping whatever of the current schedule still fits
     for key, option in sorted(instance.current_options.items()):
         if occupancy.fits(key, option):
-            occupancy.place(key, option)
-            if costs is not None:
-                costs.record(key[0], option)
-    ordering = _CandidateOrder(instance)
-    for workshop_id in workshop_order(instance):
-        ordered, by_span = ordering.candidates(workshop_id)
+            take(key, option)
+    order = workshop_order(instance)
+    order = [w for w in order if w not in deferred] + [w for w in order if w in deferred]
+    for workshop_id in order:
+        places = free.places(instance.reports[workshop_id].options)
         for index in instance.unpinned_run_indices(workshop_id):
             key = (workshop_id, index)
             if key in occupancy.placed:
                 continue
-            if costs is None:
-                ranked = iter(ordered)
-            else:
-                cost_by_span = costs.costs(workshop_id, list(by_span))
-                buckets: dict[float, list[list[Option]]] = defaultdict(list)
-                for span, options in by_span.items():
-                    buckets[cost_by_span[span]].append(options)
-                # cheapest conflict cost first; within one cost, smallest room then time
-                ranked = (
-                    option
-                    for cost in sorted(buckets)
-                    for option in heapq.merge(*buckets[cost], key=ordering.room_then_time)
-                )
-            choice = next((o for o in ranked if occupancy.fits(key, o)), None)
+            track = instance.workshops[workshop_id].track
+            held = None
+            if track_rooms is not None and track is not None:
+                held = {(room, day) for (t, day), rooms in track_rooms.items() if t == track for room in rooms}
+            choice = _first_fit(occupancy, free, costs, key, places, held)
             if choice is not None:
-                occupancy.place(key, choice)
-                if costs is not None:
-                    costs.record(workshop_id, choice)
+                take(key, choice)
     return normalise_run_order(instance, occupancy.placed)
 
 
-class _CandidateOrder:
-    """A workshop's options, smallest adequate room first then earliest (best fit keeps
-    big rooms for big workshops), also grouped by time span. Workshops with the same
-    rooms, length and equipment and no host windows share one ordering: sorting a
-    million options per workshop was most of the greedy's time on large conventions."""
-
-    def __init__(self, instance: Instance):
-        self.instance = instance
-        self.capacity = instance.location_capacity
-        self._cache: dict[tuple, tuple[list[Option], dict[tuple[int, int], list[Option]]]] = {}
-
-    def room_then_time(self, option: Option) -> tuple[int, int]:
-        return (self.capacity.get(option.location_id, 0), option.start)
-
-    def candidates(self, workshop_id: int):
-        workshop = self.instance.workshops[workshop_id]
-        report = self.instance.reports[workshop_id]
-        limited = any(h in self.instance.problem.availability for h in workshop.host_ids)
-        key = None if limited else (report.equipped_location_ids, workshop.duration_slots, workshop.equipment)
-        if key is not None and key in self._cache:
-            return self._cache[key]
-        ordered = sorted(report.options, key=self.room_then_time)
-        by_span: dict[tuple[int, int], list[Option]] = {}
-        for option in ordered:
-            by_span.setdefault((option.start, option.end), []).append(option)
-        if key is not None:
-            self._cache[key] = (ordered, by_span)
-        return ordered, by_span
+def _first_fit(occupancy: Occupancy, free: FreeTime, costs: "ConflictCost | None", key: RunKey,
+               places: Places, track_held: set[tuple[int, int]] | None = None) -> Option | None:
+    """The open place adding the least conflict weight (attendees, tracks), then in a room
+    its track already holds that day, then the smallest room, then the earliest; pool
+    equipment and prerequisite order checked for that one only."""
+    open_mask = free.open_places(places, occupancy.resources(key[0]))
+    candidates = np.flatnonzero(open_mask)
+    if len(candidates) == 0:
+        return None
+    if track_held:
+        held = np.fromiter((room * 100_000 + day for room, day in track_held), dtype=np.int64)
+        at = places.location[candidates] * 100_000 + places.start[candidates] // MINUTES_PER_DAY
+        candidates = candidates[np.argsort(~np.isin(at, held), kind="stable")]
+    if costs is not None and costs.penalties.get(key[0]):
+        span_cost = np.asarray(list(costs.costs(key[0], places.spans).values()))
+        candidates = candidates[np.argsort(span_cost[places.span_of[candidates]], kind="stable")]
+    needs_check = occupancy.needs_python_check(key)
+    for index in candidates:
+        option = places.options[index]
+        if not needs_check or occupancy.fits(key, option):
+            return option
+    return None
 
 
 def normalise_run_order(instance: Instance, placed: dict[RunKey, Option]) -> dict[RunKey, Option]:
     """Give placed unpinned runs the lowest free indices in time order (the model's
     symmetry breaking expects exactly this shape)."""
     result = {key: option for key, option in placed.items() if key in instance.pinned}
+    by_workshop: dict[int, list[Option]] = defaultdict(list)
+    for key, option in placed.items():
+        if key not in instance.pinned:
+            by_workshop[key[0]].append(option)
     for workshop_id in instance.workshops:
+        chosen = sorted(by_workshop.get(workshop_id, ()), key=lambda o: o.start)
         free_indices = instance.unpinned_run_indices(workshop_id)
-        chosen = sorted(
-            (o for (w, i), o in placed.items() if w == workshop_id and (w, i) not in instance.pinned),
-            key=lambda o: o.start,
-        )
         for index, option in zip(free_indices, chosen):
             result[(workshop_id, index)] = option
     return result

@@ -29,7 +29,13 @@ class Weights:
     # move_allowance 0) every move costs `move`, as before.
     allowed_move: int = 50
     move_allowance: int = 2
-    spread: int = 0  # reserved; popular-workshop spreading is not modelled yet
+    # Tracks (Workshop.track). Two runs of one track at the same time cost `track_overlap`
+    # like an attendee pair of that weight (so it also scales with `conflict`): the
+    # greedy, local search, neighbourhoods and the model all avoid it. Each room a track
+    # uses on a day beyond its first costs `track_rooms` (judged by the objective; the
+    # greedy puts a track's runs into the rooms it already holds that day).
+    track_overlap: int = 10
+    track_rooms: int = 2
     rank_levels: int = 5  # rank 1 counts rank_levels, rank >= rank_levels counts 1
 
 
@@ -45,7 +51,8 @@ class Instance:
     options: dict[RunKey, list[Option]]
     pinned: dict[RunKey, Option]
     reports: dict[int, DomainReport]
-    # Sum over attendees interested in both of rank weights; keys are (a, b) with a < b.
+    # Sum over attendees interested in both of rank weights, plus `Weights.track_overlap`
+    # for two workshops of one track; keys are (a, b) with a < b.
     pair_weights: dict[tuple[int, int], int]
     # capability -> workshops teaching it
     teachers: dict[int, list[int]]
@@ -54,7 +61,8 @@ class Instance:
     location_capacity: dict[int, int] = field(default_factory=dict)
     # capability -> workshops requiring it
     learners: dict[int, list[int]] = field(default_factory=dict)
-    # every distinct slot start, sorted: attendee conflicts are counted per shared point
+    # every distinct slot start, sorted (neighbourhoods pick times among them; the model ties
+    # its clash literals to them)
     time_points: list[int] = field(default_factory=list)
     # the current schedule's runs that are still statically possible (repair starts here)
     current_options: dict[RunKey, Option] = field(default_factory=dict)
@@ -96,6 +104,14 @@ def pair_weights(problem: Problem, weights: Weights) -> dict[tuple[int, int], in
     for ranks in by_attendee.values():
         for (a, ra), (b, rb) in combinations(sorted(ranks.items()), 2):
             totals[(a, b)] += rank_weight(ra, weights.rank_levels) + rank_weight(rb, weights.rank_levels)
+    if weights.track_overlap > 0:
+        by_track: dict[int, list[int]] = defaultdict(list)
+        for workshop in problem.workshops:
+            if workshop.track is not None:
+                by_track[workshop.track].append(workshop.id)
+        for members in by_track.values():
+            for a, b in combinations(sorted(members), 2):
+                totals[(a, b)] += weights.track_overlap
     return dict(totals)
 
 
@@ -119,7 +135,8 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
         for index in range(workshop.runs):
             key = (workshop.id, index)
             runs.append(key)
-            options[key] = [pinned[key]] if key in pinned else list(report.options)
+            # unpinned runs share their workshop's tuple (never copied: see DomainBuilder)
+            options[key] = (pinned[key],) if key in pinned else report.options
     teachers: dict[int, list[int]] = defaultdict(list)
     for workshop in problem.workshops:
         for capability in workshop.teaches_ids:
@@ -131,12 +148,16 @@ def build_instance(problem: Problem, weights: Weights) -> Instance:
     current_starts: dict[int, set[int]] = defaultdict(set)
     current_options: dict[RunKey, Option] = {}
     forced_moves = 0
+    by_slots: dict[int, dict[tuple[int, ...], Option]] = {}  # per shared options tuple
     for placement in problem.current:
         if placement.slot_ids:
             current_starts[placement.workshop_id].add(placement.slot_ids[0])
         key = (placement.workshop_id, placement.run_index)
         if key in options and key not in pinned:
-            possible = {o.slot_ids: o for o in reports[placement.workshop_id].options}
+            shared = reports[placement.workshop_id].options
+            if id(shared) not in by_slots:
+                by_slots[id(shared)] = {o.slot_ids: o for o in shared}
+            possible = by_slots[id(shared)]
             if tuple(placement.slot_ids) in possible:
                 current_options[key] = possible[tuple(placement.slot_ids)]
         if placement.workshop_id in workshops and key not in pinned and key not in current_options:

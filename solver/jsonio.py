@@ -95,6 +95,7 @@ def problem_to_json(problem: Problem) -> dict:
                 "prerequisite_ids": list(w.prerequisite_ids),
                 "teaches_ids": list(w.teaches_ids),
                 "allowed_location_ids": list(w.allowed_location_ids),
+                "track": w.track,
             }
             for w in problem.workshops
         ],
@@ -145,6 +146,7 @@ def problem_from_json(document: dict) -> Problem:
                     prerequisite_ids=tuple(int(c) for c in w.get("prerequisite_ids", ())),
                     teaches_ids=tuple(int(c) for c in w.get("teaches_ids", ())),
                     allowed_location_ids=tuple(int(c) for c in w.get("allowed_location_ids", ())),
+                    track=None if w.get("track") is None else int(w["track"]),
                 )
                 for w in document.get("workshops", ())
             ),

@@ -143,8 +143,8 @@ def _conflict_cluster(instance: Instance, current: dict[RunKey, Option], rng: ra
     return free, lambda option: True
 
 
-def _blockers(instance: Instance, current: dict[RunKey, Option], target: int, place: Option,
-              index: "_Placed") -> set[int]:
+def blockers(instance: Instance, current: dict[RunKey, Option], target: int, place: Option,
+              index: "PlacedIndex") -> set[int]:
     """The placed workshops that stand in the way of `target` at `place`: holders of its
     slots, its hosts' overlapping runs, the users of a pool that would run short, and
     learners (teachers) that start too early (end too late) for the prerequisite rule."""
@@ -172,8 +172,8 @@ def _blockers(instance: Instance, current: dict[RunKey, Option], target: int, pl
     return blocking
 
 
-class _Placed:
-    """Look-ups over the current schedule for `_blockers`."""
+class PlacedIndex:
+    """Look-ups over the current schedule for `blockers`."""
 
     def __init__(self, instance: Instance, current: dict[RunKey, Option]):
         self.slot_holder: dict[int, RunKey] = {}
@@ -203,9 +203,9 @@ def _make_room(instance: Instance, current: dict[RunKey, Option], rng: random.Ra
     target = rng.choice(waiting)
     options = instance.reports[target].options
     sample = rng.sample(options, min(len(options), 400))
-    index = _Placed(instance, current)
+    index = PlacedIndex(instance, current)
     scored = sorted(((len(b), rng.random(), b, o) for o in sample
-                     for b in [_blockers(instance, current, target, o, index)]),
+                     for b in [blockers(instance, current, target, o, index)]),
                     key=lambda t: t[:2])
     # among the least blocked places, a random one (the very best may be a dead end)
     _, _, blocking, place = scored[min(len(scored) - 1, int(rng.random() ** 2 * min(len(scored), 6)))]

@@ -220,9 +220,11 @@ class LocalSearch:
 
     def _option_at(self, key: RunKey, slot_ids: tuple[int, ...]) -> Option | None:
         workshop_id = key[0]
-        if workshop_id not in self._by_slots:
-            self._by_slots[workshop_id] = {o.slot_ids: o for o in self.instance.reports[workshop_id].options}
-        return self._by_slots[workshop_id].get(slot_ids)
+        # per shared options tuple, not per workshop: one dict for all FOSDEM talks of a length
+        options = self.instance.reports[workshop_id].options
+        if id(options) not in self._by_slots:
+            self._by_slots[id(options)] = {o.slot_ids: o for o in options}
+        return self._by_slots[id(options)].get(slot_ids)
 
     # -- steps -------------------------------------------------------------------------
 

@@ -3,24 +3,28 @@
 The CP-SAT models may leave light pairs out (full model) or see only a neighbourhood
 (large-neighbourhood search); this is the single yardstick used to compare their answers
 with the greedy's and to report progress.
+
+The terms, all at least 0, lower is better (weights in `instance.Weights`):
+
+| term | cost | also modelled in |
+| --- | --- | --- |
+| placement | `placement` x priority per run left out | model, pooled, greedy order, local insert |
+| conflicts | per overlapping run pair of two workshops sharing attendees or a track: pair weight x `conflict` / run pairs | model, greedy, local search, neighbourhoods |
+| moves | current starts not kept: `allowed_move` within the allowance, then `move` | model, local search |
+| track rooms | `track_rooms` per room a track uses on a day beyond its first | greedy (room choice) only |
+
+`conflicts` divides by the runs placed; the CP-SAT models assume every run placed (a
+lower coefficient, so their bounds stay bounds). `metrics.attendee_conflicts` counts
+something else: attendees' clashing pairs of interests, for people to read.
 """
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 
 from .domains import Option, RunKey
 from .instance import Instance, Weights, move_penalty
 
-
-def covered_points(points: list[int], start: int, end: int) -> int:
-    """How many time points lie in [start, end)."""
-    return bisect_left(points, end) - bisect_left(points, start)
-
-
-def shared_points(points: list[int], a: Option, b: Option) -> int:
-    start, end = max(a.start, b.start), min(a.end, b.end)
-    return covered_points(points, start, end) if start < end else 0
+MINUTES_PER_DAY = 24 * 60
 
 
 def overlap(a: Option, b: Option) -> int:
@@ -88,9 +92,26 @@ def move_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Wei
     return move_penalty(instance, weights, moved_starts(instance, assignment))
 
 
+def extra_track_rooms(instance: Instance, assignment: dict[RunKey, Option]) -> int:
+    """Rooms each track uses on each day beyond its first, summed (days in UTC)."""
+    rooms: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for (workshop_id, _), option in assignment.items():
+        track = instance.workshops[workshop_id].track
+        if track is not None:
+            rooms[(track, option.start // MINUTES_PER_DAY)].add(option.location_id)
+    return sum(len(used) - 1 for used in rooms.values())
+
+
+def track_room_cost(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
+    if weights.track_rooms <= 0:
+        return 0
+    return weights.track_rooms * extra_track_rooms(instance, assignment)
+
+
 def objective_value(instance: Instance, assignment: dict[RunKey, Option], weights: Weights) -> int:
     return (
         placement_cost(instance, assignment, weights)
         + conflict_cost(instance, assignment, weights)
         + move_cost(instance, assignment, weights)
+        + track_room_cost(instance, assignment, weights)
     )

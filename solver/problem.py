@@ -42,6 +42,9 @@ class Workshop:
     teaches_ids: tuple[int, ...] = ()  # capabilities attending grants
     allowed_location_ids: tuple[int, ...] = ()  # empty = any location
     title: str = ""
+    # the track (a devroom, a congress theme) it belongs to; same-track talks should not
+    # overlap and a track should keep to few rooms a day (soft rules, Weights)
+    track: int | None = None
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,16 @@ def test_competition_names_the_workshops_holding_the_places():
     )
     solution = solve(p, QUICK)
     assert {a.workshop_id for a in solution.assignments} == {1, 2}
-    reason = reasons_for(solution, 3)
-    assert reason == (
+    competition, overfull = reasons_for(solution, 3).split(" | ")
+    assert competition == (
         "2 possible place(s) exist but every one is in use; rooms taken: "
         "Hall A at Fri 09:00 by 'W1' (priority 3), Hall A at Fri 10:00 by 'W2' (priority 2)"
+    )
+    # three hours of workshops for two hours of room: the grid itself is too small
+    assert overfull == (
+        "the rooms cannot hold every workshop: together they need 3 hours but the rooms offer 2 hours, "
+        "so at least 1 must stay out (lowest priority first, then the longest); this one takes 60 minutes. "
+        "Days longer by 60 minutes in every room, or one more room, would make space"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from solver_factory import problem, workshop
 
 from solver.instance import Weights, build_instance
-from solver.lns import _blockers, _Placed
+from solver.lns import blockers, PlacedIndex
 
 
 def option_at(instance, workshop_id: int, slot_id: int):
@@ -22,10 +22,10 @@ def test_blockers_are_the_slot_holder_and_the_hosts_other_run():
     instance = build_instance(p, Weights())
     current = {(1, 0): option_at(instance, 1, 100), (2, 0): option_at(instance, 2, 200),
                (3, 0): option_at(instance, 3, 201)}
-    index = _Placed(instance, current)
-    assert _blockers(instance, current, 4, option_at(instance, 4, 100), index) == {1, 2}
+    index = PlacedIndex(instance, current)
+    assert blockers(instance, current, 4, option_at(instance, 4, 100), index) == {1, 2}
     # at 10:00 in room 1 only workshop 3's room-2 hour is near, and it blocks nothing
-    assert _blockers(instance, current, 4, option_at(instance, 4, 101), index) == set()
+    assert blockers(instance, current, 4, option_at(instance, 4, 101), index) == set()
 
 
 def test_a_teacher_is_blocked_by_learners_that_start_before_it_ends():
@@ -35,11 +35,11 @@ def test_a_teacher_is_blocked_by_learners_that_start_before_it_ends():
     p = problem([teacher, early, late], slots_per_room=4)
     instance = build_instance(p, Weights())
     current = {(2, 0): option_at(instance, 2, 101), (3, 0): option_at(instance, 3, 103)}
-    index = _Placed(instance, current)
+    index = PlacedIndex(instance, current)
     # at 9:00 the teacher ends before both learners start
-    assert _blockers(instance, current, 1, option_at(instance, 1, 100), index) == set()
+    assert blockers(instance, current, 1, option_at(instance, 1, 100), index) == set()
     # at 11:00 it holds no one's slot but ends after the 10:00 learner starts
-    assert _blockers(instance, current, 1, option_at(instance, 1, 102), index) == {2}
+    assert blockers(instance, current, 1, option_at(instance, 1, 102), index) == {2}
 
 
 def test_a_pool_short_at_that_time_blocks_through_its_users():
@@ -48,6 +48,6 @@ def test_a_pool_short_at_that_time_blocks_through_its_users():
     p = problem([*users, target], rooms={1: 20, 2: 20, 3: 20}, equipment_pools={9: 2})
     instance = build_instance(p, Weights())
     current = {(1, 0): option_at(instance, 1, 100), (2, 0): option_at(instance, 2, 200)}
-    index = _Placed(instance, current)
-    assert _blockers(instance, current, 3, option_at(instance, 3, 300), index) == {1, 2}
-    assert _blockers(instance, current, 3, option_at(instance, 3, 301), index) == set()
+    index = PlacedIndex(instance, current)
+    assert blockers(instance, current, 3, option_at(instance, 3, 300), index) == {1, 2}
+    assert blockers(instance, current, 3, option_at(instance, 3, 301), index) == set()
