@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .input_guard import register_input_guard
     from .main import bp as main_bp
-    from . import attending, catalogue, conventions, hosts, scheduling, users, workshops  # noqa: F401  (JSON routes)
+    from . import attending, catalogue, conventions, exchange, hosts, scheduling, tracks, users, workshops  # noqa: F401  (JSON routes)
 
     csrf.exempt(api_bp)  # JSON only: a cross-site form cannot send application/json without CORS
     app.register_blueprint(api_bp)
@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(workshop_pages_bp)
     app.register_blueprint(attending_pages_bp)
     app.register_blueprint(host_pages_bp)
+    app.register_blueprint(exchange.bp)
     register_error_handlers(app)
     register_input_guard(app)
     register_provider(app)
