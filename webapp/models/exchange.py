@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, utcnow
@@ -47,5 +47,7 @@ class ImportedEvent(db.Model):
     convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"))
     source_key: Mapped[str] = mapped_column(sa.String(SOURCE_KEY_MAX))
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+
+    workshop: Mapped["Workshop"] = relationship()  # noqa: F821  (resolved by name: workshops imports accounts)
 
     __table_args__ = (sa.UniqueConstraint("convention_id", "source_key"),)
