@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    from .input_guard import apply_body_limit
+
+    app.before_request(apply_body_limit)  # first: CSRF protection reads a form body as soon as it runs
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)

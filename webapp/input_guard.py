@@ -5,7 +5,7 @@ before any route runs, on the query string, form fields and JSON body, so no for
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from .errors import ValidationFailed
 
@@ -47,6 +47,20 @@ def reject_nul_characters() -> None:
                 fields[found] = MESSAGE
     if fields:
         raise ValidationFailed("Text cannot contain NUL characters.", fields=fields)
+
+
+def allow_large_body(view):
+    """Mark a view that takes uploads larger than SLOTWISE_MAX_BODY_BYTES (a schedule file to import):
+    SLOTWISE_MAX_IMPORT_BYTES applies to it instead. Decorate the view itself, under its route decorator."""
+    view.allows_large_body = True
+    return view
+
+
+def apply_body_limit() -> None:
+    # before anything reads the body, which is where werkzeug enforces the limit (413)
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "allows_large_body", False):
+        request.max_content_length = current_app.config["SLOTWISE_MAX_IMPORT_BYTES"]
 
 
 def register_input_guard(app: Flask) -> None:

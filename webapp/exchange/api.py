@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route
-from ..services import calendar_export, csv_exports
-from .schemas import CalendarFeedOut
+from ..input_guard import allow_large_body
+from ..services import calendar_export, csv_exports, schedule_import
+from .schemas import CalendarFeedOut, ImportOut, parse_import_form
 
 
 def csv_response(text: str, filename: str):
@@ -54,3 +55,16 @@ def get_calendar_feed():
            response=CalendarFeedOut, status=201, tag="exports")
 def rotate_calendar_feed():
     return _feed_json(calendar_export.rotate_calendar_feed(current_user))
+
+
+@api_route(api_bp, "/conventions/import", ["POST"],
+           summary="Import a frab schedule.xml or frab/pretalx schedule.json (admin; multipart: file, optional "
+                   "convention_id, keep_placements, timezone) into a new or an existing convention",
+           response=ImportOut, status=201, tag="import")
+@allow_large_body
+def import_schedule():
+    form = parse_import_form()
+    report = schedule_import.import_schedule_file(current_user, form.raw, convention_id=form.convention_id,
+                                                  keep_placements=form.keep_placements,
+                                                  timezone_name=form.timezone)
+    return {"convention_id": report.convention_id, "report": report.as_dict()}

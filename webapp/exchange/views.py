@@ -1,5 +1,6 @@
 """Public schedule files (no sign-in; drafts and unpublished workshops never appear), personal
-calendar feeds at secret addresses, and the page where a person gets or replaces their feed address."""
+calendar feeds at secret addresses, the page where a person gets or replaces their feed address, and
+the admins' page for importing a schedule file."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -8,7 +9,12 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..services import calendar_export, frab_export
 from ..services.export_cache import cached_export
-from ..errors import NotFound
+from ..errors import Conflict, Malformed, NotFound, ValidationFailed
+from ..input_guard import allow_large_body
+from ..services import conventions as convention_service
+from ..services import schedule_import
+from ..services.permissions import require_admin
+from .schemas import parse_import_form
 from ..models import Location
 from ..services.published_schedule import acronym, published_schedule, visible_convention_for_export
 
@@ -90,3 +96,36 @@ def rotate_calendar():
     flash("A new calendar address is ready; the old one no longer works." if had_one
           else "Your calendar address is ready.")
     return redirect(url_for("exchange.calendar_page"))
+
+
+# importing (admins) ---------------------------------------------------------------------------------
+
+
+def _import_page(errors: dict | None = None, report=None, status: int = 200):
+    conventions, _ = convention_service.list_conventions(current_user, 500, 0)
+    return render_template("exchange/import.html", conventions=[c for c in conventions if c.status != "closed"],
+                           errors=errors or {}, report=report, values=request.form), status
+
+
+@bp.get("/conventions/import")
+@login_required
+def import_page():
+    require_admin(current_user)
+    return _import_page()
+
+
+@bp.post("/conventions/import")
+@login_required
+@allow_large_body
+def import_upload():
+    require_admin(current_user)
+    try:
+        form = parse_import_form()
+        report = schedule_import.import_schedule_file(
+            current_user, form.raw, convention_id=form.convention_id, keep_placements=form.keep_placements,
+            timezone_name=form.timezone)
+    except (Malformed, ValidationFailed, Conflict, NotFound) as error:
+        db.session.rollback()
+        return _import_page({"message": error.message, **error.fields}, status=error.status)
+    db.session.commit()
+    return _import_page(report=report, status=201)
