@@ -6,6 +6,7 @@ before any route runs, on the query string, form fields and JSON body, so no for
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_login import current_user
 
 from .errors import ValidationFailed
 
@@ -57,9 +58,10 @@ def allow_large_body(view):
 
 
 def apply_body_limit() -> None:
-    # before anything reads the body, which is where werkzeug enforces the limit (413)
+    # before anything reads the body, which is where werkzeug enforces the limit (413); only admins import,
+    # so nobody else may make the server take in a large body first and refuse it afterwards
     view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "allows_large_body", False):
+    if getattr(view, "allows_large_body", False) and current_user.is_authenticated and current_user.is_admin:
         request.max_content_length = current_app.config["SLOTWISE_MAX_IMPORT_BYTES"]
 
 

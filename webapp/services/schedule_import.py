@@ -184,7 +184,7 @@ def import_schedule(actor, file: ScheduleFile, *, convention_id: int | None = No
             rooms[name] = Location(convention_id=convention.id, name=name[:TITLE_MAX], capacity=capacity)
             db.session.add(rooms[name])
             report.counts["rooms_created"] += 1
-    if report.counts["rooms_created"] and not file.room_capacities:
+    if report.counts.get("rooms_created") and not file.room_capacities:
         report.notes.append(f"The file gives no room sizes: new rooms seat {DEFAULT_CAPACITY}; change them in the "
                             "convention's rooms.")
     db.session.flush()
