@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from webapp.extensions import db
-from webapp.models import EventSlot, Track
+from webapp.models import Track
 
 from . import factories as f
 from .conftest import PASSWORD
@@ -197,7 +197,7 @@ def test_exports_are_linked_where_people_look(client, fest):
     page = client.get(f"/conventions/{con.id}/workshops").get_data(as_text=True)
     for path in ("schedule.xml", "schedule.json", "schedule.ics"):
         assert f"/conventions/{con.id}/{path}" in page
-    assert f"webcal://" in page
+    assert "webcal://" in page
     sign_in(client, fest["attendee"])
     assert 'href="/calendar"' in client.get("/my/schedule").get_data(as_text=True)
 

@@ -22,9 +22,11 @@ from webapp.cli import import_command
 from webapp.extensions import db
 from webapp.models import Convention, EventSlot, Location, Track, User, Workshop
 from webapp.services.accounts import create_user
+from webapp.services.schedule_versions import bump
 
 from .conftest import base_config
 from .exchange_checks import DATA, assert_valid_json, assert_valid_xml, calendar_events, json_events, xml_events
+from .scheduling_helpers import wait_for_run
 
 FOSDEM = DATA / "fosdem2019_schedule.xml"
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -181,3 +183,40 @@ def test_importing_the_same_file_again_changes_nothing(fosdem, exported):
     again = app.test_client().get(f"/conventions/{fosdem['id']}/schedule.xml",
                                   headers={"If-None-Match": exported["xml"].headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_the_imported_convention_auto_schedules_from_scratch_and_exports_again(fosdem, tmp_path):
+    """Last in the module: it takes every talk off the grid and lets the solver place them again."""
+    app = fosdem["app"]
+    client = app.test_client()
+    with app.app_context():
+        db.session.execute(sa.update(EventSlot).values(workshop_id=None, run_index=None))
+        bump(db.session, [fosdem["id"]])  # a bulk UPDATE: the session's bookkeeping does not see it
+        db.session.commit()
+    token = client.post("/api/auth/token", json={"email": "admin@example.org", "password": "correct horse battery"})
+    admin = {"Authorization": f"Bearer {token.get_json()['access_token']}"}
+    try:
+        queued = client.post(f"/api/conventions/{fosdem['id']}/auto-schedule", json={"time_limit_seconds": 20},
+                             headers=admin)
+        assert queued.status_code == 202, queued.get_json()
+        run = wait_for_run(client, admin, queued.get_json()["run_id"], {"succeeded", "failed", "infeasible"},
+                           timeout=240)
+        assert run["status"] == "succeeded", run.get("error") or run["unplaced"][:3]
+        # measured here: 769 of 775 placed in 60 s on a loaded machine (the solver's own work: issue 14 asks
+        # only that the imported convention schedules and exports); every one left out comes with a reason
+        assert len(run["unplaced"]) <= 775 // 50 and all(u["reasons"] for u in run["unplaced"])
+        accepted = client.post(f"/api/schedule-runs/{run['id']}/accept", headers=admin)
+        assert accepted.status_code == 200, accepted.get_json()
+    finally:
+        worker = app.extensions.get("slotwise_embedded_worker")
+        if worker is not None:
+            worker.stop(timeout=30)
+    body = client.get(f"/conventions/{fosdem['id']}/schedule.xml").data
+    assert_valid_xml(body)
+    events = xml_events(body)
+    assert len(events) == 775 - len(run["unplaced"])
+    track_rooms = {}
+    for event in published_events():
+        track_rooms.setdefault(event["track"], set()).add(event["room"])
+    assert all(e["room"] in track_rooms[e["track"]] for e in events)  # each talk stayed in its track's rooms
+    assert Counter(e["title"] for e in events) <= Counter(e["title"] for e in published_events())

@@ -11,7 +11,7 @@ from webapp.models import Convention, Track, Workshop
 
 from . import factories as f
 from .conftest import PASSWORD
-from .factories_conventions import ACTORS, assert_error, assert_refused, count_rows, headers_for, people  # noqa: F401
+from .factories_conventions import assert_error, assert_refused, count_rows, headers_for, people  # noqa: F401  (people: a fixture)
 
 
 def _track(con, name="Embedded", colour="#ff8800") -> Track:

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Capability, Convention, Equipment, LocationEquipment, User, Workshop, WorkshopEquipment
 from ..models.workshops import workshop_prerequisites, workshop_teaches
 from .conventions import MAX_ID, is_admin, load, visible_convention
+from .lookup import require_name_free
 from .permissions import require_admin
 
 
@@ -101,14 +102,8 @@ def list_equipment(actor: User | None, limit: int, offset: int, convention_id: i
 
 
 def _check_equipment_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    query = select(Equipment.id).where(
-        Equipment.convention_id == convention_id, func.lower(Equipment.name) == name.lower()
-    )
-    if exclude_id is not None:
-        query = query.where(Equipment.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"This convention has equipment named '{name}' already.", code="equipment_name_taken",
-                       fields={"name": "taken"})
+    require_name_free(Equipment, convention_id, name, code="equipment_name_taken", what="equipment",
+                      exclude_id=exclude_id)
 
 
 def create_equipment(actor: User | None, *, convention_id: int, name: str, quantity: int) -> Equipment:

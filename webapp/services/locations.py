@@ -8,6 +8,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Equipment, EventSlot, Location, LocationEquipment, User, Workshop
 from .conventions import admin_convention, visible_convention
+from .lookup import require_name_free
 from .slots import unplace_runs
 from ..models.types import MAX_ID
 
@@ -47,14 +48,8 @@ def get_location(actor: User | None, convention_id: int, location_id: int) -> Lo
 
 
 def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    query = select(Location.id).where(
-        Location.convention_id == convention_id, func.lower(Location.name) == name.lower()
-    )
-    if exclude_id is not None:
-        query = query.where(Location.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"This convention has a location named '{name}' already.", code="location_name_taken",
-                       fields={"name": "taken"})
+    require_name_free(Location, convention_id, name, code="location_name_taken", what="a location",
+                      exclude_id=exclude_id)
 
 
 def _checked_equipment(convention_id: int, items: list[dict]) -> dict[int, int]:

@@ -13,7 +13,6 @@ import hmac
 import math
 import re
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 

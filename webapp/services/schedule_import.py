@@ -150,7 +150,6 @@ def import_schedule(actor, file: ScheduleFile, *, convention_id: int | None = No
             raise ScheduleFileError(f"{len(overlapping)} pair(s) of events overlap in one room, so their places "
                                     "cannot be kept.", problems=overlapping[:50])
     step = slot_minutes(file)
-    zone = ZoneInfo(file.timezone)
     windows = _day_windows(file)
     if convention_id is None:
         days = sorted(windows) or [date.today()]
@@ -165,7 +164,6 @@ def import_schedule(actor, file: ScheduleFile, *, convention_id: int | None = No
         if convention.status == "closed":
             raise Conflict("The convention is closed; nothing can be imported into it.", code="convention_closed")
         _check_inside(convention, file)
-        zone = ZoneInfo(convention.timezone)
         created = False
     report = ImportReport(convention.id, created)
     report.skipped.extend(file.skipped)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Track, User
 from .conventions import admin_convention, load, visible_convention
+from .lookup import require_name_free
 from .permissions import require_admin
 
 
@@ -29,12 +30,7 @@ def tracks_by_convention(convention_ids: list[int]) -> dict[int, list[Track]]:
 
 
 def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    query = select(Track.id).where(Track.convention_id == convention_id, func.lower(Track.name) == name.lower())
-    if exclude_id is not None:
-        query = query.where(Track.id != exclude_id)
-    if db.session.scalar(query.limit(1)) is not None:
-        raise Conflict(f"This convention has a track named '{name}' already.", code="track_name_taken",
-                       fields={"name": "taken"})
+    require_name_free(Track, convention_id, name, code="track_name_taken", what="a track", exclude_id=exclude_id)
 
 
 def create_track(actor: User | None, convention_id: int, *, name: str, colour: str) -> Track:
