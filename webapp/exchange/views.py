@@ -6,17 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..services import calendar_export, frab_export
-from ..services.export_cache import cached_export
 from ..errors import Conflict, Malformed, NotFound, ValidationFailed
+from ..extensions import db
 from ..input_guard import allow_large_body
-from ..services import conventions as convention_service
-from ..services import schedule_import
-from ..services.permissions import require_admin
-from .schemas import parse_import_form
 from ..models import Location
+from ..services import calendar_export, frab_export, schedule_import
+from ..services import conventions as convention_service
+from ..services.export_cache import cached_export
+from ..services.permissions import require_admin
 from ..services.published_schedule import acronym, published_schedule, visible_convention_for_export
+from .schemas import parse_import_form
 
 bp = Blueprint("exchange", __name__)
 
@@ -40,9 +39,9 @@ def file_response(body: bytes, kind: str, filename: str, etag: str | None = None
 
 
 def _public_file(convention_id: int, kind: str, build, location_id: int | None = None):
+    name = acronym(visible_convention_for_export(convention_id))  # 404 first for drafts and unknown ids
     exported = cached_export(convention_id, (kind, location_id or 0, request.url_root), build)
     db.session.commit()  # an iCalendar build remembers where each run was (its SEQUENCE)
-    name = acronym(visible_convention_for_export(convention_id))
     suffix = f"-room-{location_id}" if location_id else ""
     return file_response(exported.body, kind, f"{name}{suffix}.{kind}", exported.etag, exported.last_modified)
 
