@@ -15,6 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -69,7 +70,7 @@ class PublishedSchedule:
     rooms: list[Room]  # in the order the convention's grid shows them
     tracks: list[Track]
     runs: list[PublishedRun]  # by start, then room order
-    slot_minutes: int  # the finest grid the convention's slots fall on
+    slot_minutes: int  # the finest grid the runs fall on
 
 
 def export_namespace() -> uuid.UUID:
@@ -92,13 +93,12 @@ def event_id(workshop_id: int, run_index: int) -> int:
     return workshop_id * RUNS_PER_WORKSHOP_ID + run_index
 
 
-def _slot_minutes(convention_id: int) -> int:
-    lengths = db.session.execute(
-        select(EventSlot.start, EventSlot.end).where(EventSlot.convention_id == convention_id)
-    ).all()
+def finest_grid(times) -> int:
+    """The finest grid that (aware start, minutes) pairs fall on, start times read in their own zone: the
+    slot length an import makes and an export announces; 60 when there are none."""
     step = 0
-    for start, end in lengths:
-        step = math.gcd(step, int((end - start).total_seconds() // 60))
+    for start, minutes in times:
+        step = math.gcd(step, math.gcd(start.hour * 60 + start.minute, minutes))
     return step or 60
 
 
@@ -153,8 +153,10 @@ def published_schedule(convention_id: int, *, location_id: int | None = None,
     runs.sort(key=lambda r: (r.start, order[r.room.id], r.event_id))
     tracks = list(db.session.scalars(
         select(Track).where(Track.convention_id == convention_id).order_by(func.lower(Track.name), Track.id)))
+    zone = ZoneInfo(convention.timezone)
     shown_rooms = [rooms[location_id]] if location_id is not None else list(rooms.values())
-    return PublishedSchedule(convention, shown_rooms, tracks, runs, _slot_minutes(convention_id))
+    return PublishedSchedule(convention, shown_rooms, tracks, runs, finest_grid(
+        (r.start.astimezone(zone), r.minutes) for r in runs))
 
 
 def day_change(schedule: PublishedSchedule, zone) -> timedelta:

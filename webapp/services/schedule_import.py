@@ -12,7 +12,6 @@ Importing the same file again changes nothing: events are matched by guid (or id
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -31,7 +30,7 @@ from ..models.tracks import DEFAULT_COLOUR
 from .accounts import create_user, normalise_email, send_invitation
 from .conventions import admin_convention
 from .permissions import require_admin
-from .published_schedule import slug_text
+from .published_schedule import finest_grid, slug_text
 from .schedule_files import EventEntry, PersonEntry, ScheduleFile, ScheduleFileError, read_schedule_file
 
 DEFAULT_CAPACITY = 100  # the formats carry no room sizes (pretalx's JSON sometimes does)
@@ -54,11 +53,7 @@ class ImportReport:
 def slot_minutes(file: ScheduleFile) -> int:
     """The finest grid every published start (minutes after local midnight) and duration falls on."""
     zone = ZoneInfo(file.timezone)
-    step = 0
-    for event in file.events:
-        local = event.start.astimezone(zone)
-        step = math.gcd(step, math.gcd(local.hour * 60 + local.minute, event.minutes))
-    return step or 60
+    return finest_grid((event.start.astimezone(zone), event.minutes) for event in file.events)
 
 
 def _day_windows(file: ScheduleFile) -> dict[date, tuple[datetime, datetime]]:
