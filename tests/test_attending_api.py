@@ -141,7 +141,10 @@ def test_register_checks_the_slot(client, auth_headers, world):
 def test_closed_convention_or_cancelled_workshop_takes_no_registrations(client, auth_headers, world):
     user = world.attendee()
     world.ws.status = "cancelled"
-    assert _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "workshop_not_published"
+    # a cancelled workshop is hidden from attendees: not found, exactly as GET /api/workshops/{id} says
+    assert _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 404)["code"] == "not_found"
+    # its host still sees it, and is told why it takes no registrations
+    assert _assert_error(_register(client, auth_headers(world.host), world.ws, world.run0[0]), 409)["code"] == "workshop_not_published"
     world.ws.status = "published"
     world.con.status = "closed"
     assert _assert_error(_register(client, auth_headers(user), world.ws, world.run0[0]), 409)["code"] == "convention_not_open"

@@ -190,7 +190,7 @@ def test_deleting_equipment_in_use_needs_cascade(client, people, auth_headers, c
     projector_id = projector.id
     assert client.delete(f"/api/equipment/{spare.id}", headers=admin).status_code == 204
     error = assert_error(client.delete(f"/api/equipment/{projector_id}", headers=admin), 409, "equipment_in_use")
-    assert error["fields"] == {"workshops": 1, "locations": 1}
+    assert error["fields"] == {"workshops": 1, "locations": 1, "cascade": "true deletes it and takes it from them"}
     assert client.delete(f"/api/equipment/{projector_id}?cascade=true", headers=admin).status_code == 204
     assert db.session.get(Equipment, projector_id) is None
     assert count_rows(WorkshopEquipment) == 0 and count_rows(LocationEquipment) == 0

@@ -229,6 +229,10 @@ def test_edit_and_delete_a_room(admin_client):
     assert (db.session.get(Location, room.id).name, db.session.get(Location, room.id).capacity) == ("Studio", 12)
 
     response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}/delete", headers=HX)
+    assert response.status_code == 200 and "Delete the room 'Studio' and its 0 slots?" in text(response)
+    assert count(Location) == 1  # asked first
+    response = admin_client.post(f"/conventions/{con.id}/locations/{room.id}/delete", headers=HX,
+                                 data={"confirmed": "1"})
     assert response.status_code == 200 and "Room deleted." in text(response)
     assert count(Location) == 0
 
@@ -252,6 +256,9 @@ def test_equipment_pool_add_edit_delete_and_foreign_item_is_not_found(admin_clie
     assert db.session.get(Equipment, foreign.id).name == "Saw"
 
     response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}/delete")
+    assert response.status_code == 200 and "Delete 'Projector'?" in text(response) and "Nothing uses it." in text(response)
+    assert count(Equipment) == 2  # asked first
+    response = admin_client.post(f"/conventions/{con.id}/equipment/{item.id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     assert count(Equipment) == 1
 
@@ -450,7 +457,7 @@ def test_without_htmx_the_place_link_opens_the_whole_grid_with_the_choice(admin_
     assert cancelled.status_code == 200 and "<option" not in text(cancelled) and "Place…" in text(cancelled)
 
 
-def test_a_two_slot_run_shows_as_continued_and_unplaces_whole(admin_client, grid, make_user):
+def test_a_two_slot_run_is_one_block_and_unplaces_whole(admin_client, grid, make_user):
     con, _, big_slots, _, host = grid
     long = f.workshop(con, host, title="Long build", duration_slots=2)
     db.session.commit()
@@ -459,8 +466,10 @@ def test_a_two_slot_run_shows_as_continued_and_unplaces_whole(admin_client, grid
                                  data={"workshop_id": str(long.id)})
     body = text(response)
     assert "Placed at 2 slot(s)." in body
-    second = body.split(f'id="slot-{big_slots[1].id}"')[1].split("</td>")[0]
-    assert "Long build" in second and "(continued)" in second
+    block = body.split(f'id="slot-{big_slots[0].id}"')[1].split("</td>")[0]
+    assert 'rowspan="2"' in block.split(">")[0] and "Long build" in block
+    assert "11:00–13:00" in block  # the run's whole time, once (Berlin)
+    assert f'id="slot-{big_slots[1].id}"' not in body  # no second cell under the block
 
     response = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[1].id}/unassign")
     assert response.status_code == 302
@@ -543,12 +552,12 @@ def test_a_cell_alone_shows_what_the_whole_grid_shows(app, admin_client, grid, m
     seen = {}
     for name, viewer in (("admin", admin_client), ("attendee", attendee_client)):
         grid_page = text(viewer.get(f"/conventions/{con.id}/schedule"))
-        for slot in (*big_slots, small_slots[1]):
+        for slot, block in ((big_slots[0], big_slots[0]), (big_slots[1], big_slots[0]), (small_slots[1], small_slots[1])):
             alone = viewer.get(f"/conventions/{con.id}/schedule/slots/{slot.id}?cancel=1&day=all", headers=HX)
-            assert alone.headers["HX-Retarget"] == f"#slot-{slot.id}"
-            assert _cell(text(alone), slot.id) == _cell(grid_page, slot.id)
-            seen[name, slot.id] = _cell(text(alone), slot.id)
-    assert "(continued)" in seen["attendee", big_slots[1].id] and "(continued)" not in seen["admin", big_slots[0].id]
+            assert alone.headers["HX-Retarget"] == f"#slot-{block.id}"  # a run's block is named after its first slot
+            assert _cell(text(alone), block.id) == _cell(grid_page, block.id)
+            seen[name, slot.id] = _cell(text(alone), block.id)
+    assert 'rowspan="2"' in seen["attendee", big_slots[1].id].split(">")[0]
     assert "Secret draft" in seen["admin", small_slots[1].id]
     assert "Secret draft" not in seen["attendee", small_slots[1].id] and "taken" in seen["attendee", small_slots[1].id]
 

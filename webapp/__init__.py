@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import selectinload
 from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_environment
@@ -48,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     oauth.init_app(app)
     _configure_login(app)
+    from .security import init_security
+
+    init_security(app)
 
     from . import models  # noqa: F401  (register every table with the metadata)
     from .services import schedule_versions  # noqa: F401  (its session event keeps cached grids honest)
@@ -60,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .main import bp as main_bp
     from . import attending, catalogue, conventions, exchange, hosts, scheduling, tracks, users, workshops  # noqa: F401  (JSON routes)
 
-    csrf.exempt(api_bp)  # JSON only: a cross-site form cannot send application/json without CORS
+    csrf.exempt(api_bp)  # JSON clients send no form token; api/__init__.py checks the origin of cookie writes
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -76,6 +78,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(workshop_pages_bp)
     app.register_blueprint(attending_pages_bp)
     app.register_blueprint(host_pages_bp)
+    from .admin import bp as admin_pages_bp
+
+    app.register_blueprint(admin_pages_bp)
     app.register_blueprint(exchange.bp)
     register_error_handlers(app)
     register_input_guard(app)
@@ -89,23 +94,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure_login(app: Flask) -> None:
     from .errors import render_error
-    from .models import User
-    from .services.accounts import user_for_api_token
+    from .auth.sessions import bearer_token, current_session_token
+    from .services.accounts import user_for_api_token, user_for_session
 
     login_manager.login_view = "auth.sign_in"
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id), options=[selectinload(User.role_rows)]) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        # a cookie names a session the server must still hold: sign-out and password changes end it
+        return user_for_session(user_id, current_session_token())
 
     @login_manager.request_loader
     def load_user_from_bearer(req):
-        header = req.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            return user_for_api_token(header[7:].strip())
-        return None
+        token = bearer_token()
+        return user_for_api_token(token) if token else None
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,7 +1,6 @@
 """The `slotwise` command line: serve, create-admin, seed-demo, import, plus Flask's own (db, routes, shell)."""
 from __future__ import annotations
 
-import getpass
 import ipaddress
 import os
 
@@ -35,6 +34,26 @@ def upgrade_database() -> None:
     upgrade(directory=MIGRATIONS_DIR)
 
 
+def _refuse_unsafe_start(app, host: str, port: int) -> None:
+    """Checks made before anything touches the database; each failure is one line and exit code 1."""
+    import socket
+
+    if not app.config.get("SLOTWISE_BASE_URL"):
+        if not _is_loopback(host):
+            raise click.ClickException(
+                f"Set SLOTWISE_BASE_URL to the address people open (https://…): serving on {host} without it, "
+                "mailed links could not be trusted.")
+        # mailed links point at this server itself, never at whatever Host a request names
+        os.environ["SLOTWISE_BASE_URL"] = app.config["SLOTWISE_BASE_URL"] = f"http://{host}:{port}"
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: only a listener blocks
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(f"Cannot serve on {host}:{port}: {error.strerror.lower()} "
+                                       "(is another Slotwise already running there? pick another --port).") from None
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -57,6 +76,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     from .extensions import db
 
     app = current_app._get_current_object()
+    _refuse_unsafe_start(app, host, port)
     if workers > 1 and not app.config.get("REDIS_URL"):
         raise click.UsageError("--workers above 1 needs REDIS_URL: the embedded auto-schedule worker lives in "
                                "one process, so several processes hand runs to Celery workers instead.")
@@ -105,8 +125,8 @@ def create_admin(email: str, password: str | None, display_name: str) -> None:
     user = accounts.find_user_by_email(email)
     try:
         if user is None:
-            if password is None:
-                password = getpass.getpass("Password: ")
+            if password is None:  # asked twice: a typo here would lock the only admin out
+                password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat it")
             user = accounts.create_user(email, password, display_name, {"admin"})
         else:
             grant_role(user, "admin")

@@ -39,6 +39,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         # Public address used in mailed links (reset links must not trust the request's Host header).
         "SLOTWISE_BASE_URL": env.get("SLOTWISE_BASE_URL") or None,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: the headers are ignored).
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",")] if env.get("TRUSTED_HOSTS") else None,
         "MAX_CONTENT_LENGTH": int(env.get("SLOTWISE_MAX_BODY_BYTES", 1_000_000)),
         # Schedule files to import (FOSDEM's schedule.xml is 1.6 MB): only the import routes take this much.

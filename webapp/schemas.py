@@ -62,6 +62,8 @@ class UserOut(Schema):
     display_name: str
     roles: list[Role]
     created_at: str
+    pending_email: str | None = Field(
+        default=None, description="an address waiting for its owner to open the confirmation link mailed to it")
 
 
 class UserList(Schema):
@@ -77,9 +79,15 @@ class UserCreateIn(Schema):
 
 
 class UserUpdateIn(PartialUpdate):
-    email: Email | None = None
+    email: Email | None = Field(default=None, description="your own: applies once the link mailed to it is opened")
     display_name: DisplayName | None = None
     password: Password | None = None
+    current_password: str | None = Field(
+        default=None, max_length=128, description="needed to change your own password or email")
+
+
+class EmailConfirmIn(Schema):
+    token: str = Field(min_length=1, max_length=1000)
 
 
 class RolesIn(Schema):

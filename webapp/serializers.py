@@ -17,6 +17,7 @@ def user_json(user: User) -> dict:
         "display_name": user.display_name,
         "roles": user.roles,
         "created_at": iso(user.created_at),
+        "pending_email": user.pending_email,
     }
 
 

@@ -52,21 +52,19 @@ def embedded_worker(app: Flask) -> EmbeddedWorker:
 
 
 def start_embedded_worker(app: Flask) -> int:
-    """Start the thread when the server starts, and take over what a previous process left.
+    """Start the thread when the server starts, and take over the queued runs a previous process left.
 
-    In embedded mode only this process runs solves, so a run still `running` belonged to a
-    process that is gone: it is marked failed at once; queued runs are queued again."""
+    A run still `running` is left alone: another server on the same database may be solving it, and
+    a run whose worker is really gone is marked failed by its heartbeat's age (`expire_stale_runs`)."""
     from sqlalchemy import select
 
     from webapp.extensions import db
-    from webapp.models import ScheduleRun, utcnow
+    from webapp.models import ScheduleRun
+    from webapp.services.scheduling import expire_stale_runs
 
     worker = embedded_worker(app)
     with app.app_context():
-        for run in db.session.scalars(select(ScheduleRun).where(ScheduleRun.status == "running")):
-            run.status = "failed"
-            run.finished_at = utcnow()
-            run.error_message = "The server stopped while this run was solving."
+        expire_stale_runs()
         queued = db.session.scalars(
             select(ScheduleRun.id).where(ScheduleRun.status == "queued").order_by(ScheduleRun.id)
         ).all()

@@ -14,9 +14,11 @@ from flask import current_app
 from sqlalchemy import update
 
 from solver import ProgressInfo, SolveParams, Weights, solve, violations
+from solver.metrics import attendee_conflicts
 from webapp.extensions import db
 from webapp.models import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced, utcnow
 from webapp.services.snapshot import build_problem
+from webapp.services.scheduling import transition_run
 
 HEARTBEAT_SECONDS = 1.0
 
@@ -24,8 +26,9 @@ HEARTBEAT_SECONDS = 1.0
 class _Heartbeat:
     """Keeps the run's progress and heartbeat fresh; learns of cancellation."""
 
-    def __init__(self, app, run_id: int, started: float):
+    def __init__(self, app, run_id: int, started: float, total_runs: int | None = None):
         self.app = app
+        self.total_runs = total_runs  # so the page can say "placed N of M" while it solves
         self.run_id = run_id
         self.latest: dict = {}
         self.cancel = threading.Event()
@@ -53,7 +56,7 @@ class _Heartbeat:
             db.session.remove()
 
     def beat(self) -> None:
-        progress = dict(self.latest, elapsed_seconds=round(time.monotonic() - self._started, 2),
+        progress = dict(self.latest, total_runs=self.total_runs, elapsed_seconds=round(time.monotonic() - self._started, 2),
                         phase="solving" if self.latest else "building")
         try:
             db.session.execute(
@@ -74,11 +77,8 @@ class _Heartbeat:
 
 def _claim(run_id: int) -> ScheduleRun | None:
     """queued -> running, atomically: a redelivered or duplicate task finds nothing to do."""
-    claimed = db.session.execute(
-        update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
-        .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(),
-                progress={"phase": "starting", "elapsed_seconds": 0})
-    ).rowcount
+    claimed = transition_run(run_id, ("queued",), "running", started_at=utcnow(), heartbeat_at=utcnow(),
+                             progress={"phase": "starting", "elapsed_seconds": 0})
     db.session.commit()
     return db.session.get(ScheduleRun, run_id) if claimed else None
 
@@ -93,10 +93,9 @@ def execute_run(run_id: int) -> str:
     except Exception as error:
         db.session.rollback()
         run = db.session.get(ScheduleRun, run_id)
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.error_message = f"{type(error).__name__}: {error}"[:2000]
-        run.stats = dict(run.stats or {}, traceback=traceback.format_exc()[-4000:])
+        if transition_run(run_id, ("running",), "failed", finished_at=utcnow(),
+                          error_message=f"{type(error).__name__}: {error}"[:2000]):
+            run.stats = dict(run.stats or {}, traceback=traceback.format_exc()[-4000:])
         db.session.commit()
         raise
 
@@ -127,13 +126,22 @@ def _solve_and_store(run: ScheduleRun) -> str:
         problem = build_problem(run.convention_id, pinned_workshop_ids={p.workshop_id for p in problem.current})
     params = solve_params(parameters, app.config["SCHEDULE_SOLVER_WORKERS"], time.monotonic() - started)
     run_id = run.id
-    with _Heartbeat(app, run_id, started) as heartbeat:
+    total_runs = sum(w.runs for w in problem.workshops)
+    with _Heartbeat(app, run_id, started, total_runs=total_runs) as heartbeat:
         solution = solve(problem, params, on_progress=heartbeat.report, should_stop=heartbeat.cancel.is_set)
     broken = violations(problem, solution.assignments)
-    run = db.session.get(ScheduleRun, run_id)
-    db.session.refresh(run)
     if broken:
         raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
+    final = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
+        solution.status, "succeeded")
+    # only a run still running is finished here: one marked failed meanwhile (its heartbeat judged
+    # too old) stays failed rather than showing a proposal beside the failure
+    if not transition_run(run_id, ("running",), final, finished_at=utcnow()):
+        db.session.rollback()
+        run = db.session.get(ScheduleRun, run_id)
+        current_app.logger.warning("run %s ended as %s while solving; its result is dropped", run_id, run.status)
+        return run.status
+    run = db.session.get(ScheduleRun, run_id)
     for placement in solution.assignments:
         run.assignments.append(ScheduleRunAssignment(
             workshop_id=placement.workshop_id, run_index=placement.run_index,
@@ -144,14 +152,15 @@ def _solve_and_store(run: ScheduleRun) -> str:
     run.objective = solution.objective
     run.bound = solution.bound
     run.stats = dict(solution.stats, solver_status=solution.status,
-                     snapshot_workshop_ids=sorted(w.id for w in problem.workshops))
+                     snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
+                     # the clashes of the schedule the run started from, for the review's "before"
+                     current_attendee_conflicts=attendee_conflicts(problem, problem.current),
+                     current_placed_runs=len(problem.current))
     run.progress = dict(run.progress or {}, phase="done", placed_runs=len(solution.assignments),
+                        total_runs=total_runs,
                         objective=solution.objective, bound=solution.bound,
                         elapsed_seconds=round(time.monotonic() - started, 2))
-    run.status = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
-        solution.status, "succeeded")
     if run.status == "infeasible" and solution.stats.get("pin_violations"):
         run.error_message = "; ".join(solution.stats["pin_violations"])[:2000]
-    run.finished_at = utcnow()
     db.session.commit()
     return run.status

@@ -61,9 +61,11 @@ def live_server(app, make_app):
     whose context the test runs in (to read the outbox, say) and whose teardown empties the tables."""
     served = make_app(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, served, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    served.config["SLOTWISE_BASE_URL"] = url  # as `slotwise serve` sets its own address for mailed links
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="slotwise-live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)

@@ -30,14 +30,26 @@ def test_admin_starts_watches_and_accepts_a_run(page: Page, make_user):
     status = page.locator("#run-status")
     # the widget polls by itself until the run is done: no reload here
     expect(status).to_have_attribute("data-status", "succeeded", timeout=60_000)
-    expect(page.locator("#run-placed")).to_have_text(str(len(workshops)))
+    runs = len(workshops) + 1
+    expect(page.locator("#run-placed")).to_have_text(f"{len(workshops)} of {runs}")
+    expect(page.locator("#quality")).to_contain_text(f"Places {len(workshops)} of {runs} workshop runs; 1 could not")
+    expect(page.locator("table.proposal tr.diff-added")).to_have_count(len(workshops))  # changes first
+    page.locator(".review-filter").get_by_role("link", name="Not placed (1)").click()
     expect(page.locator("#unplaced-%d" % too_big.id)).to_contain_text("Stadium show")
     expect(page.locator("#unplaced-%d" % too_big.id)).to_contain_text("900")
-    expect(page.locator("#proposal tr.diff-added")).to_have_count(len(workshops))
+    expect(page.locator("table.proposal")).to_have_count(0)
 
     page.get_by_role("button", name="Accept this schedule").click()
     expect(page.locator(".flashes")).to_contain_text(f"{len(workshops)} added")
     expect(status).to_have_attribute("data-status", "accepted")
+    # what it changed stays on record: not "0 added, 5 unchanged" against the schedule it became
+    expect(page.locator("#moves")).to_contain_text(f"Accepting it added {len(workshops)} runs, moved 0 and removed 0")
+    expect(page.locator("table.proposal tr.diff-added")).to_have_count(len(workshops))
+    page.goto(f"/conventions/{con.id}/auto-schedule")
+    history = page.locator("table tr", has_text="accepted")
+    expect(history).to_contain_text(f"{len(workshops)} added · 0 moved · 0 removed")
+    history.get_by_role("link", name="What it changed").click()
+    expect(page.locator("table.proposal tr.diff-added")).to_have_count(len(workshops))
     placed = db.session.scalar(sa.select(sa.func.count()).select_from(EventSlot).where(EventSlot.workshop_id.is_not(None)))
     assert placed == len(workshops)
 

@@ -101,7 +101,7 @@ def test_password_reset_through_the_pages(page: Page, make_user, live_server):
     expect(page.locator(".flashes")).to_contain_text("a reset link is on its way")
 
     link = reset_link_from_outbox(user.email)
-    assert link.startswith(f"{live_server}/password-reset/")  # built from the request's host
+    assert link.startswith(f"{live_server}/password-reset/")  # the server's configured address
 
     page.goto(link)
     page.get_by_label("New password").fill(NEW_PASSWORD)
@@ -127,3 +127,36 @@ def test_password_reset_through_the_pages(page: Page, make_user, live_server):
     page.get_by_label("Repeat it").fill("yet another passphrase")
     page.get_by_role("button", name="Change password").click()
     expect(page.locator(".field-error")).to_contain_text("already used")
+
+
+def test_account_page_changes_name_and_password_and_nothing_breaks_the_security_policy(page: Page, make_user):
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    make_user(email="eve@example.org", name="Eve", password=PASSWORD)
+    sign_in(page, "eve@example.org", PASSWORD)
+    expect_signed_in_as(page, "Eve")
+    page.locator("header .who").click()
+    expect(page.locator("h1")).to_have_text("Your account")
+
+    page.get_by_label("Name").fill("Eve Online")
+    page.get_by_role("button", name="Save name").click()
+    expect(page.locator(".flashes")).to_contain_text("Your name is saved")
+    expect(page.locator("header .who")).to_have_text("Eve Online")
+
+    page.get_by_label("Current password").first.fill("not my password")
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("Repeat it").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".field-error")).to_contain_text("current password")
+
+    page.get_by_label("Current password").first.fill(PASSWORD)
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("Repeat it").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".flashes")).to_contain_text("Your password is changed")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "eve@example.org", NEW_PASSWORD)
+    expect_signed_in_as(page, "Eve Online")
+    assert refused == []

@@ -98,6 +98,13 @@ def parse_body(schema: type[BaseModel]) -> BaseModel:
     return parsed
 
 
+def parse_optional_body(schema: type[BaseModel]) -> BaseModel:
+    """As `parse_body`, but an empty body means every field's default (an action with optional details)."""
+    if not request.get_data(cache=True).strip():
+        return schema()
+    return parse_body(schema)
+
+
 def parse_query(schema: type[BaseModel]) -> BaseModel:
     try:
         return schema.model_validate(request.args.to_dict())

@@ -4,9 +4,9 @@ from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, listing, parse_body, parse_query
-from ..services import attending, registration
+from ..services import attending, held_capabilities, registration
 from .schemas import (
-    AttendeeList, AttendeeQuery, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
+    AttendeeList, AttendeeQuery, CapabilityGrantIn, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
     PageQuery, PaymentWebhookIn, RegistrationOut, ScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
     SelectionOut, SelectionQuery, SelectionUpdateIn, WorkshopAttendeeList, WorkshopRegisterIn,
     attendee_json, capability_held_json, my_convention_json, registration_json, schedule_entry_json,
@@ -152,3 +152,20 @@ def my_schedule():
 def user_capabilities(user_id: int):
     views = attending.user_capabilities(current_user, user_id)
     return listing([capability_held_json(v) for v in views], len(views))
+
+
+@api_route(api_bp, "/attendees/<int:user_id>/capabilities", ["POST"],
+           summary="Grant a user a capability (admin); answers every capability they now hold",
+           body=CapabilityGrantIn, response=CapabilityHeldList, status=201, tag="attending")
+def grant_capability(user_id: int):
+    data = parse_body(CapabilityGrantIn)
+    held_capabilities.grant_capability(current_user, user_id, data.capability_id)
+    views = attending.user_capabilities(current_user, user_id)
+    return listing([capability_held_json(v) for v in views], len(views))
+
+
+@api_route(api_bp, "/attendees/<int:user_id>/capabilities/<int:capability_id>", ["DELETE"],
+           summary="Take back a granted or declared capability (admin)", status=204, tag="attending")
+def revoke_capability(user_id: int, capability_id: int):
+    held_capabilities.revoke_capability(current_user, user_id, capability_id)
+    return "", 204

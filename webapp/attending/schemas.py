@@ -270,6 +270,10 @@ class CapabilityHeldOut(Schema):
     earned_at: str | None = Field(description="end of the attended run that teaches it; null when stored")
 
 
+class CapabilityGrantIn(Schema):
+    capability_id: Id
+
+
 class CapabilityHeldList(Schema):
     items: list[CapabilityHeldOut]
     total: int

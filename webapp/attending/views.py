@@ -13,39 +13,30 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Conflict, DomainError, ValidationFailed
-from ..extensions import db, htmx
-from ..services import attending, registration
-from ..forms import FORM_ERROR
-from ..workshops.forms import parse_form
+from ..extensions import htmx
+from ..models import Convention
+from ..services import access, attending, registration
+from ..forms import FormErrors, parse_form
+from ..pages import page_action
 from ..workshops.views import SERVICE_PAGE, action_context, page_helpers
 from .schemas import InterestIn, WorkshopRegisterIn
 
 bp = Blueprint("attending_pages", __name__)
 bp.context_processor(page_helpers)
 
-FIXABLE = (Conflict, ValidationFailed)
+def _block(workshop_id: int, message: str):
+    """After an action: the workshop's action block (htmx) or back to the workshop page."""
+    if not htmx:
+        flash(message)
+        return redirect(url_for("workshop_pages.detail", workshop_id=workshop_id))
+    return render_template("workshops/_actions.html", **action_context(workshop_id, message=message))
 
 
-def _block(workshop_id: int, *, message: str | None = None, error: DomainError | None = None, status: int = 200):
-    """The action block (htmx) or the workshop page (plain form post) after an action."""
-    if error is None:
-        db.session.commit()
-        if not htmx:
-            flash(message)
-            return redirect(url_for("workshop_pages.detail", workshop_id=workshop_id))
-    else:
-        db.session.rollback()
-        status = error.status
-    context = action_context(workshop_id, message=message, error=error)
+def _block_refused(errors: FormErrors, workshop_id: int):
+    """A refusal shown in the action block (or on the workshop page) with its reason."""
+    context = action_context(workshop_id, error=errors)
     template = "workshops/_actions.html" if htmx else "workshops/detail.html"
-    return render_template(template, **context), status
-
-
-def _form_error(errors) -> ValidationFailed:
-    fields = {k: v for k, v in errors.items() if k != FORM_ERROR}
-    text = "; ".join(f"{k}: {v}" for k, v in fields.items())
-    return ValidationFailed(f"That did not work: {text}." if text else "That did not work.", fields=fields)
+    return render_template(template, **context), errors.status
 
 
 def _workshop_id_from_form() -> int | None:
@@ -53,74 +44,67 @@ def _workshop_id_from_form() -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+def _attend_refused(errors: FormErrors, convention_id: int):
+    workshop_id = _workshop_id_from_form()
+    if workshop_id is not None:
+        return _block_refused(errors, workshop_id)
+    flash(errors.message)
+    return redirect(url_for("workshop_pages.browse", convention_id=convention_id))
+
+
 @bp.post("/conventions/<int(max=2147483647):convention_id>/attend")
 @login_required
+@page_action(_attend_refused)
 def attend_convention(convention_id: int):
-    workshop_id = _workshop_id_from_form()
-    try:
-        row, created = registration.register_for_convention(current_user, convention_id)
-    except FIXABLE as error:
-        if workshop_id is not None:
-            return _block(workshop_id, error=error)
-        db.session.rollback()
-        flash(error.message)
-        return redirect(url_for("workshop_pages.browse", convention_id=convention_id))
+    row, created = registration.register_for_convention(current_user, convention_id)
     if row.status == "registered":
         message = "You are registered for the convention." if created else "You were registered already."
     else:
         message = "Registration recorded: it is complete once the fee is paid. You can show interest meanwhile."
+    workshop_id = _workshop_id_from_form()
     if workshop_id is not None:
-        return _block(workshop_id, message=message)
-    db.session.commit()
+        return _block(workshop_id, message)
     flash(message)
     return redirect(url_for("workshop_pages.browse", convention_id=convention_id))
 
 
 @bp.post("/workshops/<int(max=2147483647):workshop_id>/interest")
 @login_required
+@page_action(_block_refused)
 def show_interest(workshop_id: int):
-    data, errors = parse_form(InterestIn, request.form, ["rank"])
-    if data is None:
-        return _block(workshop_id, error=_form_error(errors))
-    try:
-        view, _ = attending.show_interest(current_user, workshop_id, data.rank)
-    except FIXABLE as error:
-        return _block(workshop_id, error=error)
+    data = parse_form(InterestIn, request.form, ["rank"])
+    view, _ = attending.show_interest(current_user, workshop_id, data.rank)
     rank = f" (rank {view.selection.rank})" if view.selection.rank else ""
-    return _block(workshop_id, message=f"Noted: you are interested{rank}.")
+    return _block(workshop_id, f"Noted: you are interested{rank}.")
 
 
 @bp.post("/workshops/<int(max=2147483647):workshop_id>/register")
 @login_required
+@page_action(_block_refused)
 def register(workshop_id: int):
-    data, errors = parse_form(WorkshopRegisterIn, request.form, ["event_slot_id"])
-    if data is None:
-        return _block(workshop_id, error=_form_error(errors))
-    try:
-        view, _ = attending.register_for_workshop(current_user, workshop_id, data.event_slot_id)
-    except FIXABLE as error:
-        return _block(workshop_id, error=error)
+    data = parse_form(WorkshopRegisterIn, request.form, ["event_slot_id"])
+    view, _ = attending.register_for_workshop(current_user, workshop_id, data.event_slot_id)
     if view.selection.status == "registered":
         message = "You are registered: the seat is yours."
     else:
         message = f"This run is full: you are on the waitlist, position {view.waitlist_position}."
-    return _block(workshop_id, message=message)
+    return _block(workshop_id, message)
+
+
+def _cancel_refused(errors: FormErrors, **_):
+    flash(errors.message)
+    return redirect(url_for("attending_pages.my_schedule"))
 
 
 @bp.post("/selections/<int(max=2147483647):selection_id>/cancel")
 @login_required
+@page_action(_cancel_refused)
 def cancel_selection(selection_id: int):
-    try:
-        view = attending.cancel_selection(current_user, selection_id)
-    except FIXABLE as error:
-        db.session.rollback()
-        flash(error.message)
-        return redirect(url_for("attending_pages.my_schedule"))
+    view = attending.cancel_selection(current_user, selection_id)
     if request.form.get("back") == "schedule":
-        db.session.commit()
         flash(f"Cancelled: {view.workshop_title}.")
         return redirect(url_for("attending_pages.my_schedule"))
-    return _block(view.selection.workshop_id, message="Cancelled; your place went to the next person waiting, if any.")
+    return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any.")
 
 
 # the personal schedule ------------------------------------------------------------------------
@@ -133,7 +117,7 @@ def my_schedule():
     conventions = {v.convention.id: v.convention for v in registrations}
     entries = attending.my_schedule(current_user, None)
     for con_id in {e.convention_id for e in entries} - set(conventions):
-        conventions[con_id] = attending.visible_convention(current_user, con_id)
+        conventions[con_id] = access.load(current_user, Convention, con_id)
     days: dict[tuple, list] = defaultdict(list)
     for entry in entries:  # in time order already
         con = conventions[entry.convention_id]
@@ -142,7 +126,7 @@ def my_schedule():
     interests, _ = attending.list_my_selections(current_user, None, "interested", SERVICE_PAGE, 0)
     waiting, _ = attending.list_my_selections(current_user, None, "waitlisted", SERVICE_PAGE, 0)
     for con_id in {s.convention_id for s in interests + waiting} - set(conventions):
-        conventions[con_id] = attending.visible_convention(current_user, con_id)
+        conventions[con_id] = access.load(current_user, Convention, con_id)
     runs = attending.runs_of_workshops({s.selection.workshop_id for s in waiting})
     return render_template(
         "attending/schedule.html", days=list(days.items()), conventions=conventions,

@@ -1,14 +1,15 @@
 """JSON endpoints for accounts: sign-up, tokens, sign-out, password reset, me."""
-from flask import current_app, request
-from flask_login import current_user, logout_user
+from flask import current_app
+from flask_login import current_user
 
 from ..api import bp as api_bp
 from ..api.routing import api_route, parse_body
 from ..extensions import limiter
-from ..schemas import MessageOut, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, TokenIn, TokenOut, UserOut
+from ..schemas import EmailConfirmIn, MessageOut, PasswordResetConfirmIn, PasswordResetIn, RegisterIn, TokenIn, TokenOut, UserOut
 from ..serializers import iso, user_json
 from ..services import accounts
 from ..services.permissions import require_signed_in
+from .sessions import bearer_token, sign_out_browser
 
 REGISTER_MESSAGE = "If this address had no account, it has one now: sign in with it. Otherwise check your mail."
 RESET_MESSAGE = "If this address has an account, a reset link is on its way."
@@ -45,10 +46,10 @@ def api_token():
            response=MessageOut, tag="auth")
 def api_logout():
     require_signed_in(current_user)
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        accounts.revoke_api_token(header[7:].strip())
-    logout_user()
+    token = bearer_token()
+    if token:
+        accounts.revoke_api_token(token)
+    sign_out_browser()
     return {"message": "Signed out."}
 
 
@@ -73,3 +74,11 @@ def api_password_reset_confirm():
 @api_route(api_bp, "/users/me", ["GET"], summary="The signed-in user", response=UserOut, tag="auth")
 def api_me():
     return user_json(require_signed_in(current_user))
+
+
+@api_route(api_bp, "/users/me/email/confirm", ["POST"], summary="Apply a new email address with the mailed token",
+           body=EmailConfirmIn, response=UserOut, auth=False, tag="auth")
+@limiter.limit(_reset_limit)
+def api_confirm_email():
+    data = parse_body(EmailConfirmIn)
+    return user_json(accounts.confirm_email_change(data.token))

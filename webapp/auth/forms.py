@@ -25,3 +25,22 @@ class ResetRequestForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
     confirm = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", "The two do not match.")])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=NAME_MAX)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
+    confirm = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", "The two do not match.")])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired(), Email(), Length(max=EMAIL_MAX)])
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the CSRF token: opening the mailed link shows a button, so no GET request changes anything."""

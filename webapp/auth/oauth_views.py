@@ -2,13 +2,13 @@
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, redirect, url_for
-from flask_login import login_user
 from joserfc.errors import JoseError
 
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..services import accounts
 from . import bp
+from .sessions import sign_in_browser
 
 PROVIDER = "oidc"
 
@@ -59,6 +59,6 @@ def oidc_callback():
         db.session.rollback()
         flash(error.message)
         return redirect(url_for("auth.sign_in"))
-    login_user(user)
+    sign_in_browser(user)
     db.session.commit()
     return redirect(url_for("main.index"))

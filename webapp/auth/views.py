@@ -2,13 +2,17 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..extensions import db, limiter
-from ..services import accounts
+from ..services import accounts, users
 from . import bp
-from .forms import RegisterForm, ResetPasswordForm, ResetRequestForm, SignInForm
+from .forms import (
+    ChangeEmailForm, ChangePasswordForm, ConfirmEmailForm, ProfileForm, RegisterForm, ResetPasswordForm,
+    ResetRequestForm, SignInForm,
+)
+from .sessions import current_session_token, sign_in_browser, sign_out_browser
 
 
 def _safe_next(target: str | None) -> str:
@@ -29,7 +33,7 @@ def sign_in():
             db.session.rollback()
             form.password.errors.append(error.message)
         else:
-            login_user(user)
+            sign_in_browser(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     oidc = bool(current_app.config.get("OIDC_DISCOVERY_URL"))
@@ -55,7 +59,8 @@ def register():
 
 @bp.post("/sign-out")
 def sign_out():
-    logout_user()
+    sign_out_browser()
+    db.session.commit()
     flash("Signed out.")
     return redirect(url_for("auth.sign_in"))
 
@@ -76,7 +81,8 @@ def request_reset():
 @limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
 def reset_password(token: str):
     if current_user.is_authenticated:
-        logout_user()
+        sign_out_browser()
+        db.session.commit()
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -89,3 +95,83 @@ def reset_password(token: str):
             flash("Password changed; sign in with the new one.")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
+
+
+def _account_page(profile=None, password=None, email=None, status=200):
+    return render_template(
+        "auth/account.html",
+        profile=profile or ProfileForm(prefix="profile", display_name=current_user.display_name),
+        password=password or ChangePasswordForm(prefix="password"),
+        email=email or ChangeEmailForm(prefix="email"),
+    ), status
+
+
+@bp.post("/account/name")
+@login_required
+def change_name():
+    form = ProfileForm(prefix="profile")
+    if form.validate_on_submit():
+        users.update_user(current_user, current_user.id, display_name=form.display_name.data)
+        db.session.commit()
+        flash("Your name is saved.")
+        return redirect(url_for("auth.account"))
+    return _account_page(profile=form, status=422)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            users.update_user(current_user, current_user.id, password=form.password.data,
+                              current_password=form.current_password.data, keep_session=current_session_token())
+        except DomainError as error:
+            db.session.rollback()
+            form.current_password.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your password is changed. Every other browser and app signed in as you was signed out.")
+            return redirect(url_for("auth.account"))
+    return _account_page(password=form, status=422)
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():
+    form = ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            users.update_user(current_user, current_user.id, email=form.email.data,
+                              current_password=form.current_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            (form.email if error.code == "email_taken" else form.current_password).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"We sent a link to {form.email.data.strip().lower()}. Your address changes once you open it.")
+            return redirect(url_for("auth.account"))
+    return _account_page(email=form, status=422)
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    form = ConfirmEmailForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = accounts.confirm_email_change(token)
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure.message
+        else:
+            db.session.commit()
+            flash(f"Your address is now {user.email}.")
+            return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.sign_in"))
+    return render_template("auth/confirm_email.html", form=form, error=error)

@@ -5,14 +5,13 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, login_required
 
 from ..conventions.forms import CAPABILITY_FIELDS, parse_capability
-from ..forms import FormErrors, domain_errors
-from ..errors import Conflict, ValidationFailed
-from ..extensions import db, htmx
+from ..extensions import htmx
+from ..forms import FormErrors
+from ..pages import page_action
 from ..services import catalogue
 
 bp = Blueprint("catalogue", __name__)
 
-FIXABLE = (Conflict, ValidationFailed)
 LIST_LIMIT = 500
 
 
@@ -24,16 +23,15 @@ def _render(errors: dict | None = None, values: dict | None = None, notice: str 
 
 
 def _done(message: str):
-    db.session.commit()
     if htmx:
         return _render(notice=message)
     flash(message)
     return redirect(url_for("catalogue.capabilities_page"))
 
 
-def _refused(key: str, errors: FormErrors, status: int):
-    db.session.rollback()
-    return _render(errors={key: errors}, values={key: request.form}, status=status)
+def _refused(errors: FormErrors, capability_id: int | None = None):
+    key = "new" if capability_id is None else f"capability-{capability_id}"
+    return _render(errors={key: errors}, values={key: request.form}, status=errors.status)
 
 
 @bp.get("/capabilities")
@@ -44,36 +42,25 @@ def capabilities_page():
 
 @bp.post("/capabilities")
 @login_required
+@page_action(_refused, CAPABILITY_FIELDS)
 def create_capability():
-    data, errors = parse_capability(request.form)
-    if data is None:
-        return _refused("new", errors, 422)
-    try:
-        row = catalogue.create_capability(current_user, **data.model_dump())
-    except FIXABLE as error:
-        return _refused("new", domain_errors(error, CAPABILITY_FIELDS), error.status)
+    data = parse_capability(request.form)
+    row = catalogue.create_capability(current_user, **data.model_dump())
     return _done(f"Capability '{row.name}' added.")
 
 
 @bp.post("/capabilities/<int:capability_id>")
 @login_required
+@page_action(_refused, CAPABILITY_FIELDS)
 def update_capability(capability_id: int):
-    key = f"capability-{capability_id}"
-    data, errors = parse_capability(request.form)
-    if data is None:
-        return _refused(key, errors, 422)
-    try:
-        row = catalogue.update_capability(current_user, capability_id, **data.model_dump())
-    except FIXABLE as error:
-        return _refused(key, domain_errors(error, CAPABILITY_FIELDS), error.status)
+    data = parse_capability(request.form)
+    row = catalogue.update_capability(current_user, capability_id, **data.model_dump())
     return _done(f"Capability '{row.name}' saved.")
 
 
 @bp.post("/capabilities/<int:capability_id>/delete")
 @login_required
+@page_action(_refused)
 def delete_capability(capability_id: int):
-    try:
-        catalogue.delete_capability(current_user, capability_id, cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        return _refused(f"capability-{capability_id}", domain_errors(error, []), error.status)
+    catalogue.delete_capability(current_user, capability_id, cascade=request.form.get("cascade") == "on")
     return _done("Capability deleted.")

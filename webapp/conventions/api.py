@@ -104,7 +104,7 @@ def delete_location(convention_id: int, location_id: int):
 def list_convention_slots(convention_id: int):
     args = parse_query(SlotQuery)
     rows, total = slots.list_slots(current_user, convention_id, **args.model_dump())
-    return listing([slot_json(row) for row in rows], total)
+    return listing([slot_json(row.slot, workshop_visible=row.workshop_visible) for row in rows], total)
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/event-slots", ["POST"], summary="Add an event slot (admin)",
@@ -147,7 +147,7 @@ def bulk_slots(convention_id: int):
 def list_slots():
     args = parse_query(AllSlotsQuery).model_dump()
     rows, total = slots.list_slots(current_user, args.pop("convention_id"), **args)
-    return listing([slot_json(row) for row in rows], total)
+    return listing([slot_json(row.slot, workshop_visible=row.workshop_visible) for row in rows], total)
 
 
 @api_route(api_bp, "/event-slots/<int:slot_id>/workshop", ["GET"], summary="The workshop placed in a slot",

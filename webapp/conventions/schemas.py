@@ -92,6 +92,7 @@ class ConventionIn(Schema):
     end_date: Day
     timezone: TimeZoneName = "UTC"
     registration_fee: Fee = Field("0", description='decimal string, "0" = free, at most 2 decimals')
+    payment_instructions: Description = Field("", description="how to pay the fee, shown to attendees")
     status: ConventionStatus = "draft"
 
     @model_validator(mode="after")
@@ -107,6 +108,7 @@ class ConventionUpdateIn(PartialUpdate):
     end_date: Day | None = None
     timezone: TimeZoneName | None = None
     registration_fee: Fee | None = None
+    payment_instructions: Description | None = None
     status: ConventionStatus | None = None
 
     @model_validator(mode="after")
@@ -123,6 +125,7 @@ class ConventionOut(Schema):
     end_date: str
     timezone: str
     registration_fee: str
+    payment_instructions: str
     status: ConventionStatus
     created_at: str
 
@@ -145,6 +148,7 @@ def convention_json(row: Convention) -> dict:
         "end_date": row.end_date.isoformat(),
         "timezone": row.timezone,
         "registration_fee": fee_text(row.registration_fee),
+        "payment_instructions": row.payment_instructions,
         "status": row.status,
         "created_at": iso(row.created_at),
     }
@@ -249,6 +253,7 @@ class SlotOut(Schema):
     end: str
     workshop_id: int | None
     run_index: int | None
+    taken: bool
 
 
 class SlotList(Schema):
@@ -256,15 +261,18 @@ class SlotList(Schema):
     total: int
 
 
-def slot_json(row: EventSlot) -> dict:
+def slot_json(row: EventSlot, *, workshop_visible: bool = True) -> dict:
+    """`workshop_visible=False`: the slot is shown taken (or free) without naming what holds it."""
+    shown = workshop_visible and row.workshop_id is not None
     return {
         "id": row.id,
         "convention_id": row.convention_id,
         "location_id": row.location_id,
         "start": iso(row.start),
         "end": iso(row.end),
-        "workshop_id": row.workshop_id,
-        "run_index": row.run_index,
+        "workshop_id": row.workshop_id if shown else None,
+        "run_index": row.run_index if shown else None,
+        "taken": row.workshop_id is not None,
     }
 
 

@@ -7,26 +7,27 @@ beside the inputs. An htmx request gets only the section or cell it swaps; a pla
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
-from ..errors import Conflict, NotFound, ValidationFailed
-from ..extensions import db, htmx
+from ..errors import NotFound
+from ..extensions import htmx
 from ..models.conventions import TITLE_MAX
-from ..services import catalogue, conventions, locations, placement, slots, workshops
+from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
+from .grid import Cell, build_grid
 from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
 )
-from ..forms import FormErrors, domain_errors
+from ..forms import FormErrors
+from ..pages import page_action
 from .schemas import known_timezones
 
-FIXABLE = (Conflict, ValidationFailed)  # what the person can fix on the page; the rest is an error page
 LIST_LIMIT = 500
 ALL_DAYS = "all"
 WHOLE_GRID_MAX_CELLS = 600  # above this the schedule opens on one day: 60 rooms x 3 days was 900 KB of HTML
@@ -46,27 +47,20 @@ def list_page():
                            values={}, errors=FormErrors())
 
 
-@bp.post("/conventions")
-@login_required
-def create():
-    data, errors = parse_convention(request.form)
-    if data is not None:
-        try:
-            row = conventions.create_convention(current_user, **data.model_dump())
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = _fixable(error, CONVENTION_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Convention '{row.name}' created.")
-            return redirect(url_for("conventions.detail", convention_id=row.id))
+def _create_refused(errors: FormErrors):
     rows, total = conventions.list_conventions(current_user, LIST_LIMIT, 0)
     return render_template("conventions/list.html", conventions=rows, total=total, q="",
-                           values=request.form, errors=errors), _status(errors)
+                           values=request.form, errors=errors), errors.status
 
 
-def _status(errors: FormErrors, default: int = 422) -> int:
-    return getattr(errors, "status", default)
+@bp.post("/conventions")
+@login_required
+@page_action(_create_refused, CONVENTION_FIELDS)
+def create():
+    data = parse_convention(request.form)
+    row = conventions.create_convention(current_user, **data.model_dump())
+    flash(f"Convention '{row.name}' created.")
+    return redirect(url_for("conventions.detail", convention_id=row.id))
 
 
 def _page_context(convention_id: int, **extra) -> dict:
@@ -77,7 +71,7 @@ def _page_context(convention_id: int, **extra) -> dict:
     days = [convention.start_date + timedelta(days=i)
             for i in range((convention.end_date - convention.start_date).days + 1)]
     context = {"convention": convention, "locations": rooms, "equipment": pool, "days": days,
-               "errors": {}, "values": {}, "bulk_result": None, "notice": {},
+               "errors": {}, "values": {}, "bulk_result": None, "notice": {}, "confirm_delete": {},
                "zone": ZoneInfo(convention.timezone), "location_values": location_values,
                "convention_values": convention_values}
     context.update(extra)
@@ -94,7 +88,8 @@ def location_values(row) -> dict:
 def convention_values(row) -> dict:
     return {"name": row.name, "description": row.description, "start_date": row.start_date.isoformat(),
             "end_date": row.end_date.isoformat(), "timezone": row.timezone,
-            "registration_fee": str(row.registration_fee), "status": row.status}
+            "registration_fee": str(row.registration_fee), "payment_instructions": row.payment_instructions,
+            "status": row.status}
 
 
 @bp.get("/conventions/<int:convention_id>")
@@ -108,16 +103,21 @@ def section(convention_id: int, section: str):
     return render_template(f"conventions/_{section}.html", **_page_context(convention_id))
 
 
-def _answer(convention_id: int, section: str, key: str, errors: FormErrors | None, message: str | None = None,
-            trigger: str | None = None, **extra):
-    """After a write in one section: on success flash and go back (or swap the section in);
-    on a fixable error show the section again with the errors beside the inputs."""
-    if errors:
-        db.session.rollback()
-        context = _page_context(convention_id, errors={key: errors}, values={key: request.form}, **extra)
-        template = f"conventions/_{section}.html" if htmx else "conventions/detail.html"
-        return render_template(template, **context), _status(errors)
-    db.session.commit()
+def _page_refused(key: str, section: str | None = None):
+    """The refusal of a form on the convention page: the section it sits in (htmx) or the page again,
+    with the errors beside its inputs; `key` names the form (`{id}` is filled from the URL)."""
+
+    def refused(errors: FormErrors, convention_id: int, **ids):
+        name = key.format(**ids)
+        context = _page_context(convention_id, errors={name: errors}, values={name: request.form})
+        template = f"conventions/_{section}.html" if htmx and section else "conventions/detail.html"
+        return render_template(template, **context), errors.status
+
+    return refused
+
+
+def _section_done(convention_id: int, section: str, message: str | None, trigger: str | None = None, **extra):
+    """After a write in one section: flash and go back, or (htmx) swap the section in."""
     if not htmx:
         if message:
             flash(message)
@@ -129,41 +129,29 @@ def _answer(convention_id: int, section: str, key: str, errors: FormErrors | Non
     return response
 
 
-def _fixable(error, names) -> FormErrors:
-    errors = domain_errors(error, names)
-    errors.status = error.status
-    return errors
+def _confirm(convention_id: int, section: str, key: str, impact):
+    """The section (or page) again, with the row asking "delete?" and saying what goes with it."""
+    context = _page_context(convention_id, confirm_delete={key: impact})
+    if htmx:
+        return render_template(f"conventions/_{section}.html", **context)
+    return render_template("conventions/detail.html", **context)
 
 
 @bp.post("/conventions/<int:convention_id>/edit")
 @login_required
+@page_action(_page_refused("convention"), CONVENTION_FIELDS)
 def update(convention_id: int):
-    data, errors = parse_convention(request.form)
-    if data is not None:
-        try:
-            conventions.update_convention(current_user, convention_id, **data.model_dump())
-        except FIXABLE as error:
-            errors = _fixable(error, CONVENTION_FIELDS)
-    if errors:
-        db.session.rollback()
-        context = _page_context(convention_id, errors={"convention": errors}, values={"convention": request.form})
-        return render_template("conventions/detail.html", **context), _status(errors)
-    db.session.commit()
+    data = parse_convention(request.form)
+    conventions.update_convention(current_user, convention_id, **data.model_dump())
     flash("Convention saved.")
     return redirect(url_for("conventions.detail", convention_id=convention_id))
 
 
 @bp.post("/conventions/<int:convention_id>/delete")
 @login_required
+@page_action(_page_refused("delete"))
 def delete(convention_id: int):
-    try:
-        conventions.delete_convention(current_user, convention_id, cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        db.session.rollback()
-        errors = _fixable(error, [])
-        context = _page_context(convention_id, errors={"delete": errors})
-        return render_template("conventions/detail.html", **context), _status(errors)
-    db.session.commit()
+    conventions.delete_convention(current_user, convention_id, cascade=request.form.get("cascade") == "on")
     flash("Convention deleted.")
     return redirect(url_for("conventions.list_page"))
 
@@ -178,44 +166,31 @@ def _pool_ids(convention_id: int) -> list[int]:
 
 @bp.post("/conventions/<int:convention_id>/locations")
 @login_required
+@page_action(_page_refused("location-new", "locations"), LOCATION_FIELDS)
 def create_location(convention_id: int):
-    data, errors = parse_location(request.form, _pool_ids(convention_id))
-    message = None
-    if data is not None:
-        try:
-            row = locations.create_location(current_user, convention_id, **data.model_dump())
-            message = f"Room '{row.name}' added."
-        except FIXABLE as error:
-            errors = _fixable(error, LOCATION_FIELDS)
-    return _answer(convention_id, "locations", "location-new", errors, message, trigger="locations-changed")
+    data = parse_location(request.form, _pool_ids(convention_id))
+    row = locations.create_location(current_user, convention_id, **data.model_dump())
+    return _section_done(convention_id, "locations", f"Room '{row.name}' added.", trigger="locations-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/locations/<int:location_id>")
 @login_required
+@page_action(_page_refused("location-{location_id}", "locations"), LOCATION_FIELDS)
 def update_location(convention_id: int, location_id: int):
-    data, errors = parse_location(request.form, _pool_ids(convention_id))
-    message = None
-    if data is not None:
-        try:
-            row = locations.update_location(current_user, convention_id, location_id, **data.model_dump())
-            message = f"Room '{row.name}' saved."
-        except FIXABLE as error:
-            errors = _fixable(error, LOCATION_FIELDS)
-    return _answer(convention_id, "locations", f"location-{location_id}", errors, message,
-                   trigger="locations-changed")
+    data = parse_location(request.form, _pool_ids(convention_id))
+    row = locations.update_location(current_user, convention_id, location_id, **data.model_dump())
+    return _section_done(convention_id, "locations", f"Room '{row.name}' saved.", trigger="locations-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/locations/<int:location_id>/delete")
 @login_required
+@page_action(_page_refused("location-{location_id}", "locations"))
 def delete_location(convention_id: int, location_id: int):
-    errors = None
-    try:
-        locations.delete_location(current_user, convention_id, location_id,
-                                  cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        errors = _fixable(error, [])
-    return _answer(convention_id, "locations", f"location-{location_id}", errors, "Room deleted.",
-                   trigger="locations-changed")
+    if request.form.get("confirmed") != "1":  # ask first, saying what goes with the room
+        impact = locations.location_deletion_impact(current_user, convention_id, location_id)
+        return _confirm(convention_id, "locations", f"location-{location_id}", impact)
+    locations.delete_location(current_user, convention_id, location_id, cascade=request.form.get("cascade") == "on")
+    return _section_done(convention_id, "locations", "Room deleted.", trigger="locations-changed")
 
 
 # equipment pool -------------------------------------------------------------------------------
@@ -232,45 +207,33 @@ def _equipment_of(convention_id: int, equipment_id: int):
 
 @bp.post("/conventions/<int:convention_id>/equipment")
 @login_required
+@page_action(_page_refused("equipment-new", "equipment"), EQUIPMENT_FIELDS)
 def create_equipment(convention_id: int):
-    data, errors = parse_equipment(request.form, convention_id)
-    message = None
-    if data is not None:
-        try:
-            row = catalogue.create_equipment(current_user, **data.model_dump())
-            message = f"Equipment '{row.name}' added."
-        except FIXABLE as error:
-            errors = _fixable(error, EQUIPMENT_FIELDS)
-    return _answer(convention_id, "equipment", "equipment-new", errors, message, trigger="equipment-changed")
+    data = parse_equipment(request.form, convention_id)
+    row = catalogue.create_equipment(current_user, **data.model_dump())
+    return _section_done(convention_id, "equipment", f"Equipment '{row.name}' added.", trigger="equipment-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>")
 @login_required
+@page_action(_page_refused("equipment-{equipment_id}", "equipment"), EQUIPMENT_FIELDS)
 def update_equipment(convention_id: int, equipment_id: int):
     _equipment_of(convention_id, equipment_id)
-    data, errors = parse_equipment(request.form, convention_id)
-    message = None
-    if data is not None:
-        try:
-            row = catalogue.update_equipment(current_user, equipment_id, name=data.name, quantity=data.quantity)
-            message = f"Equipment '{row.name}' saved."
-        except FIXABLE as error:
-            errors = _fixable(error, EQUIPMENT_FIELDS)
-    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, message,
-                   trigger="equipment-changed")
+    data = parse_equipment(request.form, convention_id)
+    row = catalogue.update_equipment(current_user, equipment_id, name=data.name, quantity=data.quantity)
+    return _section_done(convention_id, "equipment", f"Equipment '{row.name}' saved.", trigger="equipment-changed")
 
 
 @bp.post("/conventions/<int:convention_id>/equipment/<int:equipment_id>/delete")
 @login_required
+@page_action(_page_refused("equipment-{equipment_id}", "equipment"))
 def delete_equipment(convention_id: int, equipment_id: int):
     _equipment_of(convention_id, equipment_id)
-    errors = None
-    try:
-        catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
-    except FIXABLE as error:
-        errors = _fixable(error, [])
-    return _answer(convention_id, "equipment", f"equipment-{equipment_id}", errors, "Equipment deleted.",
-                   trigger="equipment-changed")
+    if request.form.get("confirmed") != "1":  # ask first, saying what it is taken from
+        usage = catalogue.equipment_usage(current_user, equipment_id)
+        return _confirm(convention_id, "equipment", f"equipment-{equipment_id}", usage)
+    catalogue.delete_equipment(current_user, equipment_id, cascade=request.form.get("cascade") == "on")
+    return _section_done(convention_id, "equipment", "Equipment deleted.", trigger="equipment-changed")
 
 
 # slots in bulk --------------------------------------------------------------------------------
@@ -278,68 +241,17 @@ def delete_equipment(convention_id: int, equipment_id: int):
 
 @bp.post("/conventions/<int:convention_id>/bulk-slots")
 @login_required
+@page_action(_page_refused("bulk", "bulk"), BULK_FIELDS)
 def bulk_slots(convention_id: int):
-    data, errors = parse_bulk_slots(request.form)
-    result = None
-    if data is not None:
-        try:
-            created, skipped = slots.bulk_create_slots(current_user, convention_id, **data.model_dump())
-            result = {"created": len(created), "skipped": skipped}
-        except FIXABLE as error:
-            errors = _fixable(error, BULK_FIELDS)
-    if errors or htmx:
-        return _answer(convention_id, "bulk", "bulk", errors, bulk_result=result)
-    db.session.commit()
-    flash(f"{result['created']} slot(s) created, {len(result['skipped'])} skipped.")
+    data = parse_bulk_slots(request.form)
+    created, skipped = slots.bulk_create_slots(current_user, convention_id, **data.model_dump())
+    if htmx:
+        return _section_done(convention_id, "bulk", None, bulk_result={"created": len(created), "skipped": skipped})
+    flash(f"{len(created)} slot(s) created, {len(skipped)} skipped.")
     return redirect(url_for("conventions.detail", convention_id=convention_id, _anchor="bulk"))
 
 
 # the schedule grid ----------------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    slot: object
-    local_start: datetime
-    local_end: datetime
-    workshop: object | None  # the placed workshop, when the viewer may see it
-    first_of_run: bool = True
-
-
-@dataclass
-class Row:
-    local_start: datetime
-    cells: list
-
-
-@dataclass
-class Day:
-    day: date
-    rows: list[Row] = field(default_factory=list)
-
-
-def build_grid(schedule) -> list[Day]:
-    """Rooms as columns, one row per slot start, grouped by local day in the convention's zone."""
-    zone = ZoneInfo(schedule.convention.timezone)
-    columns = {loc.id: i for i, loc in enumerate(schedule.locations)}
-    days: dict[date, Day] = {}
-    rows: dict[datetime, Row] = {}
-    previous: dict[int, object] = {}  # room -> its previous slot, to tell a run's continuation
-    for slot in schedule.slots:  # ordered by start
-        local_start = slot.start.astimezone(zone)
-        row = rows.get(slot.start)
-        if row is None:
-            row = rows[slot.start] = Row(local_start, [None] * len(columns))
-            days.setdefault(local_start.date(), Day(local_start.date())).rows.append(row)
-        before = previous.get(slot.location_id)
-        continues = (before is not None and slot.workshop_id is not None
-                     and (before.workshop_id, before.run_index) == (slot.workshop_id, slot.run_index))
-        row.cells[columns[slot.location_id]] = Cell(
-            slot, local_start, slot.end.astimezone(zone), schedule.workshops.get(slot.workshop_id),
-            first_of_run=not continues,
-        )
-        previous[slot.location_id] = slot
-    return list(days.values())
 
 
 def _requested_day() -> str | None:
@@ -353,35 +265,94 @@ def _requested_day() -> str | None:
         return None
 
 
-def _chosen_day(days: list[Day], cell_count: int, zone: ZoneInfo) -> str:
+def _chosen_day(dates: list[date], slot_count: int, zone: ZoneInfo) -> str:
     """The day to show ("all" for every day): the requested one when the grid has it; without one, every
     day of a small grid, and the first day (today's, while the convention runs) of a large one."""
     wanted = _requested_day()
-    known = [d.day.isoformat() for d in days]
+    known = [d.isoformat() for d in dates]
     if wanted == ALL_DAYS or wanted in known:
         return wanted
-    if cell_count <= WHOLE_GRID_MAX_CELLS or not known:
+    if slot_count <= WHOLE_GRID_MAX_CELLS or not known:
         return ALL_DAYS
     today = datetime.now(zone).date().isoformat()
     return today if today in known else known[0]
 
 
-def _context(schedule, *, whole_grid: bool, **extra) -> dict:
-    all_days = build_grid(schedule)
-    # a one-slot grid cannot tell whether the requested day is real; it only passes it on in its links
-    chosen = (_chosen_day(all_days, len(schedule.slots), ZoneInfo(schedule.convention.timezone)) if whole_grid
-              else _requested_day())
-    context = {"schedule": schedule, "convention": schedule.convention, "all_days": all_days,
-               "days": [d for d in all_days if chosen in (None, ALL_DAYS) or d.day.isoformat() == chosen],
-               "chosen_day": chosen,
-               "picking": None, "choices": [], "cell_errors": {}, "can_host": workshops.is_host_of}
+def _day_window(day: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local day as the UTC instants it starts and ends (23 or 25 hours on a clock change)."""
+    first = date.fromisoformat(day)
+    return (datetime.combine(first, time.min, zone).astimezone(timezone.utc),
+            datetime.combine(first + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
+
+
+def _requested_rooms() -> list[int]:
+    """`?room=ID` (repeatable): the rooms the grid is filtered to, passed on in every link and form."""
+    return sorted({int(v) for v in request.args.getlist("room") if v.isdigit() and len(v) < 10})
+
+
+def _viewer(convention_id: int) -> dict:
+    """Who is looking, read once for the whole grid: what they may do, and which runs and workshops are theirs."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return {"signed_in": False, "viewer_is_admin": False, "may_place": False}
+    mine, hosting = attending.own_runs_and_workshops(user, convention_id)
+    return {"signed_in": True, "viewer_is_admin": user.is_admin,
+            "may_place": user.is_admin or user.has_role("host"), "mine": frozenset(mine), "hosting": frozenset(hosting)}
+
+
+_ID_MARK = 2147483647  # the largest id a route takes: stands for the id in a link made once
+
+
+def _link_maker(endpoint: str, **values):
+    """A function from an id to the link `url_for(endpoint, **values)` gives for it, with url_for called
+    once: a day of the grid has about two thousand links that differ only in their slot or workshop id."""
+    name = "slot_id" if "convention_id" in values else "workshop_id"
+    head, tail = url_for(endpoint, **values, **{name: _ID_MARK}).split(str(_ID_MARK), 1)
+    return lambda object_id: f"{head}{object_id}{tail}"
+
+
+def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dict:
+    keep = {"convention_id": convention_id, "day": chosen, "room": rooms}
+    return {"assign_link": _link_maker("conventions.assign", **keep),
+            "unassign_link": _link_maker("conventions.unassign", **keep),
+            "pick_link": _link_maker("conventions.pick_cell", **keep),
+            "cancel_link": _link_maker("conventions.pick_cell", cancel=1, **keep),
+            "workshop_link": _link_maker("workshop_pages.detail")}
+
+
+def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: bool, **extra) -> dict:
+    requested = _requested_rooms()
+    # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
+    rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
+    viewer = _viewer(schedule.convention.id)
+    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc),
+                      mine=viewer.pop("mine", frozenset()), hosting=viewer.pop("hosting", frozenset()))
+    context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
+               "chosen_day": chosen, "chosen_rooms": requested,
+               "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(),
+               **viewer,
+               **_grid_links(schedule.convention.id, chosen, requested)}
     context.update(extra)
     return context
 
 
 def _grid_context(convention_id: int, **extra) -> dict:
-    schedule = placement.convention_schedule(current_user, convention_id)
-    return _context(schedule, whole_grid=True, **extra)
+    """The grid of the chosen day (or every day): the days are listed first, then only that day is read."""
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    chosen = _chosen_day(dates, sum(count for _, count in starts), zone)
+    between = None if chosen == ALL_DAYS else _day_window(chosen, zone)
+    schedule = placement.convention_schedule(current_user, convention_id, between=between)
+    return _context(schedule, dates=dates, chosen=chosen, whole_grid=True, **extra)
+
+
+def _cell_context(convention_id: int, slot_id: int, **extra) -> dict:
+    """One block read alone; a one-slot grid cannot tell whether the requested day is real, so it only
+    passes the day on in its links."""
+    schedule = placement.slot_schedule(current_user, convention_id, slot_id)
+    return _context(schedule, dates=[], chosen=_requested_day(), whole_grid=False, **extra)
 
 
 def _placeable(convention_id: int) -> list:
@@ -403,17 +374,17 @@ def schedule(convention_id: int):
 
 
 def _cell_of(context: dict, slot_id: int) -> Cell:
-    for day in context["all_days"]:
+    for day in context["days"]:
         for row in day.rows:
             for cell in row.cells:
-                if cell is not None and cell.slot.id == slot_id:
+                if cell and any(s.id == slot_id for s in cell.slots):
                     return cell
     raise NotFound(f"No event slot {slot_id} in convention {context['convention'].id}.", fields={"id": slot_id})
 
 
 def _slot_cell(convention_id: int, slot_id: int) -> Cell:
     """The cell as the grid shows it, read alone (NotFound when the slot is not in this convention)."""
-    return _cell_of(_context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False), slot_id)
+    return _cell_of(_cell_context(convention_id, slot_id), slot_id)
 
 
 def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: bool = False, **extra):
@@ -421,7 +392,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     With `pick`, the cell offers the workshops to place in it, listed once the slot is known to be this
     convention's (NotFound otherwise)."""
     if htmx:
-        context = _context(placement.slot_schedule(current_user, convention_id, slot_id), whole_grid=False, **extra)
+        context = _cell_context(convention_id, slot_id, **extra)
     else:
         context = _grid_context(convention_id, **extra)
     cell = _cell_of(context, slot_id)
@@ -430,7 +401,7 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
     if not htmx:
         return render_template("conventions/schedule.html", **context), status
     response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
-    response.headers["HX-Retarget"] = f"#slot-{slot_id}"
+    response.headers["HX-Retarget"] = f"#slot-{cell.slot.id}"  # a run's block is named after its first slot
     response.headers["HX-Reswap"] = "outerHTML"
     return response
 
@@ -442,52 +413,52 @@ def pick_cell(convention_id: int, slot_id: int):
     return _render_cell(convention_id, slot_id, pick=not request.args.get("cancel"))
 
 
-def _violation_messages(error) -> list[str]:
-    found = [v.get("message") for v in (error.fields or {}).get("violations", []) if isinstance(v, dict)]
-    return [m for m in found if m] or [error.message]
+def _problems(errors: FormErrors) -> list[str]:
+    """What a cell shows of a refusal: the placement's violations, else its message or the form's errors."""
+    found = [v.get("message") for v in errors.details.get("violations", []) if isinstance(v, dict)]
+    return [m for m in found if m] or ([errors.general] if errors.general else list(errors.values()))
+
+
+def _cell_refused(*, pick: bool):
+    """The cell again with the refusal in it (still offering the workshops to place when `pick`)."""
+
+    def refused(errors: FormErrors, convention_id: int, slot_id: int):
+        return _render_cell(convention_id, slot_id, errors.status, pick=pick, cell_errors={slot_id: _problems(errors)})
+
+    return refused
+
+
+def _grid_done(convention_id: int, message: str, **anchor):
+    if htmx:
+        return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
+    flash(message)
+    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
+                            room=_requested_rooms(), **anchor))
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/assign")
 @login_required
+@page_action(_cell_refused(pick=True))
 def assign(convention_id: int, slot_id: int):
-    data, errors = parse_place(request.form, slot_id)
-    problems: list[str] = list(errors.values())
-    status = 422
-    if data is not None:
-        _slot_cell(convention_id, slot_id)  # the slot must be in this convention's grid
-        try:
-            run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
-        except FIXABLE as error:
-            problems, status = _violation_messages(error), error.status
-        else:
-            db.session.commit()
-            message = f"Placed at {len(run.slots)} slot(s)."
-            if htmx:
-                return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
-            flash(message)
-            return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day"),
-                                    _anchor=f"slot-{slot_id}"))
-    db.session.rollback()
-    return _render_cell(convention_id, slot_id, status, pick=True, cell_errors={slot_id: problems})
+    data = parse_place(request.form, slot_id)
+    _slot_cell(convention_id, slot_id)  # the slot must be in this convention's grid
+    run = placement.assign_slot(current_user, data.workshop_id, data.event_slot_id, data.run_index)
+    return _grid_done(convention_id, f"Placed at {len(run.slots)} slot(s).", _anchor=f"slot-{slot_id}")
 
 
 @bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/unassign")
 @login_required
+@page_action(_cell_refused(pick=False))
 def unassign(convention_id: int, slot_id: int):
     cell = _slot_cell(convention_id, slot_id)
     if cell.slot.workshop_id is None:
         return _render_cell(convention_id, slot_id, 409, cell_errors={slot_id: ["This slot is free already."]})
-    try:
-        freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
-    except FIXABLE as error:
-        db.session.rollback()
-        return _render_cell(convention_id, slot_id, error.status, cell_errors={slot_id: _violation_messages(error)})
-    db.session.commit()
-    message = f"Unplaced: {len(freed)} slot(s) freed."
-    if htmx:
-        return render_template("conventions/_grid.html", notice=message, **_grid_context(convention_id))
-    flash(message)
-    return redirect(url_for("conventions.schedule", convention_id=convention_id, day=request.args.get("day")))
+    if request.form.get("confirmed") != "1":
+        registered, waiting = placement.run_attendance(current_user, cell.slot.workshop_id, slot_id)
+        if registered or waiting:  # say who is affected first; the cell then offers "Unplace anyway"
+            return _render_cell(convention_id, slot_id, unplace_impact={slot_id: (registered, waiting)})
+    freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
+    return _grid_done(convention_id, f"Unplaced: {len(freed)} slot(s) freed.")
 
 
 @bp.app_template_global("timezone_names")
@@ -500,3 +471,22 @@ def timezone_names() -> list[str]:
 def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -> str:
     """A stored UTC instant as the convention's local wall-clock time."""
     return moment.astimezone(zone).strftime(pattern)
+
+
+@bp.get("/conventions/<int:convention_id>/rooms/<int:location_id>/door-sign")
+def door_sign(convention_id: int, location_id: int):
+    """One room's runs of one day (`?day=`, else its first day), laid out to print and pin on its door."""
+    convention, starts = placement.slot_starts(current_user, convention_id)
+    zone = ZoneInfo(convention.timezone)
+    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    wanted = _requested_day()
+    day = next((d for d in dates if d.isoformat() == wanted), dates[0] if dates else None)
+    schedule = placement.convention_schedule(current_user, convention_id,
+                                             between=_day_window(day.isoformat(), zone) if day else None)
+    room = next((loc for loc in schedule.locations if loc.id == location_id), None)
+    if room is None:
+        raise NotFound(f"No room {location_id} in convention {convention_id}.", fields={"id": location_id})
+    grid = build_grid(schedule, room_ids={location_id})
+    runs = [cell for d in grid for row in d.rows for cell in row.cells if cell and cell.workshop]
+    return render_template("conventions/door_sign.html", convention=convention, room=room, day=day,
+                           dates=dates, runs=runs)

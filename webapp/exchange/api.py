@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..api import bp as api_bp
 from ..api.routing import api_route
 from ..input_guard import allow_large_body
-from ..services import calendar_export, csv_exports, schedule_import
+from ..services import calendar_export, csv_exports, registration_export, schedule_import
 from .schemas import CalendarFeedOut, ImportOut, parse_import_form
 
 
@@ -26,10 +26,10 @@ def schedule_csv(convention_id: int):
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/registrations.csv", ["GET"],
-           summary="A convention's registrations as CSV (admins; hosts: people attending their workshops)",
+           summary="A convention's registrations as CSV (admins)",
            tag="exports")
 def registrations_csv(convention_id: int):
-    return csv_response(csv_exports.registrations_csv(current_user, convention_id),
+    return csv_response(registration_export.registrations_csv(current_user, convention_id),
                         f"registrations-{convention_id}.csv")
 
 

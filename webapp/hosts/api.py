@@ -2,12 +2,12 @@
 from flask_login import current_user
 
 from ..api import bp as api_bp
-from ..api.routing import api_route, listing, parse_body, parse_query
+from ..api.routing import api_route, listing, parse_body, parse_optional_body, parse_query
 from ..services import hosts, workshops
 from ..workshops.schemas import PageQuery, WorkshopList, workshop_json
 from .schemas import (
     ApplicationList, ApplicationOut, ApplyIn, AvailabilityIn, AvailabilityList, AvailabilityOut, AvailabilityQuery,
-    application_json, availability_json,
+    ReviewIn, application_json, availability_json,
 )
 
 
@@ -27,15 +27,17 @@ def pending():
 
 
 @api_route(api_bp, "/hosts/<int:application_id>/approve", ["POST"], summary="Approve an application (admin)",
-           response=ApplicationOut, tag="hosts")
+           body=ReviewIn, response=ApplicationOut, tag="hosts")
 def approve(application_id: int):
-    return application_json(hosts.approve_application(current_user, application_id))
+    note = parse_optional_body(ReviewIn)
+    return application_json(hosts.approve_application(current_user, application_id, note.message))
 
 
 @api_route(api_bp, "/hosts/<int:application_id>/reject", ["POST"], summary="Reject an application (admin)",
-           response=ApplicationOut, tag="hosts")
+           body=ReviewIn, response=ApplicationOut, tag="hosts")
 def reject(application_id: int):
-    return application_json(hosts.reject_application(current_user, application_id))
+    note = parse_optional_body(ReviewIn)
+    return application_json(hosts.reject_application(current_user, application_id, note.message))
 
 
 @api_route(api_bp, "/hosts/my-workshops", ["GET"], summary="Workshops you host or co-host", query=PageQuery,

@@ -16,12 +16,18 @@ class ApplyIn(Schema):
     motivation: Annotated[str, StringConstraints(max_length=5000)] = ""
 
 
+class ReviewIn(Schema):
+    """Approving or rejecting: an optional note, mailed to the applicant with the answer."""
+    message: Annotated[str, StringConstraints(max_length=5000)] = ""
+
+
 class ApplicationOut(Schema):
     id: int
     user_id: int
     display_name: str
     email: str
     convention_id: int | None
+    convention_name: str | None
     motivation: str
     status: str
     created_at: str
@@ -70,6 +76,7 @@ def application_json(row) -> dict:
         "display_name": row.user.display_name,
         "email": row.user.email,
         "convention_id": row.convention_id,
+        "convention_name": row.convention.name if row.convention else None,
         "motivation": row.motivation,
         "status": row.status,
         "created_at": iso(row.created_at),

@@ -10,13 +10,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..services import conventions as convention_service
+from ..models import Convention
+from ..services import access, conventions as convention_service
 from ..services import attending, hosts, workshops
 from ..services.tracks import tracks_by_convention
-from ..forms import FormErrors, domain_errors
-from ..workshops.forms import local_datetime, parse_form
+from ..forms import FormErrors, FormInvalid, parse_form, validate_form
+from ..pages import page_action
+from ..workshops.forms import local_datetime
 from ..workshops.schemas import WorkshopCreateIn, WorkshopUpdateIn, equipment_pairs
 from ..workshops.views import SERVICE_PAGE, page_helpers, workshop_rows
 from .schemas import ApplyIn, AvailabilityIn, AvailabilityQuery
@@ -24,7 +26,7 @@ from .schemas import ApplyIn, AvailabilityIn, AvailabilityQuery
 bp = Blueprint("host_pages", __name__, url_prefix="/host")
 bp.context_processor(page_helpers)
 
-FIXABLE = (Conflict, ValidationFailed)
+APPLY_FIELDS = ["convention_id", "motivation"]
 WORKSHOP_FIELDS = ["convention_id", "title", "description", "max_attendees", "duration_slots", "runs", "track_id"]
 EDIT_FIELDS = ["title", "description", "max_attendees", "duration_slots", "runs", "track_id"]
 
@@ -50,18 +52,11 @@ def apply_page():
 
 @bp.post("/apply")
 @login_required
+@page_action(lambda errors: _apply_page(errors, request.form, status=errors.status), APPLY_FIELDS)
 def apply():
-    data, errors = parse_form(ApplyIn, request.form, ["convention_id", "motivation"])
-    if data is not None:
-        try:
-            application = hosts.apply_to_host(current_user, data.convention_id, data.motivation)
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = domain_errors(error, ["convention_id", "motivation"])
-        else:
-            db.session.commit()
-            return _apply_page(application=application)
-    return _apply_page(errors, request.form, status=errors.status)
+    data = parse_form(ApplyIn, request.form, APPLY_FIELDS)
+    application = hosts.apply_to_host(current_user, data.convention_id, data.motivation)
+    return _apply_page(application=application)
 
 
 # availability ---------------------------------------------------------------------------------
@@ -72,15 +67,15 @@ def _convention_id(raw) -> int | None:
     if not raw:
         return None
     try:
-        return AvailabilityQuery.model_validate({"convention_id": raw}, strict=False).convention_id
-    except ValueError:
+        return validate_form(AvailabilityQuery, {"convention_id": raw}).convention_id
+    except FormInvalid:
         raise ValidationFailed("Choose a convention from the list.", fields={"convention_id": f"unknown: {raw}"}) from None
 
 
 def _availability_page(convention_id: int | None, errors=None, values=None, status=200):
     convention = windows = bounds = None
     if convention_id is not None:
-        convention = convention_service.visible_convention(current_user, convention_id)
+        convention = access.load(current_user, Convention, convention_id)
         windows = hosts.list_availability(current_user, convention.id)
         bounds = hosts.convention_bounds(convention)
     else:
@@ -96,13 +91,19 @@ def availability_page():
     return _availability_page(_convention_id(request.args.get("convention_id")))
 
 
+def _availability_refused(errors: FormErrors):
+    convention_id = _convention_id(request.form.get("convention_id"))
+    return _availability_page(convention_id, errors, request.form, status=errors.status)
+
+
 @bp.post("/availability")
 @login_required
+@page_action(_availability_refused, ["start", "end"])
 def add_availability():
     convention_id = _convention_id(request.form.get("convention_id"))
     if convention_id is None:
         raise ValidationFailed("Choose a convention first.", fields={"convention_id": "missing"})
-    convention = convention_service.visible_convention(current_user, convention_id)
+    convention = access.load(current_user, Convention, convention_id)
     errors = FormErrors()
     moments = {}
     for name in ("start", "end"):
@@ -110,35 +111,33 @@ def add_availability():
         moments[name] = local_datetime(raw, convention.timezone) if raw.strip() else None
         if moments[name] is None:
             errors[name] = "Fill this in." if not raw.strip() else "Enter a date and time, such as 2027-05-01 09:00."
-    if not errors:
-        _, errors = parse_form(AvailabilityIn, {}, [], extra={"convention_id": convention_id, **moments})
-    if not errors:
-        try:
-            row = hosts.add_availability(current_user, convention_id, moments["start"], moments["end"])
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = domain_errors(error, ["start", "end"])
-        else:
-            merged = row.start != moments["start"] or row.end != moments["end"]
-            db.session.commit()
-            flash("Window added" + (", merged with the windows it touches." if merged else "."))
-            return redirect(url_for("host_pages.availability_page", convention_id=convention_id))
-    return _availability_page(convention_id, errors, request.form, status=errors.status)
+    if errors:
+        raise FormInvalid(errors)
+    validate_form(AvailabilityIn, {"convention_id": convention_id, **moments})
+    row = hosts.add_availability(current_user, convention_id, moments["start"], moments["end"])
+    merged = row.start != moments["start"] or row.end != moments["end"]
+    flash("Window added" + (", merged with the windows it touches." if merged else "."))
+    return redirect(url_for("host_pages.availability_page", convention_id=convention_id))
+
+
+def _back_to_availability():
+    return redirect(url_for("host_pages.availability_page",
+                            convention_id=_convention_id(request.form.get("convention_id"))))
+
+
+def _flash_refusal(errors: FormErrors, **_):
+    flash(errors.message)
+    return _back_to_availability()
 
 
 @bp.post("/availability/<int(max=2147483647):availability_id>/delete")
 @login_required
+@page_action(_flash_refusal)
 def delete_availability(availability_id: int):
-    convention_id = _convention_id(request.form.get("convention_id"))
-    try:
-        hosts.delete_availability(current_user, availability_id)
-    except FIXABLE as error:
-        db.session.rollback()
-        flash(error.message)
-    else:
-        db.session.commit()
-        flash("Window removed.")
-    return redirect(url_for("host_pages.availability_page", convention_id=convention_id))
+    _convention_id(request.form.get("convention_id"))  # a bad one is refused before anything changes
+    hosts.delete_availability(current_user, availability_id)
+    flash("Window removed.")
+    return _back_to_availability()
 
 
 # own workshops --------------------------------------------------------------------------------
@@ -162,27 +161,20 @@ def workshops_page():
 
 @bp.post("/workshops")
 @login_required
+@page_action(lambda errors: _workshops_page(errors, request.form, status=errors.status), WORKSHOP_FIELDS)
 def propose_workshop():
-    data, errors = parse_form(WorkshopCreateIn, request.form, WORKSHOP_FIELDS)
-    if data is not None:
-        values = data.model_dump()
-        values["equipment"] = equipment_pairs(data.equipment)
-        try:
-            view = workshops.create_workshop(current_user, **values)
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = domain_errors(error, WORKSHOP_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Workshop '{view.workshop.title}' proposed.")
-            return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{view.workshop.id}"))
-    return _workshops_page(errors, request.form, status=errors.status)
+    data = parse_form(WorkshopCreateIn, request.form, WORKSHOP_FIELDS)
+    values = data.model_dump()
+    values["equipment"] = equipment_pairs(data.equipment)
+    view = workshops.create_workshop(current_user, **values)
+    flash(f"Workshop '{view.workshop.title}' proposed.")
+    return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{view.workshop.id}"))
 
 
 def _edit_page(workshop_id: int, errors=None, values=None, status=200):
     view = workshops.get_workshop(current_user, workshop_id)
     w = view.workshop
-    convention = convention_service.visible_convention(current_user, w.convention_id)
+    convention = access.load(current_user, Convention, w.convention_id)
     if values is None:
         values = {name: getattr(w, name) for name in EDIT_FIELDS}
     return render_template("hosts/edit_workshop.html", workshop=w, convention=convention,
@@ -200,23 +192,17 @@ def edit_workshop_page(workshop_id: int):
 
 @bp.post("/workshops/<int(max=2147483647):workshop_id>/edit")
 @login_required
+@page_action(lambda errors, workshop_id: _edit_page(workshop_id, errors, request.form, status=errors.status),
+             EDIT_FIELDS)
 def edit_workshop(workshop_id: int):
-    data, errors = parse_form(WorkshopUpdateIn, request.form, EDIT_FIELDS,
-                              required=["title", "max_attendees", "duration_slots", "runs"],
-                              extra={"description": request.form.get("description", ""),
-                                     # a blank track means "no track", not "unchanged"
-                                     **({} if request.form.get("track_id") else {"track_id": None})})
-    if data is not None:
-        try:
-            view = workshops.update_workshop(current_user, workshop_id, **data.model_dump(exclude_unset=True))
-        except FIXABLE as error:
-            db.session.rollback()
-            errors = domain_errors(error, EDIT_FIELDS)
-        else:
-            db.session.commit()
-            flash(f"Workshop '{view.workshop.title}' saved.")
-            return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{workshop_id}"))
-    return _edit_page(workshop_id, errors, request.form, status=errors.status)
+    data = parse_form(WorkshopUpdateIn, request.form, EDIT_FIELDS,
+                      required=["title", "max_attendees", "duration_slots", "runs"],
+                      extra={"description": request.form.get("description", ""),
+                             # a blank track means "no track", not "unchanged"
+                             **({} if request.form.get("track_id") else {"track_id": None})})
+    view = workshops.update_workshop(current_user, workshop_id, **data.model_dump(exclude_unset=True))
+    flash(f"Workshop '{view.workshop.title}' saved.")
+    return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{workshop_id}"))
 
 
 
@@ -226,7 +212,7 @@ def attendees_page(workshop_id: int):
     """Who is registered, then who waits in queue order, run by run (the workshop's hosts and admins)."""
     people, total = attending.workshop_attendees(current_user, workshop_id, SERVICE_PAGE, 0)
     view = workshops.get_workshop(current_user, workshop_id)
-    convention = convention_service.visible_convention(current_user, view.workshop.convention_id)
+    convention = access.load(current_user, Convention, view.workshop.convention_id)
     row = workshop_rows([view])[0]
     return render_template("hosts/attendees.html", workshop=view.workshop, convention=convention, row=row,
                            people=people, total=total)

@@ -1,5 +1,5 @@
 """All tables, one module per aggregate; importing this package registers every model."""
-from .accounts import ROLES, ApiToken, OAuthIdentity, OutboxMessage, PasswordResetToken, User, UserRole
+from .accounts import ROLES, ApiToken, OAuthIdentity, OutboxMessage, PasswordResetToken, User, UserRole, UserSession
 from .attending import ConventionRegistration, Selection, UserCapability
 from .conventions import Capability, Convention, Equipment, EventSlot, Location, LocationEquipment
 from .tracks import Track
@@ -9,7 +9,7 @@ from .types import UTCDateTime, utcnow
 from .workshops import HostApplication, HostAvailability, Workshop, WorkshopEquipment
 
 __all__ = [
-    "ROLES", "ApiToken", "OAuthIdentity", "OutboxMessage", "PasswordResetToken", "User", "UserRole",
+    "ROLES", "ApiToken", "OAuthIdentity", "OutboxMessage", "PasswordResetToken", "User", "UserRole", "UserSession",
     "ConventionRegistration", "Selection", "UserCapability",
     "Capability", "Convention", "Equipment", "EventSlot", "Location", "LocationEquipment",
     "ScheduleRun", "ScheduleRunAssignment", "ScheduleRunUnplaced",

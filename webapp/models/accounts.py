@@ -14,6 +14,31 @@ EMAIL_MAX = 254
 NAME_MAX = 100
 
 
+def signed_in_user(actor) -> User | None:
+    """The actor as a user when someone is signed in; None for the anonymous visitor (or no actor)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def is_admin(actor) -> bool:
+    """The one admin test every access rule uses; the anonymous visitor is never an admin."""
+    user = signed_in_user(actor)
+    return user is not None and user.is_admin
+
+
+class OwnedByUser:
+    """Access for a row that is one person's own (`user_id`: their selection, their availability
+    window): its owner and admins change it, anyone else is refused (403: an id reveals nothing)."""
+
+    def can_view(self, actor) -> bool:
+        return True
+
+    def can_edit(self, actor) -> bool:
+        user = signed_in_user(actor)
+        return is_admin(user) or (user is not None and user.id == self.user_id)
+
+    can_delete = can_edit
+
+
 class User(db.Model):
     __tablename__ = "users"
 
@@ -22,6 +47,8 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(sa.String(EMAIL_MAX), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(NAME_MAX))
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # An address the user asked to change to; it applies once the link mailed to it is opened.
+    pending_email: Mapped[str | None] = mapped_column(sa.String(EMAIL_MAX))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -41,6 +68,11 @@ class User(db.Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role("admin")
+
+    @property
+    def may_host(self) -> bool:
+        """Hosts, and admins (who may do whatever a host does)."""
+        return self.has_role("host") or self.is_admin
 
     # Flask-Login protocol
     @property
@@ -77,6 +109,21 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The session cookie carries its token, so the server can end it: on
+    sign-out, and for every browser of a user whose password changes."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

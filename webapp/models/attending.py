@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .accounts import OwnedByUser
 from .types import UTCDateTime, utcnow
 
 REGISTRATION_STATUSES = ("signed_up", "pending_payment", "registered", "cancelled")
@@ -31,7 +32,7 @@ class ConventionRegistration(db.Model):
     )
 
 
-class Selection(db.Model):
+class Selection(OwnedByUser, db.Model):
     """One attendee's interest in, registration for, or place in the queue of one workshop.
 
     One row per (user, workshop): interest turns into a registration for a run (the run's

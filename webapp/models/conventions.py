@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import is_admin
 from .types import UTCDateTime, utcnow
 
 CONVENTION_STATUSES = ("draft", "open", "closed")
@@ -26,6 +27,8 @@ class Convention(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     registration_fee: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
+    # How to pay the fee (bank details, a payment link), shown to attendees before and after they register
+    payment_instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped in the same transaction as any change the schedule grid shows (services/schedule_versions.py)
     schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -39,6 +42,27 @@ class Convention(db.Model):
         sa.CheckConstraint(f"status IN {CONVENTION_STATUSES!r}", name="status_known"),
         sa.CheckConstraint("registration_fee >= 0", name="fee_not_negative"),
     )
+
+    # Access: a draft is an admin's alone (everyone else is told it does not exist); only admins
+    # change, delete or run a convention. Each predicate has its SQL form beside it for lists.
+
+    @staticmethod
+    def status_visible(status: str, actor) -> bool:
+        """`can_view` for a convention known only by its status (a cached grid reads no row)."""
+        return status != "draft" or is_admin(actor)
+
+    def can_view(self, actor) -> bool:
+        return Convention.status_visible(self.status, actor)
+
+    @classmethod
+    def visible_to(cls, actor) -> sa.ColumnElement[bool]:
+        """SQL form of `can_view`."""
+        return sa.true() if is_admin(actor) else cls.status != "draft"
+
+    def can_manage(self, actor) -> bool:
+        return is_admin(actor)
+
+    can_edit = can_delete = can_manage
 
 
 class Location(db.Model):

@@ -36,6 +36,9 @@ class ScheduleRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written once, on accept: every run the proposal added, moved or removed, with names and local
+    # times as they were then, so the record survives later edits (see services/proposal_review.py).
+    applied_changes: Mapped[dict | None] = mapped_column(sa.JSON)
 
     assignments: Mapped[list[ScheduleRunAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ScheduleRunAssignment.id"
@@ -43,6 +46,16 @@ class ScheduleRun(db.Model):
     unplaced: Mapped[list[ScheduleRunUnplaced]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ScheduleRunUnplaced.id"
     )
+
+    @property
+    def change_counts(self) -> dict[str, int] | None:
+        """Added, moved and removed runs, as recorded when this run was accepted (None before)."""
+        if self.applied_changes is None:
+            return None
+        counts = {"added": 0, "moved": 0, "removed": 0}
+        for entry in self.applied_changes.get("entries", []):
+            counts[entry["kind"]] = counts.get(entry["kind"], 0) + 1
+        return counts
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {RUN_STATUSES!r}", name="status_known"),

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .accounts import User
-from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Location
+from .accounts import OwnedByUser, User, is_admin, signed_in_user
+from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Convention, Location
 from .tracks import Track
 from .types import UTCDateTime, utcnow
 
@@ -68,6 +68,7 @@ class Workshop(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    convention: Mapped[Convention] = relationship()
     host: Mapped[User] = relationship(foreign_keys=[host_id])
     track: Mapped[Track | None] = relationship()
     cohosts: Mapped[list[User]] = relationship(secondary=workshop_cohosts)
@@ -90,6 +91,48 @@ class Workshop(db.Model):
     def host_ids(self) -> list[int]:
         return [self.host_id] + [u.id for u in self.cohosts if u.id != self.host_id]
 
+    # Access: admins see and change every workshop. Others see a workshop of a visible convention
+    # when it is published, or when they host it (owner or co-host: a draft or a cancelled one is
+    # its hosts' alone). Hosts edit and see who registered; only the owner (or an admin) deletes.
+    # Each predicate has its SQL form beside it for lists.
+
+    def is_hosted_by(self, actor) -> bool:
+        """The owner or a co-host."""
+        user = signed_in_user(actor)
+        return user is not None and (user.id == self.host_id or any(u.id == user.id for u in self.cohosts))
+
+    @classmethod
+    def hosted_by(cls, user_id: int) -> sa.ColumnElement[bool]:
+        """SQL form of `is_hosted_by` for one user id."""
+        return sa.or_(cls.host_id == user_id, sa.exists().where(
+            workshop_cohosts.c.workshop_id == cls.id, workshop_cohosts.c.user_id == user_id))
+
+    def can_view(self, actor) -> bool:
+        if is_admin(actor):
+            return True
+        return self.convention.can_view(actor) and (self.status == "published" or self.is_hosted_by(actor))
+
+    @classmethod
+    def visible_to(cls, actor) -> sa.ColumnElement[bool]:
+        """SQL form of `can_view`."""
+        if is_admin(actor):
+            return sa.true()
+        shown = cls.status == "published"
+        user = signed_in_user(actor)
+        if user is not None:
+            shown = sa.or_(shown, cls.hosted_by(user.id))
+        convention_shown = sa.select(Convention.id).where(Convention.visible_to(actor))
+        return sa.and_(cls.convention_id.in_(convention_shown), shown)
+
+    def can_edit(self, actor) -> bool:
+        return is_admin(actor) or self.is_hosted_by(actor)
+
+    can_manage = can_edit  # its attendee list, its placement
+
+    def can_delete(self, actor) -> bool:
+        user = signed_in_user(actor)
+        return is_admin(user) or (user is not None and user.id == self.host_id)
+
 
 class WorkshopEquipment(db.Model):
     __tablename__ = "workshop_equipment"
@@ -103,7 +146,7 @@ class WorkshopEquipment(db.Model):
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
-class HostAvailability(db.Model):
+class HostAvailability(OwnedByUser, db.Model):
     """A window in which a host can run workshops; a host with none is always available."""
 
     __tablename__ = "host_availability"
@@ -133,5 +176,6 @@ class HostApplication(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    convention: Mapped[Convention | None] = relationship()
 
     __table_args__ = (sa.CheckConstraint(f"status IN {APPLICATION_STATUSES!r}", name="status_known"),)

@@ -12,16 +12,18 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..errors import Unauthorized, ValidationFailed
+from ..errors import Conflict, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..models.accounts import NAME_MAX
-from ..models import ApiToken, OAuthIdentity, PasswordResetToken, User, UserRole, utcnow
+from ..models import ApiToken, OAuthIdentity, PasswordResetToken, User, UserRole, UserSession, utcnow
 from .links import external_url
 from .mail import send_mail
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 RESET_SALT = "slotwise-password-reset"
+EMAIL_CHANGE_SALT = "slotwise-email-change"
+EMAIL_CHANGE_TTL_SECONDS = 2 * 24 * 3600
 
 
 def _hasher() -> PasswordHasher:
@@ -104,13 +106,32 @@ def authenticate(email: str, password: str) -> User:
         except VerificationError:
             pass
         raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    if not _password_matches(user, password):
+        raise Unauthorized("Wrong email or password.", code="invalid_credentials")
+    return user
+
+
+def _password_matches(user: User, password: str) -> bool:
+    hasher = _hasher()
+    if not user.password_hash:
+        return False
     try:
         hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise Unauthorized("Wrong email or password.", code="invalid_credentials") from None
+        return False
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    return user
+    return True
+
+
+def require_current_password(user: User, current_password: str | None) -> None:
+    """Changing the password or the address needs the current password: a borrowed session is not enough."""
+    if not current_password or not _password_matches(user, current_password):
+        raise ValidationFailed(
+            "Enter your current password to change your password or email address.",
+            code="current_password_wrong",
+            fields={"current_password": "missing or wrong"},
+        )
 
 
 def _token_digest(token: str) -> str:
@@ -147,11 +168,118 @@ def revoke_api_token(plain: str) -> bool:
     return True
 
 
-def revoke_all_api_tokens(user: User) -> None:
-    for row in db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
+def revoke_all_api_tokens(user: User, keep_token: str | None = None) -> None:
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if keep_token:
+        query = query.where(ApiToken.token_hash != _token_digest(keep_token))
+    for row in db.session.scalars(query):
         row.revoked_at = utcnow()
+
+
+def open_session(user: User) -> str:
+    """A new signed-in browser for `user`; the plain token goes into its session cookie."""
+    plain = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_digest(plain)))
+    db.session.flush()
+    return plain
+
+
+def user_for_session(user_id: str, plain: str | None) -> User | None:
+    """The user of a session cookie, while the server has not ended that session (one query)."""
+    if not plain or not user_id.isdigit():
+        return None
+    row = db.session.scalars(
+        select(UserSession).where(UserSession.token_hash == _token_digest(plain), UserSession.ended_at.is_(None))
+        .options(joinedload(UserSession.user).selectinload(User.role_rows))
+    ).first()
+    if row is None or row.user_id != int(user_id) or not row.user.is_active:
+        return None
+    return row.user
+
+
+def end_session(plain: str | None) -> None:
+    if plain:
+        for row in db.session.scalars(select(UserSession).where(UserSession.token_hash == _token_digest(plain))):
+            row.ended_at = row.ended_at or utcnow()
+
+
+def end_all_sessions(user: User, keep_session: str | None = None) -> None:
+    query = select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep_session:
+        query = query.where(UserSession.token_hash != _token_digest(keep_session))
+    for row in db.session.scalars(query):
+        row.ended_at = utcnow()
+
+
+def _void_reset_tokens(user: User) -> None:
+    for row in db.session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+    ):
+        row.used_at = utcnow()
+
+
+def replace_password(user: User, new_password: str, *, keep_session: str | None = None,
+                     keep_token: str | None = None) -> None:
+    """A new password ends every other way in: sessions, bearer tokens and unused reset links.
+    The browser or token that made the change (when given) stays signed in."""
+    set_password(user, new_password)
+    end_all_sessions(user, keep_session)
+    revoke_all_api_tokens(user, keep_token)
+    _void_reset_tokens(user)
+    db.session.flush()
+
+
+def _email_change_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_CHANGE_SALT)
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address; the account keeps its address until it is opened."""
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        user.pending_email = None
+        return
+    if find_user_by_email(new_email) is not None:
+        raise Conflict("Another account uses this address.", code="email_taken", fields={"email": "taken"})
+    user.pending_email = new_email
+    token = _email_change_serializer().dumps({"uid": user.id, "email": new_email})
+    link = external_url("auth.confirm_email", token=token)
+    send_mail(
+        new_email,
+        "Confirm your new Slotwise address",
+        f"Hello {user.display_name},\n\nopen this link within two days to use this address for your Slotwise "
+        f"account from now on:\n\n{link}\n\nUntil then you sign in with {user.email}. If you did not ask for "
+        "this, ignore this mail.",
+    )
+    send_mail(
+        user.email,
+        "Your Slotwise address is about to change",
+        f"Hello {user.display_name},\n\nsomeone signed in to your account asked to change its address to "
+        f"{new_email}. Nothing changes until that address confirms. If it was not you, change your password now.",
+    )
+    db.session.flush()
+
+
+def confirm_email_change(token: str) -> User:
+    invalid = ValidationFailed(
+        "This confirmation link is invalid, expired or replaced by a newer one; change your address again.",
+        code="invalid_email_token",
+        fields={"token": "invalid, expired or replaced"},
+    )
+    try:
+        data = _email_change_serializer().loads(token, max_age=EMAIL_CHANGE_TTL_SECONDS)
+    except (SignatureExpired, BadSignature):
+        raise invalid from None
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    # only the latest request counts: an older link names an address that is no longer pending
+    if user is None or not user.pending_email or user.pending_email != data.get("email"):
+        raise invalid
+    if find_user_by_email(user.pending_email) is not None:
+        raise Conflict("Another account uses this address now.", code="email_taken", fields={"email": "taken"})
+    user.email = user.pending_email
+    user.pending_email = None
+    db.session.flush()
+    return user
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -215,8 +343,7 @@ def reset_password(token: str, new_password: str) -> User:
     if user is None:
         raise invalid
     row.used_at = utcnow()
-    set_password(user, new_password)
-    revoke_all_api_tokens(user)
+    replace_password(user, new_password)  # a reset ends every session, token and other reset link
     return user
 
 

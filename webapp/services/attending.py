@@ -27,13 +27,15 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
     Capability, Convention, ConventionRegistration, EventSlot, Location, Selection, User, UserCapability,
     Workshop, utcnow,
 )
-from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches
+from ..models.workshops import run_seats, workshop_teaches
+from .access import find_visible, load
+from .locks import lock_rows
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_self_or_admin, require_signed_in
@@ -108,31 +110,15 @@ class AttendeeView:
 # loading and checking -------------------------------------------------------------------------
 
 
-def visible_convention(actor, convention_id: int) -> Convention:
-    """A convention the actor may see: drafts are admins' only (others get 404)."""
-    con = get_or_404(Convention, convention_id, "convention")
-    if con.status == "draft" and not _is_admin(actor):
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return con
-
-
 def require_open(con: Convention) -> None:
     if con.status != "open":
         raise Conflict(f"Convention '{con.name}' is {con.status}, not open for registration.",
                        code="convention_not_open")
 
 
-def _is_admin(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin)
-
-
 def _visible_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:
-    workshop = get_or_404(Workshop, workshop_id, "workshop")
-    con = visible_convention(actor, workshop.convention_id)
-    if workshop.status == "draft" and not (
-            _is_admin(actor) or (getattr(actor, "is_authenticated", False) and actor.id in workshop.host_ids())):
-        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
-    return workshop, con
+    workshop = load(actor, Workshop, workshop_id)
+    return workshop, workshop.convention
 
 
 def _require_attendable(workshop: Workshop, con: Convention) -> None:
@@ -172,16 +158,7 @@ def _require_not_cancelled_registration(user_id: int, con: Convention) -> None:
 
 def _lock_runs(first_slot_ids) -> None:
     """Serialise seat counting for these runs until the transaction ends (see module doc)."""
-    ids = sorted({i for i in first_slot_ids if i is not None})
-    if not ids:
-        return
-    if db.session.get_bind().dialect.name == "sqlite":
-        # The first write of a transaction takes SQLite's one write lock (other writers wait on
-        # the busy timeout); pysqlite opens the transaction right before it, and no read of this
-        # transaction came earlier, so no stale snapshot can be upgraded.
-        table = EventSlot.__table__
-        db.session.execute(table.update().where(table.c.id == ids[0]).values(run_index=table.c.run_index))
-    db.session.execute(select(EventSlot.id).where(EventSlot.id.in_(ids)).order_by(EventSlot.id).with_for_update())
+    lock_rows(EventSlot.__table__, first_slot_ids)
 
 
 def runs_of_workshops(workshop_ids) -> dict[int, Run]:
@@ -460,8 +437,7 @@ def create_selection(actor, workshop_id: int, event_slot_id: int | None, rank: i
                      ) -> tuple[SelectionView, bool]:
     """POST /attendees/selections: interest without a run, registration with one."""
     user = require_signed_in(actor)
-    if db.session.get(Workshop, workshop_id) is None:
-        raise ValidationFailed("Unknown workshop.", fields={"workshop_id": f"unknown: {workshop_id}"})
+    find_visible(user, Workshop, workshop_id, "workshop_id")  # hidden or missing: the same 422
     if event_slot_id is None:
         return show_interest(user, workshop_id, rank)
     return register_for_workshop(user, workshop_id, event_slot_id, rank)
@@ -469,9 +445,7 @@ def create_selection(actor, workshop_id: int, event_slot_id: int | None, rank: i
 
 def _owned_selection(actor, selection_id: int) -> tuple[User, Selection]:
     user = require_signed_in(actor)
-    row = get_or_404(Selection, selection_id, "selection")
-    if row.user_id != user.id and not user.is_admin:
-        raise Forbidden("This is another attendee's selection.")
+    row = load(user, Selection, selection_id, "edit", refusal="This is another attendee's selection.")
     return user, row
 
 
@@ -562,10 +536,13 @@ def promote_waitlisted(workshop_id: int) -> list[Selection]:
     return promoted
 
 
-def list_my_selections(actor, convention_id: int | None, status: str | None, limit: int, offset: int
-                       ) -> tuple[list[SelectionView], int]:
+def list_my_selections(actor, convention_id: int | None, status: str | None, limit: int, offset: int,
+                       user_id: int | None = None) -> tuple[list[SelectionView], int]:
+    """The actor's selections (an admin may name another person with `user_id`)."""
     user = require_signed_in(actor)
-    query = select(Selection).where(Selection.user_id == user.id)
+    if user_id is not None:
+        require_self_or_admin(user, user_id)
+    query = select(Selection).where(Selection.user_id == (user.id if user_id is None else user_id))
     if convention_id is not None:
         query = query.join(Workshop, Workshop.id == Selection.workshop_id).where(Workshop.convention_id == convention_id)
     if status is not None:
@@ -577,10 +554,9 @@ def list_my_selections(actor, convention_id: int | None, status: str | None, lim
 
 def workshop_attendees(actor, workshop_id: int, limit: int, offset: int) -> tuple[list[WorkshopAttendee], int]:
     """Registered, then waitlisted in queue order, run by run (admin or the workshop's hosts)."""
-    user = require_signed_in(actor)
-    workshop = get_or_404(Workshop, workshop_id, "workshop")
-    if not user.is_admin and user.id not in workshop.host_ids():
-        raise Forbidden("Only the workshop's hosts and admins see its attendees.")
+    require_signed_in(actor)
+    workshop = load(actor, Workshop, workshop_id, "manage",
+                    refusal="Only the workshop's hosts and admins see its attendees.")
     query = select(Selection).where(Selection.workshop_id == workshop.id, Selection.status.in_(ACTIVE))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(
@@ -612,6 +588,17 @@ def my_schedule(actor, convention_id: int | None) -> list[ScheduleEntry]:
         for sel, title, con_id in rows if sel.event_slot_id in runs
     ]
     return sorted(entries, key=lambda e: (e.run.start, e.run.end, e.workshop_id))
+
+
+def own_runs_and_workshops(actor, convention_id: int) -> tuple[set[int], set[int]]:
+    """What a person's view of the grid marks: the first slots of the runs of this convention they are
+    registered for (how selections name a run), and the workshops they host or co-host."""
+    user = require_signed_in(actor)
+    registered = set(db.session.scalars(
+        select(Selection.event_slot_id).join(EventSlot, EventSlot.id == Selection.event_slot_id)
+        .where(Selection.user_id == user.id, Selection.status == "registered", EventSlot.convention_id == convention_id)
+    ))
+    return registered, set(db.session.scalars(hosted_workshop_ids(user.id, convention_id)))
 
 
 def user_capabilities(actor, user_id: int) -> list[CapabilityView]:
@@ -650,7 +637,4 @@ def user_capabilities(actor, user_id: int) -> list[CapabilityView]:
 
 def hosted_workshop_ids(user_id: int, convention_id: int):
     """A subquery of the workshops of a convention that this user hosts or co-hosts."""
-    cohosted = select(workshop_cohosts.c.workshop_id).where(workshop_cohosts.c.user_id == user_id)
-    return select(Workshop.id).where(
-        Workshop.convention_id == convention_id, sa.or_(Workshop.host_id == user_id, Workshop.id.in_(cohosted))
-    )
+    return select(Workshop.id).where(Workshop.convention_id == convention_id, Workshop.hosted_by(user_id))

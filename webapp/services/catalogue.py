@@ -7,8 +7,9 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Capability, Convention, Equipment, LocationEquipment, User, Workshop, WorkshopEquipment
 from ..models.workshops import workshop_prerequisites, workshop_teaches
-from .conventions import MAX_ID, is_admin, load, visible_convention
-from .lookup import require_name_free
+from ..models.types import MAX_ID
+from .access import load
+from .lookup import get_or_404, require_name_free
 from .permissions import require_admin
 
 
@@ -45,7 +46,7 @@ def create_capability(actor: User | None, *, name: str, description: str) -> Cap
 def update_capability(actor: User | None, capability_id: int, *, name: str | None = None,
                       description: str | None = None) -> Capability:
     require_admin(actor)
-    row = load(Capability, capability_id, "capability")
+    row = get_or_404(Capability, capability_id, "capability")
     if name is not None and name != row.name:
         _check_capability_name_free(name, exclude_id=row.id)
         row.name = name
@@ -58,7 +59,7 @@ def update_capability(actor: User | None, capability_id: int, *, name: str | Non
 def delete_capability(actor: User | None, capability_id: int, cascade: bool = False) -> None:
     """Refuses while workshops require or teach it, unless `cascade` (they then simply lose it)."""
     require_admin(actor)
-    row = load(Capability, capability_id, "capability")
+    row = get_or_404(Capability, capability_id, "capability")
     if not cascade:
         users = select(workshop_prerequisites.c.workshop_id).where(
             workshop_prerequisites.c.capability_id == row.id
@@ -72,10 +73,10 @@ def delete_capability(actor: User | None, capability_id: int, cascade: bool = Fa
         if titles:
             raise Conflict(
                 f"Workshops require or teach '{row.name}': "
-                + ", ".join(f"'{t}' ({i})" for i, t in titles)
-                + "; delete with ?cascade=true to remove it from them.",
+                + ", ".join(f"'{t}'" for _, t in titles)
+                + ". Deleting it removes it from them.",
                 code="capability_in_use",
-                fields={"workshop_ids": [i for i, _ in titles]},
+                fields={"workshop_ids": [i for i, _ in titles], "cascade": "true deletes it and removes it from them"},
             )
     db.session.delete(row)  # association rows and attendees' holdings go by the database's cascades
     db.session.flush()
@@ -88,10 +89,10 @@ def list_equipment(actor: User | None, limit: int, offset: int, convention_id: i
                    q: str | None = None) -> tuple[list[Equipment], int]:
     query = select(Equipment)
     if convention_id is not None:
-        visible_convention(actor, convention_id)
+        load(actor, Convention, convention_id)
         query = query.where(Equipment.convention_id == convention_id)
-    elif not is_admin(actor):
-        query = query.join(Convention, Convention.id == Equipment.convention_id).where(Convention.status != "draft")
+    else:
+        query = query.where(Equipment.convention_id.in_(select(Convention.id).where(Convention.visible_to(actor))))
     if q:
         query = query.where(func.lower(Equipment.name).contains(q.lower(), autoescape=True))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -120,7 +121,7 @@ def create_equipment(actor: User | None, *, convention_id: int, name: str, quant
 def update_equipment(actor: User | None, equipment_id: int, *, name: str | None = None,
                      quantity: int | None = None) -> Equipment:
     require_admin(actor)
-    row = load(Equipment, equipment_id, "equipment")
+    row = get_or_404(Equipment, equipment_id, "equipment")
     if name is not None and name != row.name:
         _check_equipment_name_free(row.convention_id, name, exclude_id=row.id)
         row.name = name
@@ -130,23 +131,35 @@ def update_equipment(actor: User | None, equipment_id: int, *, name: str | None 
     return row
 
 
+def _equipment_usage(row: Equipment) -> tuple[int, int]:
+    needed_by = db.session.scalar(
+        select(func.count()).select_from(WorkshopEquipment).where(WorkshopEquipment.equipment_id == row.id)
+    ) or 0
+    fixed_in = db.session.scalar(
+        select(func.count()).select_from(LocationEquipment).where(LocationEquipment.equipment_id == row.id)
+    ) or 0
+    return needed_by, fixed_in
+
+
+def equipment_usage(actor: User | None, equipment_id: int) -> tuple[int, int]:
+    """(workshops that need it, rooms it is fixed in): what deleting the item takes it from."""
+    require_admin(actor)
+    return _equipment_usage(get_or_404(Equipment, equipment_id, "equipment"))
+
+
 def delete_equipment(actor: User | None, equipment_id: int, cascade: bool = False) -> None:
     """Refuses while workshops need it or rooms have it fixed, unless `cascade`."""
     require_admin(actor)
-    row = load(Equipment, equipment_id, "equipment")
+    row = get_or_404(Equipment, equipment_id, "equipment")
     if not cascade:
-        needed_by = db.session.scalar(
-            select(func.count()).select_from(WorkshopEquipment).where(WorkshopEquipment.equipment_id == row.id)
-        ) or 0
-        fixed_in = db.session.scalar(
-            select(func.count()).select_from(LocationEquipment).where(LocationEquipment.equipment_id == row.id)
-        ) or 0
+        needed_by, fixed_in = _equipment_usage(row)
         if needed_by or fixed_in:
             raise Conflict(
-                f"'{row.name}' is needed by {needed_by} workshop(s) and fixed in {fixed_in} location(s); "
-                "delete with ?cascade=true to remove it from them.",
+                f"'{row.name}' is needed by {needed_by} workshop(s) and fixed in {fixed_in} room(s). "
+                "Deleting it takes it from them.",
                 code="equipment_in_use",
-                fields={"workshops": needed_by, "locations": fixed_in},
+                fields={"workshops": needed_by, "locations": fixed_in,
+                        "cascade": "true deletes it and takes it from them"},
             )
     db.session.delete(row)
     db.session.flush()

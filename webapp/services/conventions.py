@@ -1,4 +1,4 @@
-"""Conventions: who may see them (drafts: admins only), creating, changing and deleting them."""
+"""Conventions: creating, changing and deleting them."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -7,41 +7,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Convention, ConventionRegistration, EventSlot, User
+from .access import load
 from .permissions import require_admin
-from ..models.types import MAX_ID
 
 MAX_CONVENTION_DAYS = 366
-
-
-def is_admin(actor: User | None) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin)
-
-
-def load(model, row_id: int, what: str):
-    """A row by id, or 404; ids no database column can hold are simply not found."""
-    if not 0 < row_id <= MAX_ID:
-        raise NotFound(f"No {what} {row_id}.", fields={"id": row_id})
-    row = db.session.get(model, row_id)
-    if row is None:
-        raise NotFound(f"No {what} {row_id}.", fields={"id": row_id})
-    return row
-
-
-def visible_convention(actor: User | None, convention_id: int) -> Convention:
-    """The convention, if the actor may see it; a draft is 'not found' to everyone but admins."""
-    convention = load(Convention, convention_id, "convention")
-    if convention.status == "draft" and not is_admin(actor):
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return convention
 
 
 def admin_convention(actor: User | None, convention_id: int) -> Convention:
     """For writes under a convention: admin first (401/403), then the convention (404)."""
     require_admin(actor)
-    return load(Convention, convention_id, "convention")
+    return load(actor, Convention, convention_id, "manage")
 
 
 def local_midnight(convention: Convention, day: date) -> datetime:
@@ -59,9 +37,7 @@ def convention_window(convention: Convention) -> tuple[datetime, datetime]:
 def list_conventions(
     actor: User | None, limit: int, offset: int, q: str | None = None, status: str | None = None
 ) -> tuple[list[Convention], int]:
-    query = select(Convention)
-    if not is_admin(actor):
-        query = query.where(Convention.status != "draft")
+    query = select(Convention).where(Convention.visible_to(actor))
     if status:
         query = query.where(Convention.status == status)
     if q:
@@ -74,17 +50,17 @@ def list_conventions(
 
 
 def get_convention(actor: User | None, convention_id: int) -> Convention:
-    return visible_convention(actor, convention_id)
+    return load(actor, Convention, convention_id)
 
 
 def create_convention(
     actor: User | None, *, name: str, description: str, start_date: date, end_date: date, timezone: str,
-    registration_fee: str, status: str,
+    registration_fee: str, status: str, payment_instructions: str = "",
 ) -> Convention:
     require_admin(actor)
     row = Convention(
         name=name, description=description, start_date=start_date, end_date=end_date, timezone=timezone,
-        registration_fee=Decimal(registration_fee), status=status,
+        registration_fee=Decimal(registration_fee), status=status, payment_instructions=payment_instructions,
     )
     db.session.add(row)
     db.session.flush()
@@ -93,7 +69,7 @@ def create_convention(
 
 def update_convention(actor: User | None, convention_id: int, **changes) -> Convention:
     require_admin(actor)
-    row = load(Convention, convention_id, "convention")
+    row = load(actor, Convention, convention_id, "edit")
     start = changes.get("start_date") or row.start_date
     end = changes.get("end_date") or row.end_date
     if end < start:
@@ -105,7 +81,7 @@ def update_convention(actor: User | None, convention_id: int, **changes) -> Conv
         raise ValidationFailed(
             f"A convention lasts at most {MAX_CONVENTION_DAYS} days.", fields={"end_date": "too far after start_date"}
         )
-    for name in ("name", "description", "start_date", "end_date", "timezone", "status"):
+    for name in ("name", "description", "start_date", "end_date", "timezone", "status", "payment_instructions"):
         if changes.get(name) is not None:
             setattr(row, name, changes[name])
     if changes.get("registration_fee") is not None:
@@ -133,7 +109,7 @@ def _slots_still_inside(row: Convention) -> None:
 
 def delete_convention(actor: User | None, convention_id: int, cascade: bool = False) -> None:
     require_admin(actor)
-    row = load(Convention, convention_id, "convention")
+    row = load(actor, Convention, convention_id, "delete")
     if not cascade:
         registrations = db.session.scalar(
             select(func.count()).select_from(ConventionRegistration).where(
@@ -147,10 +123,11 @@ def delete_convention(actor: User | None, convention_id: int, cascade: bool = Fa
         ) or 0
         if registrations or placed:
             raise Conflict(
-                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s); "
-                "delete with ?cascade=true to remove it with everything in it.",
+                f"'{row.name}' has {registrations} registration(s) and {placed} placed workshop(s). "
+                "Deleting it removes everything in it.",
                 code="convention_in_use",
-                fields={"registrations": registrations, "placed_workshops": placed},
+                fields={"registrations": registrations, "placed_workshops": placed,
+                        "cascade": "true deletes it with everything in it"},
             )
     # Rows below the convention (slots, workshops, selections, runs...) go by the database's cascades.
     db.session.delete(row)

@@ -1,8 +1,8 @@
-"""CSV files for organisers: a convention's schedule, its registrations, and a workshop's attendees.
+"""CSV files for organisers: a convention's schedule and a workshop's attendees (its registrations are
+services/registration_export.py's).
 
-Admins get everything; a host gets the schedule rows of the workshops they host, the registrations of
-people attending those, and their own workshops' attendees (the same rules as the JSON lists, which these
-files read through). Times are the convention's local wall-clock time. A cell that a spreadsheet would
+Admins get everything; a host gets the schedule rows of the workshops they host and their own workshops'
+attendees (the same rules as the JSON lists, which these files read through). Times are the convention's local wall-clock time. A cell that a spreadsheet would
 run as a formula (starting with =, +, - or @) is written with a leading apostrophe.
 """
 from __future__ import annotations
@@ -19,18 +19,15 @@ from ..extensions import db
 from ..models import EventSlot, Location, Selection, Workshop
 from ..models.workshops import run_seats
 from .attending import hosted_workshop_ids, workshop_attendees
-from .conventions import visible_convention
+from ..models import Convention
+from .access import load
 from .permissions import require_signed_in
-from .registration import list_convention_attendees
+from .registration_export import spreadsheet_cell
 
 PAGE = 500
 LOCAL_TIME = "%Y-%m-%d %H:%M"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return spreadsheet_cell("" if value is None else str(value))
 
 
 def _csv(header: list[str], rows) -> str:
@@ -52,7 +49,7 @@ def _all_pages(fetch):
 
 def schedule_csv(actor, convention_id: int) -> str:
     user = require_signed_in(actor)
-    convention = visible_convention(user, convention_id)
+    convention = load(user, Convention, convention_id)
     if not (user.is_admin or user.has_role("host")):
         raise Forbidden("Only admins and hosts download the schedule as CSV.")
     zone = ZoneInfo(convention.timezone)
@@ -82,21 +79,10 @@ def schedule_csv(actor, convention_id: int) -> str:
     return _csv(["run", "room", "start", "end", "hosts", "track", "seats", "registered", "status"], rows)
 
 
-def registrations_csv(actor, convention_id: int) -> str:
-    views = _all_pages(lambda limit, offset: list_convention_attendees(actor, convention_id, None, limit, offset))
-    convention = visible_convention(actor, convention_id)
-    zone = ZoneInfo(convention.timezone)
-    return _csv(["name", "email", "status", "payment reference", "signed up"], [
-        [v.user.display_name, v.user.email, v.registration.status,
-         (v.registration.payment_reference or "") if v.full else "",
-         v.registration.created_at.astimezone(zone).strftime(LOCAL_TIME)]
-        for v in views])
-
-
 def attendees_csv(actor, workshop_id: int) -> str:
     people = list(_all_pages(lambda limit, offset: workshop_attendees(actor, workshop_id, limit, offset)))
     workshop = db.session.get(Workshop, workshop_id)
-    convention = visible_convention(actor, workshop.convention_id)
+    convention = load(actor, Convention, workshop.convention_id)
     zone = ZoneInfo(convention.timezone)
     slots = {s.id: s for s in db.session.scalars(
         select(EventSlot).where(EventSlot.id.in_({p.selection.event_slot_id for p in people} - {None} or {0}))

@@ -10,10 +10,12 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Convention, HostApplication, HostAvailability, User, utcnow
+from ..models import Convention, HostApplication, HostAvailability, User, UserRole, utcnow
+from .access import find_visible, load
 from .mail import send_mail
 from .permissions import require_admin, require_signed_in
 from .users import grant_role
@@ -27,9 +29,7 @@ def apply_to_host(actor, convention_id: int | None, motivation: str) -> HostAppl
     if user.has_role("host"):
         raise Conflict("You are a host already.", code="already_host")
     if convention_id is not None:
-        convention = db.session.get(Convention, convention_id)
-        if convention is None or (convention.status == "draft" and not user.is_admin):
-            raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+        find_visible(user, Convention, convention_id, "convention_id")
     pending = db.session.scalar(
         select(HostApplication.id).where(HostApplication.user_id == user.id, HostApplication.status == "pending")
     )
@@ -41,7 +41,26 @@ def apply_to_host(actor, convention_id: int | None, motivation: str) -> HostAppl
     row = HostApplication(user_id=user.id, convention_id=convention_id, motivation=motivation)
     db.session.add(row)
     db.session.flush()
+    _tell_admins(row, user)
     return row
+
+
+def _tell_admins(row: HostApplication, applicant: User) -> None:
+    """Every admin hears of a new application, so none waits unseen."""
+    convention = db.session.get(Convention, row.convention_id) if row.convention_id else None
+    where = f" for {convention.name}" if convention else ""
+    motivation = row.motivation.strip() or "(no motivation given)"
+    admins = db.session.scalars(
+        select(User.email).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "admin", User.is_active.is_(True)).order_by(User.id)
+    )
+    for email in admins:
+        send_mail(
+            email,
+            f"New host application from {applicant.display_name}",
+            f"{applicant.display_name} ({applicant.email}) applied to host{where}.\n\n"
+            f"Their motivation:\n{motivation}\n\nReview it on the host applications page.",
+        )
 
 
 def latest_application(actor) -> HostApplication | None:
@@ -56,13 +75,19 @@ def pending_applications(actor, limit: int, offset: int) -> tuple[list[HostAppli
     require_admin(actor)
     query = select(HostApplication).where(HostApplication.status == "pending")
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    from sqlalchemy.orm import selectinload
-
     rows = db.session.scalars(
-        query.options(selectinload(HostApplication.user)).order_by(HostApplication.created_at, HostApplication.id)
-        .limit(limit).offset(offset)
+        query.options(selectinload(HostApplication.user), selectinload(HostApplication.convention))
+        .order_by(HostApplication.created_at, HostApplication.id).limit(limit).offset(offset)
     ).all()
     return list(rows), total
+
+
+def pending_application_count(actor) -> int:
+    """How many applications wait for an admin (the count beside the navigation link)."""
+    require_admin(actor)
+    return db.session.scalar(
+        select(func.count()).select_from(HostApplication).where(HostApplication.status == "pending")
+    ) or 0
 
 
 def _review(actor, application_id: int, status: str) -> HostApplication:
@@ -78,24 +103,30 @@ def _review(actor, application_id: int, status: str) -> HostApplication:
     return row
 
 
-def approve_application(actor, application_id: int) -> HostApplication:
+def _with_message(text: str, message: str) -> str:
+    message = message.strip()
+    return f"{text}\n\nA note from the admin who reviewed it:\n{message}" if message else text
+
+
+def approve_application(actor, application_id: int, message: str = "") -> HostApplication:
     row = _review(actor, application_id, "approved")
     grant_role(row.user, "host")
     send_mail(
         row.user.email,
         "You are a Slotwise host now",
-        "Your application to host was approved. You can now propose workshops and enter when you are available.",
+        _with_message("Your application to host was approved. You can now propose workshops and enter when you "
+                      "are available.", message),
     )
     db.session.flush()
     return row
 
 
-def reject_application(actor, application_id: int) -> HostApplication:
+def reject_application(actor, application_id: int, message: str = "") -> HostApplication:
     row = _review(actor, application_id, "rejected")
     send_mail(
         row.user.email,
         "Your host application",
-        "Your application to host was not approved this time. You may apply again.",
+        _with_message("Your application to host was not approved this time. You may apply again.", message),
     )
     db.session.flush()
     return row
@@ -106,7 +137,7 @@ def reject_application(actor, application_id: int) -> HostApplication:
 
 def _target_user(actor: User, user_id: int | None) -> User:
     if user_id is None or user_id == actor.id:
-        if not (actor.has_role("host") or actor.is_admin):
+        if not actor.may_host:
             raise Forbidden("Availability is for hosts; apply to host first.")
         return actor
     if not actor.is_admin:
@@ -115,13 +146,6 @@ def _target_user(actor: User, user_id: int | None) -> User:
     if user is None:
         raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {user_id}"})
     return user
-
-
-def _convention(actor: User, convention_id: int) -> Convention:
-    convention = db.session.get(Convention, convention_id)
-    if convention is None or (convention.status == "draft" and not actor.is_admin):
-        raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
-    return convention
 
 
 def convention_bounds(convention: Convention) -> tuple[datetime, datetime]:
@@ -146,7 +170,7 @@ def add_availability(actor, convention_id: int, start: datetime, end: datetime,
     """Add a window, merged with every window it overlaps or touches; returns the merged row."""
     user = require_signed_in(actor)
     target = _target_user(user, user_id)
-    convention = _convention(user, convention_id)
+    convention = find_visible(user, Convention, convention_id, "convention_id")
     start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)  # as stored
     if convention.status == "closed":
         raise Conflict("The convention is closed.", code="convention_closed")
@@ -181,11 +205,8 @@ def add_availability(actor, convention_id: int, start: datetime, end: datetime,
 
 def delete_availability(actor, availability_id: int) -> None:
     user = require_signed_in(actor)
-    row = db.session.get(HostAvailability, availability_id)
-    if row is None:
-        raise NotFound(f"No availability window {availability_id}.", fields={"id": availability_id})
-    if row.user_id != user.id and not user.is_admin:
-        raise Forbidden("You may only remove your own availability.")
+    row = load(user, HostAvailability, availability_id, "delete", what="availability window",
+               refusal="You may only remove your own availability.")
     convention = db.session.get(Convention, row.convention_id)
     if convention.status == "closed":
         raise Conflict("The convention is closed.", code="convention_closed")

@@ -1,10 +1,17 @@
 """Absolute links for mails: from the configured public address, never from a request's Host header."""
+from urllib.parse import urlsplit
+
 from flask import current_app, url_for
+
+# `slotwise serve` sets SLOTWISE_BASE_URL to its own address when none is configured; this is that
+# address's default, for mails sent by the command line and the tests.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("SLOTWISE_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    # Unset only in local use: then Flask's TRUSTED_HOSTS, if set, guards the Host header.
-    return url_for(endpoint, _external=True, **values)
+    base = current_app.config.get("SLOTWISE_BASE_URL") or DEFAULT_BASE_URL
+    # a request context of the public address alone: a path under it (https://x.org/con/...) is kept
+    with current_app.test_request_context(base_url=base):
+        path = url_for(endpoint, **values)
+    origin = urlsplit(base)
+    return f"{origin.scheme}://{origin.netloc}{path}"

@@ -1,13 +1,16 @@
 """Locations (rooms) of a convention, with the equipment fixed in them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Equipment, EventSlot, Location, LocationEquipment, User, Workshop
-from .conventions import admin_convention, visible_convention
+from ..models import Convention, Equipment, EventSlot, Location, LocationEquipment, Selection, User, Workshop
+from .access import load
+from .conventions import admin_convention
 from .lookup import require_name_free
 from .slots import unplace_runs
 from ..models.types import MAX_ID
@@ -31,7 +34,7 @@ def _location_in(convention_id: int, location_id: int) -> Location:
 
 
 def list_locations(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[Location], int]:
-    visible_convention(actor, convention_id)
+    load(actor, Convention, convention_id)
     total = db.session.scalar(
         select(func.count()).select_from(Location).where(Location.convention_id == convention_id)
     ) or 0
@@ -43,7 +46,7 @@ def list_locations(actor: User | None, convention_id: int, limit: int, offset: i
 
 
 def get_location(actor: User | None, convention_id: int, location_id: int) -> Location:
-    visible_convention(actor, convention_id)
+    load(actor, Convention, convention_id)
     return _location_in(convention_id, location_id)
 
 
@@ -124,24 +127,49 @@ def _reloaded(row: Location) -> Location:
     return _location_in(convention_id, location_id)
 
 
-def delete_location(actor: User | None, convention_id: int, location_id: int, cascade: bool = False) -> None:
-    """Refuses while workshops are placed in the room, unless `cascade`: then they are unplaced first."""
-    admin_convention(actor, convention_id)
-    row = _location_in(convention_id, location_id)
-    placed = db.session.execute(
+def _placed_in(row: Location) -> list:
+    """(workshop_id, run_index, title) of every run placed in the room."""
+    return db.session.execute(
         select(EventSlot.workshop_id, EventSlot.run_index, Workshop.title)
         .join(Workshop, Workshop.id == EventSlot.workshop_id)
         .where(EventSlot.location_id == row.id).distinct()
         .order_by(EventSlot.workshop_id, EventSlot.run_index)
     ).all()
+
+
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What deleting a room takes with it, for a page to say before it happens."""
+
+    name: str
+    slots: int
+    placed_titles: list[str]
+    registered: int  # people registered for runs in the room, who lose their seat
+
+
+def location_deletion_impact(actor: User | None, convention_id: int, location_id: int) -> DeletionImpact:
+    admin_convention(actor, convention_id)
+    row = _location_in(convention_id, location_id)
+    room_slots = select(EventSlot.id).where(EventSlot.location_id == row.id)
+    slot_count = db.session.scalar(select(func.count()).select_from(room_slots.subquery())) or 0
+    registered = db.session.scalar(select(func.count()).select_from(Selection).where(
+        Selection.event_slot_id.in_(room_slots), Selection.status == "registered")) or 0
+    titles = sorted({title for _, _, title in _placed_in(row)})
+    return DeletionImpact(row.name, slot_count, titles, registered)
+
+
+def delete_location(actor: User | None, convention_id: int, location_id: int, cascade: bool = False) -> None:
+    """Refuses while workshops are placed in the room, unless `cascade`: then they are unplaced first."""
+    admin_convention(actor, convention_id)
+    row = _location_in(convention_id, location_id)
+    placed = _placed_in(row)
     if placed and not cascade:
         titles = sorted({(w, t) for w, _, t in placed})
         raise Conflict(
-            f"Workshops are placed in '{row.name}': "
-            + ", ".join(f"'{t}' ({w})" for w, t in titles)
-            + "; delete with ?cascade=true to unplace them.",
+            f"Workshops are placed in '{row.name}': " + ", ".join(f"'{t}'" for _, t in titles)
+            + ". Deleting the room unplaces them.",
             code="location_in_use",
-            fields={"workshop_ids": [w for w, _ in titles]},
+            fields={"workshop_ids": [w for w, _ in titles], "cascade": "true deletes the room and unplaces them"},
         )
     unplace_runs({(w, r) for w, r, _ in placed}, f"its room '{row.name}' was removed")
     db.session.execute(delete(EventSlot).where(EventSlot.location_id == row.id))

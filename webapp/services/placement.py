@@ -8,17 +8,18 @@ schedule's accept reuses `check_placement(..., replace_current=True)` and `apply
 Who may place: admins, and the workshop's owner or co-hosts for their own workshop (a host
 knows best when they can run it, and the rules are checked all the same).
 
-Concurrency: the convention row and the candidate slot rows are locked (SELECT ... FOR UPDATE
-on PostgreSQL) before the snapshot is taken, so placements in one convention are judged one
-after another; the write is a compare-and-set (`... WHERE workshop_id IS NULL`) as a last guard,
-which also protects SQLite where FOR UPDATE does not exist.
+Concurrency: the convention is locked (`locks.lock_convention`: its row on PostgreSQL, the write
+lock on SQLite) before anything the checks read, so placements in one convention are judged one
+after another, hosts, co-hosts, equipment and runs included; the write is a compare-and-set
+(`... WHERE workshop_id IS NULL`) as a last guard.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, subqueryload
 
 from solver.problem import Placement
@@ -29,10 +30,12 @@ from ..extensions import db
 from ..models import Convention, EventSlot, Location, Selection, User, Workshop
 from ..models.workshops import workshop_cohosts
 from . import schedule_versions
+from .access import load
+from .locks import lock_convention
 from .mail import send_mail
 from .snapshot import build_problem
 from .workshops import (
-    PlacedRun, WorkshopView, can_view, is_admin, load_workshop, placed_runs, require_editable, views_of,
+    PlacedRun, WorkshopView, load_workshop, placed_runs, require_editable, views_of,
 )
 
 
@@ -113,7 +116,7 @@ def placement_violations(workshop: Workshop) -> list[Violation]:
 
 def lock_slots(convention_id: int, slot_ids: list[int]) -> list[EventSlot]:
     """Lock the convention (placements in it are judged one after another) and the slots."""
-    db.session.get(Convention, convention_id, with_for_update=True, populate_existing=True)
+    lock_convention(convention_id)
     if not slot_ids:
         return []
     return list(db.session.scalars(
@@ -152,7 +155,12 @@ def run_slots(first: EventSlot, count: int) -> list[EventSlot]:
     ))
 
 
+def _lock_convention_of(workshop_id: int) -> None:
+    lock_convention(db.session.scalar(select(Workshop.convention_id).where(Workshop.id == workshop_id)))
+
+
 def assign_slot(actor, workshop_id: int, event_slot_id: int, run_index: int | None = None) -> PlacedRun:
+    _lock_convention_of(workshop_id)  # before the workshop, its runs and its hosts are read
     workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
     first = db.session.get(EventSlot, event_slot_id)
     if first is None:
@@ -226,13 +234,30 @@ def unplace_run(workshop: Workshop, run_index: int, reason: str) -> list[int]:
 
 def unassign_slot(actor, workshop_id: int, slot_id: int) -> tuple[list[int], WorkshopView]:
     """Take the run holding `slot_id` off the schedule; the freed slot ids and the workshop now."""
+    _lock_convention_of(workshop_id)
     workshop, convention = require_editable(actor, workshop_id)  # admin, owner or co-host
-    lock_slots(convention.id, [])
     slot = db.session.get(EventSlot, slot_id, populate_existing=True)
     if slot is None or slot.workshop_id != workshop.id:
         raise NotFound(f"Workshop {workshop_id} is not placed in slot {slot_id}.", fields={"slot_id": slot_id})
     freed = unplace_run(workshop, slot.run_index, "it was unscheduled")
     return freed, views_of([workshop])[0]
+
+
+def run_attendance(actor, workshop_id: int, slot_id: int) -> tuple[int, int]:
+    """(registered, waiting) on the run holding `slot_id`: the people unplacing that run would affect,
+    counted for whoever may unplace it, so a page can say so before it happens."""
+    workshop, _ = require_editable(actor, workshop_id)
+    slot = db.session.get(EventSlot, slot_id)
+    if slot is None or slot.workshop_id != workshop.id:
+        raise NotFound(f"Workshop {workshop_id} is not placed in slot {slot_id}.", fields={"slot_id": slot_id})
+    run_slots = select(EventSlot.id).where(EventSlot.workshop_id == workshop.id, EventSlot.run_index == slot.run_index)
+    counted = dict(db.session.execute(
+        select(Selection.status, func.count()).where(
+            Selection.workshop_id == workshop.id, Selection.event_slot_id.in_(run_slots),
+            Selection.status.in_(("registered", "waitlisted")),
+        ).group_by(Selection.status)
+    ).all())
+    return counted.get("registered", 0), counted.get("waitlisted", 0)
 
 
 def workshop_runs(actor, workshop_id: int) -> list[PlacedRun]:
@@ -248,47 +273,54 @@ class Schedule:
     workshops: dict[int, Workshop]  # the placed ones the actor may see
 
 
-def _visible_convention(actor, convention_id: int) -> Convention:
-    convention = db.session.get(Convention, convention_id)
-    if convention is None or (convention.status == "draft" and not is_admin(actor)):
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return convention
-
-
 _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
                  EventSlot.run_index)
 
 
-def convention_schedule(actor, convention_id: int) -> Schedule:
-    """Rooms, slots and the visible workshop in each: four queries whatever the size."""
-    convention = _visible_convention(actor, convention_id)
+def slot_starts(actor, convention_id: int) -> tuple[Convention, list[tuple[datetime, int]]]:
+    """The convention and each distinct slot start with its number of slots: enough to list the grid's days
+    and choose one before reading any workshop."""
+    convention = load(actor, Convention, convention_id)
+    starts = db.session.execute(
+        select(EventSlot.start, func.count()).where(EventSlot.convention_id == convention_id)
+        .group_by(EventSlot.start).order_by(EventSlot.start)
+    ).all()
+    return convention, [(start, count) for start, count in starts]
+
+
+def convention_schedule(actor, convention_id: int, between: tuple[datetime, datetime] | None = None) -> Schedule:
+    """Rooms, slots and the visible workshop in each: four queries whatever the size. With `between`,
+    only the slots starting in that window and their workshops (one day of a large grid)."""
+    convention = load(actor, Convention, convention_id)
     locations = list(db.session.scalars(
         select(Location).where(Location.convention_id == convention_id).order_by(Location.name, Location.id)
     ))
+    in_window = [EventSlot.convention_id == convention_id]
+    if between is not None:
+        in_window += [EventSlot.start >= between[0], EventSlot.start < between[1]]
     # plain rows, not ORM objects: the grid only reads them, and a large convention has thousands
     slots = list(db.session.execute(
-        select(*_SLOT_COLUMNS)
-        .where(EventSlot.convention_id == convention_id).order_by(EventSlot.start, EventSlot.location_id)
+        select(*_SLOT_COLUMNS).where(*in_window).order_by(EventSlot.start, EventSlot.location_id)
     ))
     workshops = {}
     if any(s.workshop_id is not None for s in slots):
-        placed = select(EventSlot.workshop_id).where(EventSlot.convention_id == convention_id)
+        placed = select(EventSlot.workshop_id).where(*in_window)
         # A subquery and joins, not lists of a thousand ids: the driver parses every placeholder of a query.
         for w in db.session.scalars(
             select(Workshop).where(Workshop.id.in_(placed)).options(
                 joinedload(Workshop.host), subqueryload(Workshop.cohosts),
             )
         ).unique():
-            if can_view(actor, w, convention):
+            if w.can_view(actor):
                 workshops[w.id] = w
     return Schedule(convention, locations, slots, workshops)
 
 
 def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
-    """One slot of the grid, as `convention_schedule` would show it, without reading the whole grid:
-    the slot, the slot before it in the same room (to tell whether it continues a run) and its workshop.
+    """One block of the grid, as `convention_schedule` would show it, without reading the whole grid:
+    the slot alone, or, when it holds a workshop run, every slot of that run and its workshop.
     NotFound when the slot is not in this convention."""
-    convention = _visible_convention(actor, convention_id)
+    convention = load(actor, Convention, convention_id)
     slot = db.session.execute(
         select(*_SLOT_COLUMNS).where(EventSlot.id == slot_id, EventSlot.convention_id == convention_id)
     ).first()
@@ -297,17 +329,17 @@ def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:
     slots = [slot]
     workshops = {}
     if slot.workshop_id is not None:
-        before = db.session.execute(
+        slots = list(db.session.execute(
             select(*_SLOT_COLUMNS)
-            .where(EventSlot.location_id == slot.location_id, EventSlot.start < slot.start)
-            .order_by(EventSlot.start.desc()).limit(1)
-        ).first()
-        slots = [before, slot] if before is not None else slots
+            .where(EventSlot.location_id == slot.location_id, EventSlot.workshop_id == slot.workshop_id,
+                   EventSlot.run_index == slot.run_index)
+            .order_by(EventSlot.start)
+        ))
         workshop = db.session.scalars(
             select(Workshop).where(Workshop.id == slot.workshop_id)
             .options(joinedload(Workshop.host), subqueryload(Workshop.cohosts))
         ).first()
-        if workshop is not None and can_view(actor, workshop, convention):
+        if workshop is not None and workshop.can_view(actor):
             workshops[workshop.id] = workshop
     location = db.session.get(Location, slot.location_id)
     return Schedule(convention, [location], slots, workshops)
@@ -318,7 +350,7 @@ def hosts_of_hidden_runs(convention_id: int) -> set[int]:
     more of the grid than everyone else does."""
     hidden = (
         select(EventSlot.workshop_id).join(Workshop, Workshop.id == EventSlot.workshop_id)
-        .where(EventSlot.convention_id == convention_id, Workshop.status != "published")
+        .where(EventSlot.convention_id == convention_id, ~Workshop.visible_to(None))
     )
     owners = db.session.scalars(select(Workshop.host_id).where(Workshop.id.in_(hidden)))
     cohosts = db.session.scalars(

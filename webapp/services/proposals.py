@@ -14,7 +14,9 @@ from .attending import promote_waitlisted
 from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin
+from .proposal_review import record_changes
 from .placement import apply_placements, check_placement, lock_slots, violation_json
+from .scheduling import not_in_status, transition_run
 from .snapshot import current_placements
 
 
@@ -29,10 +31,11 @@ def accept_run(actor: User | None, run_id: int) -> dict:
     workshops stay and are checked together with it. Any broken rule: 409 listing every one,
     nothing applied. Registered attendees follow their run; new clashes are listed and mailed."""
     admin = require_admin(actor)
-    run = get_or_404(ScheduleRun, run_id, "schedule run", for_update=True)
-    if run.status != "succeeded":
-        raise Conflict(f"Run {run.id} is {run.status}; only a succeeded proposal can be accepted.",
-                       code="run_not_reviewable")
+    get_or_404(ScheduleRun, run_id, "schedule run")
+    # first, so that of an accept and a reject racing exactly one wins; a broken rule below rolls it back
+    if not transition_run(run_id, ("succeeded",), "accepted", decided_by_id=admin.id, decided_at=utcnow()):
+        raise not_in_status(run_id, "a succeeded proposal can be accepted", "run_not_reviewable")
+    run = db.session.get(ScheduleRun, run_id)
     all_slot_ids = list(db.session.scalars(select(EventSlot.id).where(EventSlot.convention_id == run.convention_id)))
     # the same locks and rule checker as a manual assign-slot, so neither can slip past the other
     slots = {s.id: s for s in lock_slots(run.convention_id, all_slot_ids)}
@@ -48,6 +51,7 @@ def accept_run(actor: User | None, run_id: int) -> dict:
             code="proposal_outdated",
             fields={"violations": [violation_json(v) for v in problems]},
         )
+    record_changes(run)  # against the schedule it replaces: after this, the schedule is the proposal
     before = {(p.workshop_id, p.run_index): p.slot_ids for p in current if p.workshop_id in known}
     after = {(p.workshop_id, p.run_index): p.slot_ids for p in proposal}
     staying = {key for key, slot_ids in after.items() if before.get(key) == slot_ids}  # written once already
@@ -61,9 +65,6 @@ def accept_run(actor: User | None, run_id: int) -> dict:
     _notify(moved_people, dropped_people, clashes)
     for workshop_id in sorted({key[0] for key in after if key in before and before[key] != after[key]}):
         promote_waitlisted(workshop_id)  # a bigger room may have freed seats for those waiting
-    run.status = "accepted"
-    run.decided_by_id = admin.id
-    run.decided_at = utcnow()
     db.session.flush()
     return {
         "run_id": run.id,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Convention, EventSlot, ImportedEvent, Location, Track, Workshop
-from .workshops import can_view
+from .access import load
 
 RUNS_PER_WORKSHOP_ID = 100  # event ids: workshop id × 100 + run index (a workshop has at most 20 runs)
 UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -103,10 +103,8 @@ def finest_grid(times) -> int:
 
 
 def visible_convention_for_export(convention_id: int) -> Convention:
-    convention = db.session.get(Convention, convention_id) if convention_id > 0 else None
-    if convention is None or convention.status == "draft":
-        raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    return convention
+    """Public files are what a reader who is not signed in may see: never a draft (404, as an unknown id)."""
+    return load(None, Convention, convention_id)
 
 
 def published_schedule(convention_id: int, *, location_id: int | None = None,
@@ -140,7 +138,7 @@ def published_schedule(convention_id: int, *, location_id: int | None = None,
     runs = []
     for workshop_id, run_index, room_id, start, end in placed:
         w = workshops[workshop_id]
-        if not can_view(None, w, convention):
+        if not w.can_view(None):
             continue
         source = imported.get(workshop_id)
         persons = (Person(w.host.id, w.host.display_name),) + tuple(

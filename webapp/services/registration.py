@@ -24,9 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from ..extensions import db
 from ..models import Convention, ConventionRegistration, Selection, User, Workshop
-from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open, visible_convention
+from ..models.attending import REGISTRATION_STATUSES
+from .attending import ACTIVE, AttendeeView, cancel_selections, hosted_workshop_ids, require_open
+from .access import load
 from .lookup import get_or_404
-from .permissions import require_admin, require_signed_in
+from .mail import send_mail
+from .permissions import require_admin, require_self_or_admin, require_signed_in
 
 SIGNATURE_HEADER = "X-Slotwise-Signature"
 
@@ -53,7 +56,7 @@ def _initial_status(con: Convention) -> str:
 def register_for_convention(actor, convention_id: int) -> tuple[ConventionRegistration, bool]:
     """Answers (registration, created): created is False when an active registration existed."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     require_open(con)
     existing = _registration(user.id, con.id, lock=True)
     if existing is not None and existing.status != "cancelled":
@@ -93,7 +96,7 @@ def complete_registration(actor, convention_id: int, payment_reference: str, use
                           ) -> ConventionRegistration:
     """An admin records the payment of someone's (or their own) registration."""
     admin = require_admin(actor)
-    con = get_or_404(Convention, convention_id, "convention")
+    con = load(admin, Convention, convention_id, "manage")
     target = admin.id if user_id is None else user_id
     if db.session.get(User, target) is None:
         raise ValidationFailed("Unknown user.", fields={"user_id": f"unknown: {target}"})
@@ -101,7 +104,14 @@ def complete_registration(actor, convention_id: int, payment_reference: str, use
     if row is None:
         raise NotFound(f"User {target} has no registration for convention '{con.name}'.",
                        code="no_registration", fields={"user_id": target})
-    return _complete(row, con, payment_reference)
+    was_complete = row.status == "registered"
+    _complete(row, con, payment_reference)
+    if not was_complete and target != admin.id:
+        person = db.session.get(User, target)
+        send_mail(person.email, f"You are registered for {con.name}",
+                  f"Your payment for {con.name} was received (reference {payment_reference}); "
+                  "your registration is complete.")
+    return row
 
 
 def verify_payment_signature(raw_body: bytes, header: str | None) -> None:
@@ -134,23 +144,39 @@ def complete_paid_registration(convention_id: int, user_id: int, payment_referen
     return _complete(row, con, payment_reference)
 
 
-def cancel_convention_registration(actor, convention_id: int) -> ConventionRegistration:
-    """Cancel one's own registration and every selection in the convention (idempotent)."""
+def _active_selections(user_id: int, convention_id: int):
+    return select(Selection).join(Workshop, Workshop.id == Selection.workshop_id).where(
+        Selection.user_id == user_id, Workshop.convention_id == convention_id, Selection.status != "cancelled"
+    )
+
+
+def active_selection_count(user_id: int, convention_id: int) -> int:
+    """How many workshop registrations, waitlist places and interests cancelling the registration ends."""
+    query = _active_selections(user_id, convention_id)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def cancel_convention_registration(actor, convention_id: int, user_id: int | None = None) -> ConventionRegistration:
+    """Cancel a registration (one's own; an admin's: anyone's) and every selection in the convention
+    (idempotent). A person whose registration an admin cancelled is mailed."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
-    row = _registration(user.id, con.id, lock=True)
+    target = user.id if user_id is None else user_id
+    if target != user.id:
+        require_admin(user)
+    con = load(user, Convention, convention_id)
+    row = _registration(target, con.id, lock=True)
     if row is None:
-        raise NotFound(f"You have no registration for convention '{con.name}'.", code="no_registration")
+        whose = "You have" if target == user.id else f"User {target} has"
+        raise NotFound(f"{whose} no registration for convention '{con.name}'.", code="no_registration")
     if row.status == "cancelled":
         return row
-    selections = list(db.session.scalars(
-        select(Selection).join(Workshop, Workshop.id == Selection.workshop_id).where(
-            Selection.user_id == user.id, Workshop.convention_id == con.id, Selection.status != "cancelled"
-        )
-    ))
-    cancel_selections(selections)
+    cancel_selections(list(db.session.scalars(_active_selections(target, con.id))))
     row.status = "cancelled"
     db.session.flush()
+    if target != user.id:
+        send_mail(db.session.get(User, target).email, f"Your registration for {con.name} was cancelled",
+                  f"An organiser of {con.name} cancelled your registration, and with it your workshop places. "
+                  "Write to them if this is a mistake; you may register again while registration is open.")
     return row
 
 
@@ -158,7 +184,7 @@ def list_convention_attendees(actor, convention_id: int, status: str | None, lim
                               ) -> tuple[list[AttendeeView], int]:
     """Admins: every registration. Hosts: people registered or waitlisted for their workshops."""
     user = require_signed_in(actor)
-    con = visible_convention(user, convention_id)
+    con = load(user, Convention, convention_id)
     query = select(ConventionRegistration).where(ConventionRegistration.convention_id == con.id)
     if not user.is_admin:
         if not user.has_role("host"):
@@ -177,12 +203,69 @@ def list_convention_attendees(actor, convention_id: int, status: str | None, lim
     return [AttendeeView(reg, u, user.is_admin) for reg, u in rows], total
 
 
-def my_conventions(actor, limit: int, offset: int) -> tuple[list[RegistrationView], int]:
+def my_conventions(actor, limit: int, offset: int, user_id: int | None = None) -> tuple[list[RegistrationView], int]:
+    """The actor's convention registrations (an admin may name another person with `user_id`)."""
     user = require_signed_in(actor)
-    query = select(ConventionRegistration).where(ConventionRegistration.user_id == user.id)
+    if user_id is not None:
+        require_self_or_admin(user, user_id)
+    query = select(ConventionRegistration).where(ConventionRegistration.user_id == (user.id if user_id is None
+                                                                                      else user_id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(
         query.add_columns(Convention).join(Convention, Convention.id == ConventionRegistration.convention_id)
         .order_by(Convention.start_date, Convention.id).limit(limit).offset(offset)
     ).all()
     return [RegistrationView(reg, con) for reg, con in rows], total
+
+
+# admins' overview --------------------------------------------------------------------------------
+
+
+def _registrations_query(con: Convention, status: str | None, q: str | None):
+    query = (select(ConventionRegistration, User).join(User, User.id == ConventionRegistration.user_id)
+             .where(ConventionRegistration.convention_id == con.id))
+    if status is not None:
+        if status not in REGISTRATION_STATUSES:
+            raise ValidationFailed("Unknown status.", fields={"status": f"one of {', '.join(REGISTRATION_STATUSES)}"})
+        query = query.where(ConventionRegistration.status == status)
+    if q:
+        needle = q.lower()
+        query = query.where(User.email.contains(needle, autoescape=True)
+                            | func.lower(User.display_name).contains(needle, autoescape=True)
+                            | func.lower(ConventionRegistration.payment_reference).contains(needle, autoescape=True))
+    return query
+
+
+def search_registrations(actor, convention_id: int, *, status: str | None = None, q: str | None = None,
+                         limit: int, offset: int) -> tuple[list[AttendeeView], int]:
+    """Admins: a convention's registrations by status and by a search over name, email and payment reference."""
+    require_admin(actor)
+    con = get_or_404(Convention, convention_id, "convention")
+    query = _registrations_query(con, status, q)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.execute(
+        query.order_by(func.lower(User.display_name), ConventionRegistration.id).limit(limit).offset(offset)
+    ).all()
+    return [AttendeeView(reg, person, True) for reg, person in rows], total
+
+
+def registration_counts(actor, convention_id: int) -> dict[str, int]:
+    """Admins: how many registrations are in each status (every status present, 0 when none)."""
+    require_admin(actor)
+    con = get_or_404(Convention, convention_id, "convention")
+    counted = dict(db.session.execute(
+        select(ConventionRegistration.status, func.count()).where(ConventionRegistration.convention_id == con.id)
+        .group_by(ConventionRegistration.status)
+    ).all())
+    return {status: counted.get(status, 0) for status in REGISTRATION_STATUSES}
+
+
+def registration_of(actor, convention_id: int, user_id: int) -> AttendeeView:
+    """Admins: one person's registration for a convention (404 when they have none)."""
+    require_admin(actor)
+    con = get_or_404(Convention, convention_id, "convention")
+    person = get_or_404(User, user_id, "user")
+    row = _registration(person.id, con.id)
+    if row is None:
+        raise NotFound(f"{person.display_name} has no registration for {con.name}.", code="no_registration")
+    return AttendeeView(row, person, True)

@@ -20,7 +20,8 @@ from ..extensions import db
 from .placement import Schedule, convention_schedule, hosts_of_hidden_runs
 from .schedule_versions import version_of
 from .versioned_cache import app_cache
-from .workshops import is_admin
+from ..models import Convention
+from .access import is_admin, signed_in_user
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]
     """The convention's grid as `actor` may see it, encoded by `render`."""
     found = version_of(db.session, convention_id)
     admin = is_admin(actor)
-    if found is None or (found.status == "draft" and not admin):
+    if found is None or not Convention.status_visible(found.status, actor):
         raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
     version, key = found.version, found.cache_key
     cache = app_cache("schedule-grid")
@@ -42,7 +43,8 @@ def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]
     else:
         hidden_hosts = cache.cached((*key, "hidden-hosts"), version,
                                     lambda: frozenset(hosts_of_hidden_runs(convention_id)))
-        if getattr(actor, "is_authenticated", False) and actor.id in hidden_hosts:
+        user = signed_in_user(actor)
+        if user is not None and user.id in hidden_hosts:
             return RenderedGrid(render(convention_schedule(actor, convention_id)), None)
         audience = "public"
         actor = None  # the public grid is the anonymous reader's

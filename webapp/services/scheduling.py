@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from flask import current_app
 from solver.jsonio import problem_to_json
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..models import Convention, EventSlot, ScheduleRun, User, utcnow
+from ..models import EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
+from .conventions import admin_convention
 from .lookup import get_or_404
 from .permissions import require_admin
 from .snapshot import build_problem, current_placements
@@ -21,24 +22,50 @@ FINISHED_STATUSES = ("succeeded", "infeasible", "failed", "cancelled")
 MAX_SEED = 2_147_483_647  # CP-SAT's random seed is a 32-bit integer
 
 
+def transition_run(run_id: int, from_statuses: tuple[str, ...], to_status: str, *conditions, **values) -> bool:
+    """Compare-and-set a run's status: of two requests racing for one run, exactly one moves it.
+
+    The UPDATE takes the row's lock (the database's write lock on SQLite) and re-reads the status
+    under it, so the loser sees the winner's status and changes nothing."""
+    changed = db.session.execute(
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status.in_(from_statuses), *conditions)
+        .values(status=to_status, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        run = db.session.get(ScheduleRun, run_id)
+        if run is not None:
+            db.session.refresh(run)
+    return bool(changed)
+
+
+def not_in_status(run_id: int, wanted: str, code: str) -> Conflict:
+    run = db.session.get(ScheduleRun, run_id, populate_existing=True)
+    status = run.status if run is not None else "gone"
+    return Conflict(f"Run {run_id} is {status}; only {wanted}.", code=code, fields={"status": status})
+
+
 def expire_stale_runs(convention_id: int | None = None) -> int:
     """Mark failed the running runs whose worker stopped writing (died, killed, machine lost)."""
     timeout = current_app.config["SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS"]
     cutoff = utcnow() - timedelta(seconds=timeout)
-    query = select(ScheduleRun).where(
+    query = select(ScheduleRun.id).where(
         ScheduleRun.status == "running",
         func.coalesce(ScheduleRun.heartbeat_at, ScheduleRun.started_at, ScheduleRun.created_at) < cutoff,
     )
     if convention_id is not None:
         query = query.where(ScheduleRun.convention_id == convention_id)
-    stale = db.session.scalars(query).all()
-    for run in stale:
-        run.status = "failed"
-        run.finished_at = utcnow()
-        run.error_message = f"The worker stopped reporting for over {timeout} s (it died or was stopped)."
-    if stale:
-        db.session.flush()
-    return len(stale)
+    expired = 0
+    for run_id in db.session.scalars(query).all():
+        # the heartbeat is judged again under the lock: a run that wrote meanwhile lives on
+        expired += transition_run(
+            run_id, ("running",), "failed",
+            func.coalesce(ScheduleRun.heartbeat_at, ScheduleRun.started_at, ScheduleRun.created_at) < cutoff,
+            finished_at=utcnow(),
+            error_message=f"The worker stopped reporting for over {timeout} s (it died or was stopped).",
+        )
+    return expired
 
 
 def active_run(convention_id: int) -> ScheduleRun | None:
@@ -55,7 +82,7 @@ def request_auto_schedule(
 ) -> ScheduleRun:
     """Queue a run; the solver starts once this transaction has committed."""
     admin = require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(admin, convention_id)
     limit = current_app.config["SCHEDULE_MAX_TIME_LIMIT_SECONDS"]
     if not 1 <= time_limit_seconds <= limit:
         raise ValidationFailed(f"The time limit is 1 to {limit} seconds.",
@@ -100,8 +127,7 @@ def _busy(run: ScheduleRun | None) -> Conflict:
 def export_problem(actor: User | None, convention_id: int) -> dict:
     """The convention as the solver sees it now, in the versioned JSON that `slotwise solve` reads:
     with a reproducible run's seed and time limit as `--work-limit`, it repeats the run offline."""
-    require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(actor, convention_id)
     return problem_to_json(build_problem(convention_id))
 
 
@@ -114,8 +140,7 @@ def get_run(actor: User | None, run_id: int) -> ScheduleRun:
 
 
 def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[ScheduleRun], int]:
-    require_admin(actor)
-    get_or_404(Convention, convention_id, "convention")
+    admin_convention(actor, convention_id)
     expire_stale_runs(convention_id)
     query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -125,28 +150,19 @@ def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -
 
 def cancel_run(actor: User | None, run_id: int) -> ScheduleRun:
     run = get_run(actor, run_id)
-    if run.status == "queued":
-        run.status = "cancelled"
-        run.finished_at = utcnow()
-    elif run.status == "running":
-        run.cancel_requested = True  # the worker polls this and stops its search
-    else:
-        raise Conflict(f"Run {run.id} is {run.status}; only queued or running runs can be cancelled.",
-                       code="run_not_active")
-    db.session.flush()
+    if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
+        return run
+    # running: the worker polls this flag and stops its search
+    if not transition_run(run.id, ("running",), "running", cancel_requested=True):
+        raise not_in_status(run.id, "queued or running runs can be cancelled", "run_not_active")
     return run
 
 
 def reject_run(actor: User | None, run_id: int) -> ScheduleRun:
     admin = require_admin(actor)
     run = get_run(actor, run_id)
-    if run.status != "succeeded":
-        raise Conflict(f"Run {run.id} is {run.status}; only a succeeded proposal can be rejected.",
-                       code="run_not_reviewable")
-    run.status = "rejected"
-    run.decided_by_id = admin.id
-    run.decided_at = utcnow()
-    db.session.flush()
+    if not transition_run(run.id, ("succeeded",), "rejected", decided_by_id=admin.id, decided_at=utcnow()):
+        raise not_in_status(run.id, "a succeeded proposal can be rejected", "run_not_reviewable")
     return run
 
 
@@ -168,42 +184,3 @@ def proposal_diff(run: ScheduleRun) -> dict[str, list[dict]]:
         else:
             diff["unchanged"].append(entry)
     return diff
-
-
-def describe_proposal(run: ScheduleRun) -> dict:
-    """The diff with names and local times, for people reviewing it on a page."""
-    from zoneinfo import ZoneInfo
-
-    from ..models import Location, Workshop
-
-    convention = db.session.get(Convention, run.convention_id)
-    zone = ZoneInfo(convention.timezone)
-    diff = proposal_diff(run)
-    slot_ids = {i for group in diff.values() for e in group
-                for i in (e["from_event_slot_ids"] or []) + (e["to_event_slot_ids"] or [])}
-    slots = {s.id: s for s in db.session.scalars(select(EventSlot).where(EventSlot.id.in_(slot_ids)))} if slot_ids else {}
-    rooms = dict(db.session.execute(
-        select(Location.id, Location.name).where(Location.convention_id == run.convention_id)).all())
-    workshop_ids = {e["workshop_id"] for group in diff.values() for e in group} | {u.workshop_id for u in run.unplaced}
-    titles = dict(db.session.execute(
-        select(Workshop.id, Workshop.title).where(Workshop.id.in_(workshop_ids))).all()) if workshop_ids else {}
-
-    def where(ids):
-        if not ids or any(i not in slots for i in ids):
-            return None
-        first, last = slots[ids[0]], slots[ids[-1]]
-        start, end = first.start.astimezone(zone), last.end.astimezone(zone)
-        return f"{rooms.get(first.location_id, '?')}, {start:%a %d %b %H:%M}–{end:%H:%M}"
-
-    described = {
-        kind: [dict(e, title=titles.get(e["workshop_id"], f"#{e['workshop_id']}"),
-                    run_label=e["run_index"] + 1, before=where(e["from_event_slot_ids"]),
-                    after=where(e["to_event_slot_ids"])) for e in entries]
-        for kind, entries in diff.items()
-    }
-    described["unplaced"] = [
-        {"workshop_id": u.workshop_id, "title": titles.get(u.workshop_id, f"#{u.workshop_id}"),
-         "run_label": None if u.run_index is None else u.run_index + 1, "reasons": u.reasons}
-        for u in run.unplaced
-    ]
-    return described

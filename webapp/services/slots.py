@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -15,9 +15,9 @@ from ..extensions import db
 from ..models import Convention, EventSlot, Location, User, Workshop
 from . import placement
 from ..models.types import MAX_ID
-from .conventions import (
-    admin_convention, convention_window, is_admin, load, local_midnight, visible_convention,
-)
+from .access import load
+from .lookup import get_or_404
+from .conventions import admin_convention, convention_window, local_midnight
 
 MAX_BULK_SLOTS = 20_000
 
@@ -47,12 +47,22 @@ def unplace_runs(runs: set[tuple[int, int]], reason: str) -> list[int]:
 # reading --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ListedSlot:
+    slot: EventSlot
+    workshop_visible: bool  # False when free, or when the workshop in it is hidden from the reader
+
+
 def list_slots(
     actor: User | None, convention_id: int, *, limit: int, offset: int, location_id: int | None = None,
     day: date | None = None, available: bool | None = None,
-) -> tuple[list[EventSlot], int]:
-    convention = visible_convention(actor, convention_id)
-    query = select(EventSlot).where(EventSlot.convention_id == convention.id)
+) -> tuple[list[ListedSlot], int]:
+    """A page of the convention's slots; a slot held by a workshop the actor may not see shows as
+    taken, without naming the workshop (as the grid shows it)."""
+    convention = load(actor, Convention, convention_id)
+    visible = and_(Workshop.id == EventSlot.workshop_id, Workshop.visible_to(actor))
+    query = (select(EventSlot, Workshop.id.label("visible_workshop_id")).outerjoin(Workshop, visible)
+             .where(EventSlot.convention_id == convention.id))
     if location_id is not None:
         query = query.where(EventSlot.location_id == location_id)
     if day is not None:
@@ -65,21 +75,21 @@ def list_slots(
     elif available is False:
         query = query.where(EventSlot.workshop_id.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
+    rows = db.session.execute(
         query.order_by(EventSlot.start, EventSlot.location_id, EventSlot.id).limit(limit).offset(offset)
     ).all()
-    return list(rows), total
+    return [ListedSlot(slot, shown is not None) for slot, shown in rows], total
 
 
 def placed_workshop(actor: User | None, slot_id: int) -> tuple[Workshop, int, list[int]]:
     """The workshop placed in a slot, its run index and the slots of that run (in time order)."""
-    slot = load(EventSlot, slot_id, "event slot")
-    visible_convention(actor, slot.convention_id)
+    slot = get_or_404(EventSlot, slot_id, "event slot")
+    load(actor, Convention, slot.convention_id)
     if slot.workshop_id is None:
         raise NotFound(f"Slot {slot_id} is free: no workshop is placed in it.", code="slot_free",
                        fields={"id": slot_id})
     workshop = db.session.get(Workshop, slot.workshop_id)
-    if workshop.status != "published" and not _may_see_unpublished(actor, workshop):
+    if not workshop.can_view(actor):
         raise NotFound(f"No published workshop is placed in slot {slot_id}.", code="slot_free",
                        fields={"id": slot_id})
     run_slot_ids = list(db.session.scalars(
@@ -87,12 +97,6 @@ def placed_workshop(actor: User | None, slot_id: int) -> tuple[Workshop, int, li
         .order_by(EventSlot.start)
     ))
     return workshop, slot.run_index, run_slot_ids
-
-
-def _may_see_unpublished(actor: User | None, workshop: Workshop) -> bool:
-    if is_admin(actor):
-        return True
-    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.id in workshop.host_ids())
 
 
 # writing one slot -----------------------------------------------------------------------------
@@ -175,10 +179,9 @@ def create_slot(actor: User | None, convention_id: int, *, location_id: int, sta
 def _refuse_placed(slot: EventSlot, doing: str) -> None:
     workshop = db.session.get(Workshop, slot.workshop_id)
     raise Conflict(
-        f"Slot {slot.id} holds the workshop '{workshop.title}' ({workshop.id}); "
-        f"{doing} it with ?cascade=true to unplace that run.",
+        f"The slot holds the workshop '{workshop.title}'; {doing} the slot unplaces that run.",
         code="slot_in_use",
-        fields={"workshop_id": workshop.id},
+        fields={"workshop_id": workshop.id, "cascade": "true unplaces the run first"},
     )
 
 
@@ -198,7 +201,7 @@ def update_slot(actor: User | None, convention_id: int, slot_id: int, *, locatio
     _check_no_overlap(location, new_start, new_end, exclude_id=slot.id)
     if slot.workshop_id is not None:
         if not cascade:
-            _refuse_placed(slot, "change")
+            _refuse_placed(slot, "changing")
         unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was changed")
     slot.location_id, slot.start, slot.end = new_location_id, new_start, new_end
     _flush_slots()
@@ -210,7 +213,7 @@ def delete_slot(actor: User | None, convention_id: int, slot_id: int, cascade: b
     slot = _slot_in(convention.id, slot_id)
     if slot.workshop_id is not None:
         if not cascade:
-            _refuse_placed(slot, "delete")
+            _refuse_placed(slot, "deleting")
         unplace_runs({(slot.workshop_id, slot.run_index)}, "its time slot was removed")
     db.session.delete(slot)
     db.session.flush()

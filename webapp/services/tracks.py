@@ -5,14 +5,15 @@ from sqlalchemy import func, select
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import Track, User
-from .conventions import admin_convention, load, visible_convention
-from .lookup import require_name_free
+from ..models import Convention, Track, User
+from .access import load
+from .conventions import admin_convention
+from .lookup import get_or_404, require_name_free
 from .permissions import require_admin
 
 
 def list_tracks(actor: User | None, convention_id: int) -> list[Track]:
-    visible_convention(actor, convention_id)
+    load(actor, Convention, convention_id)
     return list(db.session.scalars(
         select(Track).where(Track.convention_id == convention_id).order_by(func.lower(Track.name), Track.id)
     ))
@@ -44,7 +45,7 @@ def create_track(actor: User | None, convention_id: int, *, name: str, colour: s
 
 def update_track(actor: User | None, track_id: int, *, name: str | None = None, colour: str | None = None) -> Track:
     require_admin(actor)
-    track = load(Track, track_id, "track")
+    track = get_or_404(Track, track_id, "track")
     if name is not None and name != track.name:
         _check_name_free(track.convention_id, name, exclude_id=track.id)
         track.name = name
@@ -57,7 +58,7 @@ def update_track(actor: User | None, track_id: int, *, name: str | None = None, 
 def delete_track(actor: User | None, track_id: int) -> None:
     """Its workshops stay, without a track (the database sets their track_id to NULL)."""
     require_admin(actor)
-    db.session.delete(load(Track, track_id, "track"))
+    db.session.delete(get_or_404(Track, track_id, "track"))
     db.session.flush()
 
 

@@ -7,7 +7,9 @@ from sqlalchemy.orm import selectinload
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ROLES, User, UserRole, Workshop
-from .accounts import create_user, find_user_by_email, normalise_email, set_password
+from .accounts import (
+    create_user, find_user_by_email, normalise_email, replace_password, request_email_change, require_current_password,
+)
 from .permissions import require_admin, require_self_or_admin
 
 
@@ -41,17 +43,29 @@ def admin_create_user(actor: User | None, email: str, password: str, display_nam
 
 def update_user(
     actor: User | None, user_id: int, *, email: str | None = None, display_name: str | None = None,
-    password: str | None = None,
+    password: str | None = None, current_password: str | None = None,
+    keep_session: str | None = None, keep_token: str | None = None,
 ) -> User:
+    """People change their own password or address only with their current password, and a new address
+    only once the link mailed to it is opened; an admin may correct another person's directly.
+    A new password ends the person's other sessions and tokens (`keep_*`: the actor's own)."""
     user = get_user(actor, user_id)
-    if email is not None and normalise_email(email) != user.email:
-        if find_user_by_email(email) is not None:
+    own = actor.id == user.id
+    new_email = normalise_email(email) if email is not None and normalise_email(email) != user.email else None
+    if own and (password is not None or new_email is not None):
+        require_current_password(user, current_password)
+    if new_email is not None:
+        if own:
+            request_email_change(user, new_email)
+        elif find_user_by_email(new_email) is not None:
             raise Conflict("A user with this email exists already.", code="email_taken", fields={"email": "taken"})
-        user.email = normalise_email(email)
+        else:
+            user.email = new_email
     if display_name is not None:
         user.display_name = display_name.strip()
     if password is not None:
-        set_password(user, password)
+        replace_password(user, password, keep_session=keep_session if own else None,
+                         keep_token=keep_token if own else None)
     db.session.flush()
     return user
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..models import Capability, Convention, Equipment, EventSlot, Location, Selection, User, Workshop, WorkshopEquipment
-from ..models.workshops import run_seats, workshop_cohosts, workshop_teaches, workshop_prerequisites
+from ..models.workshops import run_seats, workshop_teaches, workshop_prerequisites
+from .access import find_visible, load, require_access
 from .mail import send_mail
 from .permissions import require_signed_in
 from .tracks import checked_track_id
@@ -60,25 +61,6 @@ class WorkshopView:
     def registered_per_run(self) -> dict[int, int]:
         """Registrations by the run's first slot id."""
         return {run.slots[0].id: run.registered for run in self.runs}
-
-
-def is_admin(actor) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_admin
-
-
-def is_host_of(actor, workshop: Workshop) -> bool:
-    """The owner or a co-host."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    return actor.id == workshop.host_id or any(u.id == actor.id for u in workshop.cohosts)
-
-
-def can_view(actor, workshop: Workshop, convention: Convention) -> bool:
-    if is_admin(actor):
-        return True
-    if convention.status == "draft":
-        return False
-    return workshop.status == "published" or is_host_of(actor, workshop)
 
 
 def placed_runs(workshop_ids: list[int]) -> dict[int, list[PlacedRun]]:
@@ -141,40 +123,20 @@ def _load_options():
     )
 
 
-def _visible_clause(actor):
-    """SQL twin of can_view (the workshop query joins Convention)."""
-    if is_admin(actor):
-        return None
-    published = and_(Convention.status != "draft", Workshop.status == "published")
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return published
-    mine = or_(
-        Workshop.host_id == actor.id,
-        exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == actor.id),
-    )
-    return or_(published, and_(Convention.status != "draft", mine))
-
-
 def _listing_query(
     actor, *, convention_id: int | None = None, q: str | None = None,
     host_id: int | None = None, capability_id: int | None = None, equipment_id: int | None = None,
     available_slots_only: bool = False, status: str | None = None, track_id: int | None = None,
 ):
     """The workshops this actor may see that match every filter given, unordered."""
-    query = select(Workshop).join(Convention, Convention.id == Workshop.convention_id)
-    visible = _visible_clause(actor)
-    if visible is not None:
-        query = query.where(visible)
+    query = select(Workshop).where(Workshop.visible_to(actor))
     if convention_id is not None:
         query = query.where(Workshop.convention_id == convention_id)
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(or_(func.lower(Workshop.title).like(pattern), func.lower(Workshop.description).like(pattern)))
     if host_id is not None:
-        query = query.where(or_(
-            Workshop.host_id == host_id,
-            exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == host_id),
-        ))
+        query = query.where(Workshop.hosted_by(host_id))
     if capability_id is not None:
         query = query.where(or_(
             exists().where(workshop_prerequisites.c.workshop_id == Workshop.id,
@@ -232,13 +194,8 @@ def load_for_display(workshop_ids: list[int]) -> list[WorkshopView]:
 
 def load_workshop(actor, workshop_id: int) -> tuple[Workshop, Convention]:
     """The workshop when the actor may see it; 404 otherwise (a hidden one is not revealed)."""
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
-    convention = db.session.get(Convention, workshop.convention_id)
-    if not can_view(actor, workshop, convention):
-        raise NotFound(f"No workshop {workshop_id}.", fields={"id": workshop_id})
-    return workshop, convention
+    workshop = load(actor, Workshop, workshop_id)
+    return workshop, workshop.convention
 
 
 def get_workshop(actor, workshop_id: int) -> WorkshopView:
@@ -249,14 +206,13 @@ def get_workshop(actor, workshop_id: int) -> WorkshopView:
 def require_editable(actor, workshop_id: int, *, delete: bool = False) -> tuple[Workshop, Convention]:
     """Load, check access, check state: owner/co-host/admin edit, owner/admin delete, closed is frozen."""
     user = require_signed_in(actor)
-    workshop, convention = load_workshop(user, workshop_id)
+    workshop = load(user, Workshop, workshop_id)
     # Changes to one convention's workshops and schedule are made one after another (a row
     # lock on PostgreSQL), and judged on the state after the wait.
-    convention = db.session.get(Convention, convention.id, with_for_update=True, populate_existing=True)
+    convention = db.session.get(Convention, workshop.convention_id, with_for_update=True, populate_existing=True)
     db.session.refresh(workshop)
-    allowed = user.is_admin or user.id == workshop.host_id or (not delete and is_host_of(user, workshop))
-    if not allowed:
-        raise Forbidden("Only the workshop's host" + ("" if delete else " or a co-host") + " or an admin may do this.")
+    require_access(user, workshop, "delete" if delete else "edit",
+                   refusal="Only the workshop's host" + ("" if delete else " or a co-host") + " or an admin may do this.")
     if convention.status == "closed":
         raise Conflict("The convention is closed; its workshops can no longer change.", code="convention_closed")
     if workshop.status == "cancelled":
@@ -324,7 +280,7 @@ class _Refs:
         if len(rows) != len(set(ids)):
             self.fields["cohost_ids"] = _unknown(ids, [r.id for r in rows])
             return []
-        not_hosts = sorted(u.id for u in rows if not (u.has_role("host") or u.is_admin))
+        not_hosts = sorted(u.id for u in rows if not u.may_host)
         if not_hosts:
             self.fields["cohost_ids"] = "not hosts: " + ", ".join(map(str, not_hosts))
         elif host_id is not None and host_id in ids:
@@ -338,7 +294,7 @@ class _Refs:
 
 def _host_for(actor: User, host_id: int | None, refs: _Refs) -> int:
     if host_id is None or host_id == actor.id:
-        if not (actor.has_role("host") or actor.is_admin):
+        if not actor.may_host:
             raise Forbidden("Only hosts create workshops; apply to host first.")
         return actor.id
     if not actor.is_admin:
@@ -373,12 +329,10 @@ def create_workshop(
     equipment: list[tuple[int, int]] = (), status: str = "published", track_id: int | None = None,
 ) -> WorkshopView:
     user = require_signed_in(actor)
-    if not (user.has_role("host") or user.is_admin):
+    if not user.may_host:
         raise Forbidden("Only hosts create workshops; apply to host first.")
     refs = _Refs()
-    convention = db.session.get(Convention, convention_id)
-    if convention is None or (convention.status == "draft" and not user.is_admin):
-        raise ValidationFailed("Unknown convention.", fields={"convention_id": f"unknown: {convention_id}"})
+    convention = find_visible(user, Convention, convention_id, "convention_id")
     if convention.status == "closed":
         raise Conflict("The convention is closed; no new workshops.", code="convention_closed")
     owner_id = _host_for(user, host_id, refs)
@@ -526,12 +480,9 @@ def delete_workshop(actor, workshop_id: int) -> None:
 
 def my_workshops(actor, limit: int, offset: int) -> tuple[list[WorkshopView], int]:
     user = require_signed_in(actor)
-    if not (user.has_role("host") or user.is_admin):
+    if not user.may_host:
         raise Forbidden("This needs the host role.")
-    query = select(Workshop).where(or_(
-        Workshop.host_id == user.id,
-        exists().where(workshop_cohosts.c.workshop_id == Workshop.id, workshop_cohosts.c.user_id == user.id),
-    ))
+    query = select(Workshop).where(Workshop.hosted_by(user.id))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.options(*_load_options()).order_by(Workshop.convention_id, Workshop.id).limit(limit).offset(offset)

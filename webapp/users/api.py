@@ -3,6 +3,7 @@ from flask import request
 from flask_login import current_user
 
 from ..api import bp as api_bp
+from ..auth.sessions import bearer_token, current_session_token
 from ..api.routing import api_route, listing, page_args, parse_body
 from ..schemas import OutboxList, RolesIn, UserCreateIn, UserList, UserOut, UserUpdateIn
 from ..serializers import outbox_json, user_json
@@ -33,7 +34,8 @@ def get_user(user_id: int):
            body=UserUpdateIn, response=UserOut, tag="users")
 def update_user(user_id: int):
     data = parse_body(UserUpdateIn)
-    return user_json(users.update_user(current_user, user_id, **data.model_dump(exclude_unset=True)))
+    return user_json(users.update_user(current_user, user_id, **data.model_dump(exclude_unset=True),
+                                       keep_session=current_session_token(), keep_token=bearer_token()))
 
 
 @api_route(api_bp, "/users/<int:user_id>", ["DELETE"], summary="Delete a user (admin)", status=204, tag="users")

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, make_response, render_template, request
 from flask_login import current_user
-from pydantic import ValidationError
 
 from ..errors import ValidationFailed
 from ..extensions import htmx
-from ..services import attending, catalogue, registration, workshops
+from ..models import Convention
+from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..services.tracks import list_tracks
-from ..forms import validation_errors
+from ..forms import validate_form
 from ..models.workshops import seats_left as seats_left_of
 from .schemas import MAX_DURATION_SLOTS, WorkshopQuery
 
@@ -100,7 +100,7 @@ def my_registration(convention_id: int):
 def action_context(workshop_id: int, **extra) -> dict:
     """What a workshop's action block shows: the workshop, and the person's registration and selection."""
     view = workshops.get_workshop(current_user, workshop_id)
-    convention = attending.visible_convention(current_user, view.workshop.convention_id)
+    convention = access.load(current_user, Convention, view.workshop.convention_id)
     selection = None
     if current_user.is_authenticated:
         selections, _ = attending.list_my_selections(current_user, convention.id, None, SERVICE_PAGE, 0)
@@ -152,10 +152,7 @@ def _filters(convention_id: int) -> Filters:
         page = int(args.get("page", "1"))
     except ValueError:
         page = 0
-    try:
-        query = WorkshopQuery.model_validate(raw, strict=False)
-    except ValidationError as error:
-        raise ValidationFailed("Some search fields are invalid.", fields=validation_errors(error)) from None
+    query = validate_form(WorkshopQuery, raw, message="Some search fields are invalid.")
     if page < 1:
         raise ValidationFailed("Some search fields are invalid.", fields={"page": "must be a whole number >= 1"})
     return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"), page, query.track_id)
@@ -181,7 +178,7 @@ def _search(convention_id: int, filters: Filters) -> tuple[list[WorkshopRow], in
 
 @bp.get("/conventions/<int(max=2147483647):convention_id>/workshops")
 def browse(convention_id: int):
-    convention = attending.visible_convention(current_user, convention_id)
+    convention = access.load(current_user, Convention, convention_id)
     filters = _filters(convention_id)
     rows, total = _search(convention_id, filters)
     pages = max(1, -(-total // PAGE_SIZE))

@@ -1,7 +1,7 @@
 """tracks: a convention's tracks (name, colour) and a workshop's optional track
 
 Revision ID: a3f1c9d27e10
-Revises: 7c1e2f0a9b31
+Revises: b4e81d2c7a05
 Create Date: 2026-12-02 07:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3f1c9d27e10'
-down_revision = '7c1e2f0a9b31'
+down_revision = 'b4e81d2c7a05'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,190 @@
+"""The schedule grid at convention size in a real browser: readable blocks that never overlap, the room row
+and the time column kept in view, a room filter, links, hosts, the viewer's own runs, "now", print and
+door signs, at laptop and phone widths."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from webapp.extensions import db
+from webapp.models import EventSlot, Location
+
+from .. import factories as f
+from ..conftest import PASSWORD
+from .test_sign_in import sign_in
+
+ROOMS, SLOTS = 60, 8
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def large_grid(make_user):
+    """60 rooms x 8 slots on one day, most of them taken by workshops with long titles, some two slots long,
+    a few with a co-host; an attendee registered for one run."""
+    host = make_user(roles=("host",), name="Hana Host")
+    cohost = make_user(roles=("host",), name="Cory Cohost")
+    attendee = make_user(name="Ann Attendee")
+    con = f.convention(name="Huge Con", days=1)
+    rooms = [Location(convention_id=con.id, name=f"Room {i:02d}", capacity=40) for i in range(ROOMS)]
+    db.session.add_all(rooms)
+    db.session.flush()
+    grid = {}
+    for room in rooms:
+        grid[room.id] = [EventSlot(convention_id=con.id, location_id=room.id, start=f.T0 + timedelta(hours=h),
+                                   end=f.T0 + timedelta(hours=h + 1)) for h in range(SLOTS)]
+        db.session.add_all(grid[room.id])
+    db.session.flush()
+    placed = []
+    for r, room in enumerate(rooms):
+        hour = 0
+        while hour < SLOTS:
+            if (r + hour) % 5 == 4:  # leave some slots free
+                hour += 1
+                continue
+            length = 2 if (r + hour) % 7 == 0 and hour + 1 < SLOTS else 1
+            ws = f.workshop(con, host, title=f"Advanced chainmail weaving and armour repair clinic {r}-{hour}",
+                            duration_slots=length)
+            if r % 9 == 0:
+                ws.cohosts.append(cohost)
+            f.place(ws, grid[room.id][hour:hour + length])
+            placed.append((ws, grid[room.id][hour]))
+            hour += length
+    mine_ws, mine_slot = placed[3]
+    f.registration(attendee, con)
+    f.selection(attendee, mine_ws, status="registered", slot=mine_slot)
+    db.session.commit()
+    return {"con": con, "rooms": rooms, "host": host, "cohost": cohost, "attendee": attendee,
+            "mine": (mine_ws, mine_slot), "placed": placed}
+
+
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('table.grid .block')].map(block => {
+    const title = block.querySelector('.title').getBoundingClientRect();
+    const b = block.getBoundingClientRect();
+    return {title, block: b, inside: title.left >= b.left - 0.5 && title.right <= b.right + 0.5
+            && title.top >= b.top - 0.5 && title.bottom <= b.bottom + 0.5};
+  });
+  const hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const problems = [];
+  boxes.forEach((a, i) => {
+    if (!a.inside) problems.push(['title outside its block', i]);
+    if (a.block.width < 120) problems.push(['block narrower than 120 px', i, a.block.width]);
+    for (let j = i + 1; j < boxes.length; j++) if (hit(a.block, boxes[j].block)) problems.push(['overlap', i, j]);
+  });
+  return {count: boxes.length, problems: problems.slice(0, 10)};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_a_large_grid_is_readable_blocks_never_overlap(page: Page, large_grid, viewport):
+    page.set_viewport_size(viewport)
+    sign_in(page, large_grid["attendee"].email, PASSWORD)
+    page.goto(f"/conventions/{large_grid['con'].id}/schedule")
+    expect(page.locator("table.grid th.room")).to_have_count(ROOMS)
+    found = page.evaluate(OVERLAPS)
+    assert found["count"] == len(large_grid["placed"])  # one block per run, two-slot runs included
+    assert found["problems"] == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    # the room row and the time column stay in view while the grid scrolls inside its frame
+    frame = page.locator(".grid-scroll")
+    frame_box = frame.bounding_box()
+    frame.evaluate("el => { el.scrollTop = 300; el.scrollLeft = 1500; }")
+    room_header = page.locator("table.grid th.room").nth(20).bounding_box()
+    time_cell = page.locator("table.grid tbody th.time").nth(5).bounding_box()
+    assert abs(room_header["y"] - frame_box["y"]) < 3
+    assert abs(time_cell["x"] - frame_box["x"]) < 3
+    # ...and what scrolled under them is still free of overlaps
+    assert page.evaluate(OVERLAPS)["problems"] == []
+
+
+def test_blocks_link_name_hosts_and_mark_the_viewers_runs(page: Page, large_grid):
+    con, (mine_ws, mine_slot) = large_grid["con"], large_grid["mine"]
+    sign_in(page, large_grid["attendee"].email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/schedule")
+    mine = page.locator(f"#slot-{mine_slot.id}")
+    expect(mine).to_have_class("cell placed mine")
+    expect(mine).to_contain_text("registered")
+    expect(page.locator("td.cell.mine")).to_have_count(1)
+    expect(page.locator("td.cell.hosting")).to_have_count(0)
+    cohosted = next(ws for ws, _ in large_grid["placed"] if ws.cohosts)
+    cohosted_slot = next(slot for ws, slot in large_grid["placed"] if ws is cohosted)
+    expect(page.locator(f"#slot-{cohosted_slot.id} .hosts")).to_have_text("Hana Host, Cory Cohost")
+    two_slot = next(slot for ws, slot in large_grid["placed"] if ws.duration_slots == 2)
+    expect(page.locator(f"#slot-{two_slot.id}")).to_have_attribute("rowspan", "2")
+    page.locator(f"#slot-{mine_slot.id} a.title").click()
+    expect(page).to_have_url(f"{page.url.split('/workshops/')[0]}/workshops/{mine_ws.id}")
+    expect(page.locator("h1")).to_contain_text(mine_ws.title)
+
+    # a co-host sees the workshops they host marked, and nobody's registrations
+    page.context.clear_cookies()
+    sign_in(page, large_grid["cohost"].email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/schedule")
+    cohosted_count = sum(1 for ws, _ in large_grid["placed"] if ws.cohosts)
+    expect(page.locator("td.cell.hosting")).to_have_count(cohosted_count)
+    expect(page.locator("td.cell.mine")).to_have_count(0)
+
+
+def test_room_filter_shows_only_the_rooms_chosen_and_keeps_them_across_days(page: Page, large_grid):
+    rooms = large_grid["rooms"]
+    page.set_viewport_size(PHONE)
+    page.goto(f"/conventions/{large_grid['con'].id}/schedule")
+    page.locator(".room-filter summary").click()
+    for room in (rooms[3], rooms[41]):
+        page.locator(".room-filter").get_by_label(room.name, exact=True).check()
+    page.get_by_role("button", name="Show these rooms").click()
+    expect(page.locator("table.grid th.room")).to_have_count(2)
+    expect(page.locator("table.grid thead")).to_contain_text(rooms[41].name)
+    assert f"room={rooms[3].id}" in page.url and f"room={rooms[41].id}" in page.url
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator(".room-filter summary")).to_have_text(f"Rooms: 2 of {ROOMS}")
+    page.get_by_role("link", name="Every room").click()
+    expect(page.locator("table.grid th.room")).to_have_count(ROOMS)
+
+
+def test_now_is_marked_while_the_convention_runs(page: Page, make_user):
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    con = f.convention(name="Running now", start=now.date(), days=1)
+    room = f.location(con, name="Room A")
+    first = now - timedelta(minutes=90)
+    f.slots(room, count=4, start=first)
+    db.session.commit()
+    page.goto(f"/conventions/{con.id}/schedule")
+    marked = page.locator("table.grid tr.now")
+    expect(marked).to_have_count(1)
+    expect(marked.locator("th")).to_contain_text((first + timedelta(hours=1)).strftime("%H:%M"))
+    expect(marked.locator(".now-label")).to_have_text("now")
+
+    later = f.convention(name="Next year", start=(now + timedelta(days=400)).date(), days=1)
+    f.slots(f.location(later, name="Room B"), count=2, start=now + timedelta(days=400))
+    db.session.commit()
+    page.goto(f"/conventions/{later.id}/schedule")
+    expect(page.locator("table.grid tr.now")).to_have_count(0)
+
+
+def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(page: Page, large_grid):
+    con, room = large_grid["con"], large_grid["rooms"][0]
+    page.goto(f"/conventions/{con.id}/schedule?day={f.DAY1.isoformat()}&room={room.id}")
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(page.locator(".grid-filter")).to_be_hidden()
+    assert page.locator(".grid-scroll").evaluate("el => getComputedStyle(el).overflow") == "visible"
+    pdf = page.pdf(landscape=True)
+    assert pdf[:4] == b"%PDF" and len(pdf) > 1000
+    page.emulate_media(media="screen")
+
+    page.locator("table.grid th.room a", has_text=room.name).click()
+    expect(page.locator(".door-sign h1")).to_have_text(room.name)
+    runs = [(ws, slot) for ws, slot in large_grid["placed"] if slot.location_id == room.id]
+    expect(page.locator("ol.door-runs li")).to_have_count(len(runs))
+    first_ws, first_slot = runs[0]
+    sign = page.locator(f"#sign-slot-{first_slot.id}")
+    expect(sign.locator(".door-title")).to_have_text(first_ws.title)
+    expect(sign.locator(".door-time")).to_have_text("09:00–11:00" if first_ws.duration_slots == 2 else "09:00–10:00")
+    expect(sign.locator(".door-hosts")).to_contain_text("Hana Host")
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    expect(page.locator(".door-sign h1")).to_be_visible()
