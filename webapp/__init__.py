@@ -36,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    from .input_guard import apply_body_limit
+
+    app.before_request(apply_body_limit)  # first: CSRF protection reads a form body as soon as it runs
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)
@@ -57,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .input_guard import register_input_guard
     from .main import bp as main_bp
-    from . import attending, catalogue, conventions, hosts, scheduling, users, workshops  # noqa: F401  (JSON routes)
+    from . import attending, catalogue, conventions, exchange, hosts, scheduling, tracks, users, workshops  # noqa: F401  (JSON routes)
 
     csrf.exempt(api_bp)  # JSON clients send no form token; api/__init__.py checks the origin of cookie writes
     app.register_blueprint(api_bp)
@@ -78,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_pages_bp
 
     app.register_blueprint(admin_pages_bp)
+    app.register_blueprint(exchange.bp)
     register_error_handlers(app)
     register_input_guard(app)
     register_provider(app)

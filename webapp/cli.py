@@ -1,4 +1,4 @@
-"""The `slotwise` command line: serve, create-admin, seed-demo, plus Flask's own (db, routes, shell)."""
+"""The `slotwise` command line: serve, create-admin, seed-demo, import, plus Flask's own (db, routes, shell)."""
 from __future__ import annotations
 
 import ipaddress
@@ -171,6 +171,49 @@ def worker(concurrency: int, pool: str, loglevel: str) -> None:
     from worker import tasks  # noqa: F401  (register the task; loads OR-Tools before the first run)
 
     celery.worker_main(["worker", f"--loglevel={loglevel}", f"--pool={pool}", f"--concurrency={concurrency}"])
+
+
+class CommandLineOperator:
+    """Whoever runs `slotwise` on the server: trusted as an admin, as the database itself would be."""
+
+    id = None
+    is_authenticated = True
+    is_admin = True
+    display_name = "command line"
+
+    def has_role(self, role: str) -> bool:
+        return True
+
+
+@main.command("import")
+@click.argument("schedule_file", type=click.File("rb"))
+@click.option("--convention-id", type=int, default=None, help="Import into this convention instead of a new one.")
+@click.option("--keep-placements", is_flag=True, help="Place each event where the file published it.")
+@click.option("--timezone", "timezone_name", default=None,
+              help="IANA time zone for files that name none (FOSDEM's does not), e.g. Europe/Brussels.")
+@with_appcontext
+def import_command(schedule_file, convention_id: int | None, keep_placements: bool, timezone_name: str | None) -> None:
+    """Import a frab schedule.xml or a frab/pretalx schedule.json; prints the report as JSON."""
+    import json
+
+    from .errors import DomainError
+    from .extensions import db
+    from .services.schedule_import import import_schedule_file
+
+    upgrade_database()
+    app = current_app._get_current_object()
+    raw = schedule_file.read()
+    # mailed links need an address; outside a request it is the configured one
+    with app.test_request_context("/", base_url=app.config.get("SLOTWISE_BASE_URL") or "http://localhost:5000"):
+        try:
+            report = import_schedule_file(CommandLineOperator(), raw, convention_id=convention_id,
+                                          keep_placements=keep_placements, timezone_name=timezone_name)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            problems = error.fields.get("problems") or []
+            raise click.ClickException("\n".join([error.message, *problems])) from None
+    click.echo(json.dumps(report.as_dict(), indent=2))
 
 
 def _register_solver_command() -> None:

@@ -43,6 +43,10 @@ def settings_from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",")] if env.get("TRUSTED_HOSTS") else None,
         "MAX_CONTENT_LENGTH": int(env.get("SLOTWISE_MAX_BODY_BYTES", 1_000_000)),
+        # Schedule files to import (FOSDEM's schedule.xml is 1.6 MB): only the import routes take this much.
+        "SLOTWISE_MAX_IMPORT_BYTES": int(env.get("SLOTWISE_MAX_IMPORT_BYTES", 25_000_000)),
+        # Namespace (a UUID) of the guids in exported schedules; unset: derived from SECRET_KEY.
+        "SLOTWISE_EXPORT_NAMESPACE": env.get("SLOTWISE_EXPORT_NAMESPACE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), True),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from flask_login import current_user
 
 from .errors import Malformed, ValidationFailed
 
@@ -77,6 +78,21 @@ def reject_nul_characters() -> None:
                 fields[found] = MESSAGE
     if fields:
         raise ValidationFailed("Text cannot contain NUL characters.", fields=fields)
+
+
+def allow_large_body(view):
+    """Mark a view that takes uploads larger than SLOTWISE_MAX_BODY_BYTES (a schedule file to import):
+    SLOTWISE_MAX_IMPORT_BYTES applies to it instead. Decorate the view itself, under its route decorator."""
+    view.allows_large_body = True
+    return view
+
+
+def apply_body_limit() -> None:
+    # before anything reads the body, which is where werkzeug enforces the limit (413); only admins import,
+    # so nobody else may make the server take in a large body first and refuse it afterwards
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "allows_large_body", False) and current_user.is_authenticated and current_user.is_admin:
+        request.max_content_length = current_app.config["SLOTWISE_MAX_IMPORT_BYTES"]
 
 
 def register_input_guard(app: Flask) -> None:

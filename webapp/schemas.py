@@ -1,7 +1,7 @@
 """Pydantic request and response schemas shared by the JSON API and its OpenAPI description."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
@@ -46,7 +46,10 @@ class SearchPageQuery(PageQuery):
 
 class PartialUpdate(Schema):
     """A change of only the fields a request names. A named field needs a value: `null` is refused with a 422
-    naming it (`parse_body` checks), instead of being ignored or written into a column that cannot hold it."""
+    naming it (`parse_body` checks), instead of being ignored or written into a column that cannot hold it.
+    Fields listed in `nullable` are the exception: there `null` means "clear it" (a workshop's track)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
 
 
 class RegisterIn(Schema):

@@ -91,7 +91,7 @@ def parse_body(schema: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         raise ValidationFailed("Some fields are invalid.", fields=_field_errors(exc)) from None
     if isinstance(parsed, PartialUpdate):
-        nulls = sorted(name for name in parsed.model_fields_set if getattr(parsed, name) is None)
+        nulls = sorted(name for name in parsed.model_fields_set - parsed.nullable if getattr(parsed, name) is None)
         if nulls:
             raise ValidationFailed("Some fields are invalid.", fields={
                 name: "may not be null; leave the field out to keep its value" for name in nulls})

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Convention
 from ..services import access, conventions as convention_service
 from ..services import attending, hosts, workshops
+from ..services.tracks import tracks_by_convention
 from ..forms import FormErrors, FormInvalid, parse_form, validate_form
 from ..pages import page_action
 from ..workshops.forms import local_datetime
@@ -26,8 +27,8 @@ bp = Blueprint("host_pages", __name__, url_prefix="/host")
 bp.context_processor(page_helpers)
 
 APPLY_FIELDS = ["convention_id", "motivation"]
-WORKSHOP_FIELDS = ["convention_id", "title", "description", "max_attendees", "duration_slots", "runs"]
-EDIT_FIELDS = ["title", "description", "max_attendees", "duration_slots", "runs"]
+WORKSHOP_FIELDS = ["convention_id", "title", "description", "max_attendees", "duration_slots", "runs", "track_id"]
+EDIT_FIELDS = ["title", "description", "max_attendees", "duration_slots", "runs", "track_id"]
 
 
 def _conventions() -> list:
@@ -145,8 +146,10 @@ def delete_availability(availability_id: int):
 def _workshops_page(errors=None, values=None, status=200):
     views, total = workshops.my_workshops(current_user, SERVICE_PAGE, 0)
     conventions = _conventions()
+    tracks = tracks_by_convention([c.id for c in conventions])
     return render_template("hosts/workshops.html", rows=workshop_rows(views), total=total,
                            conventions=conventions, by_id={c.id: c for c in conventions},
+                           track_groups=[(c.name, tracks[c.id]) for c in conventions],
                            errors=errors or FormErrors(), values=values or {}), status
 
 
@@ -175,6 +178,7 @@ def _edit_page(workshop_id: int, errors=None, values=None, status=200):
     if values is None:
         values = {name: getattr(w, name) for name in EDIT_FIELDS}
     return render_template("hosts/edit_workshop.html", workshop=w, convention=convention,
+                           tracks=tracks_by_convention([convention.id])[convention.id],
                            errors=errors or FormErrors(), values=values), status
 
 
@@ -193,7 +197,9 @@ def edit_workshop_page(workshop_id: int):
 def edit_workshop(workshop_id: int):
     data = parse_form(WorkshopUpdateIn, request.form, EDIT_FIELDS,
                       required=["title", "max_attendees", "duration_slots", "runs"],
-                      extra={"description": request.form.get("description", "")})
+                      extra={"description": request.form.get("description", ""),
+                             # a blank track means "no track", not "unchanged"
+                             **({} if request.form.get("track_id") else {"track_id": None})})
     view = workshops.update_workshop(current_user, workshop_id, **data.model_dump(exclude_unset=True))
     flash(f"Workshop '{view.workshop.title}' saved.")
     return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{workshop_id}"))

@@ -2,6 +2,8 @@
 from .accounts import ROLES, ApiToken, OAuthIdentity, OutboxMessage, PasswordResetToken, User, UserRole, UserSession
 from .attending import ConventionRegistration, Selection, UserCapability
 from .conventions import Capability, Convention, Equipment, EventSlot, Location, LocationEquipment
+from .tracks import Track
+from .exchange import CalendarFeed, CalendarRunState, ImportedEvent
 from .scheduling import ScheduleRun, ScheduleRunAssignment, ScheduleRunUnplaced
 from .types import UTCDateTime, utcnow
 from .workshops import HostApplication, HostAvailability, Workshop, WorkshopEquipment
@@ -11,6 +13,6 @@ __all__ = [
     "ConventionRegistration", "Selection", "UserCapability",
     "Capability", "Convention", "Equipment", "EventSlot", "Location", "LocationEquipment",
     "ScheduleRun", "ScheduleRunAssignment", "ScheduleRunUnplaced",
-    "UTCDateTime", "utcnow",
+    "Track", "CalendarFeed", "CalendarRunState", "ImportedEvent", "UTCDateTime", "utcnow",
     "HostApplication", "HostAvailability", "Workshop", "WorkshopEquipment",
 ]

@@ -33,6 +33,8 @@ class Convention(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped in the same transaction as any change the schedule grid shows (services/schedule_versions.py)
     schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # when schedule_version last moved: the Last-Modified of the convention's published schedule files
+    schedule_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     locations: Mapped[list[Location]] = relationship(back_populates="convention", cascade="all, delete-orphan")
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .accounts import OwnedByUser, User, is_admin, signed_in_user
 from .conventions import DESCRIPTION_MAX, TITLE_MAX, Capability, Convention, Location
+from .tracks import Track
 from .types import UTCDateTime, utcnow
 
 WORKSHOP_STATUSES = ("draft", "published", "cancelled")
@@ -63,11 +64,13 @@ class Workshop(db.Model):
     runs: Mapped[int] = mapped_column(default=1)
     priority: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(sa.String(16), default="published")
+    track_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tracks.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     convention: Mapped[Convention] = relationship()
     host: Mapped[User] = relationship(foreign_keys=[host_id])
+    track: Mapped[Track | None] = relationship()
     cohosts: Mapped[list[User]] = relationship(secondary=workshop_cohosts)
     allowed_locations: Mapped[list[Location]] = relationship(secondary=workshop_locations)
     prerequisites: Mapped[list[Capability]] = relationship(secondary=workshop_prerequisites)

@@ -58,15 +58,18 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, password: str | None, display_name: str, roles: set[str] | None = None) -> User:
-    """A new user with the attendee role (plus any given); the caller checks the address is free."""
+def create_user(email: str, password: str | None, display_name: str, roles: set[str] | None = None, *,
+                flush: bool = True) -> User:
+    """A new user with the attendee role (plus any given); the caller checks the address is free.
+    `flush=False` leaves the insert to the caller's next flush (an import making hundreds at once)."""
     user = User(email=normalise_email(email), display_name=display_name.strip() or email.split("@")[0])
     if password is not None:
         set_password(user, password)
     for role in sorted((roles or set()) | {"attendee"}):
         user.role_rows.append(UserRole(role=role))
     db.session.add(user)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return user
 
 
@@ -288,16 +291,33 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return
-    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
-    nonce = secrets.token_hex(16)
-    db.session.add(PasswordResetToken(user_id=user.id, nonce=nonce, expires_at=utcnow() + timedelta(seconds=ttl)))
-    token = _reset_serializer().dumps({"uid": user.id, "nonce": nonce})
-    link = external_url("auth.reset_password", token=token)
+    link, token, ttl = _password_link(user)
     send_mail(
         user.email,
         "Reset your Slotwise password",
         f"Open this link within {ttl // 60} minutes to choose a new password:\n\n{link}\n\n"
         f"Or send this token to the API: {token}\n\nIf you did not ask for this, ignore this mail.",
+    )
+
+
+def _password_link(user: User) -> tuple[str, str, int]:
+    """A one-use link to choose a password: (link, token, seconds it stays valid)."""
+    ttl = current_app.config["PASSWORD_RESET_TTL_SECONDS"]
+    nonce = secrets.token_hex(16)
+    db.session.add(PasswordResetToken(user_id=user.id, nonce=nonce, expires_at=utcnow() + timedelta(seconds=ttl)))
+    token = _reset_serializer().dumps({"uid": user.id, "nonce": nonce})
+    return external_url("auth.reset_password", token=token), token, ttl
+
+
+def send_invitation(user: User, convention_name: str) -> None:
+    """Mail a person whose account someone else made (an imported speaker) a link to choose a password."""
+    link, _, ttl = _password_link(user)
+    send_mail(
+        user.email,
+        f"You are a host at {convention_name} on Slotwise",
+        f"An organiser of {convention_name} added you as a host on Slotwise, with this address.\n\n"
+        f"Open this link within {ttl // 60} minutes to choose your password:\n\n{link}\n\n"
+        "If the link has expired, ask for a new one with \"Forgot your password?\" on the sign-in page.",
     )
 
 

@@ -28,13 +28,15 @@ def registrations_csv(actor, convention_id: int, status: str | None = None, q: s
         views, total = search_registrations(actor, convention_id, status=status, q=q, limit=EXPORT_PAGE, offset=offset)
         for view in views:
             reg = view.registration
-            writer.writerow([_cell(view.user.display_name), _cell(view.user.email), reg.status,
-                             _cell(reg.payment_reference or ""),
+            writer.writerow([spreadsheet_cell(view.user.display_name), spreadsheet_cell(view.user.email),
+                             reg.status,
+                             spreadsheet_cell(reg.payment_reference or ""),
                              reg.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")])
         offset += len(views)
         if not views or offset >= total:
             return out.getvalue()
 
 
-def _cell(text: str) -> str:
+def spreadsheet_cell(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula is written with a leading apostrophe."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

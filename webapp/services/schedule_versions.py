@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Capability, Convention, Equipment, EventSlot, Location, User, Workshop, WorkshopEquipment
+from ..models.types import utcnow
+from ..models import Capability, Convention, Equipment, EventSlot, Location, Track, User, Workshop, WorkshopEquipment
 from ..models.workshops import workshop_cohosts, workshop_prerequisites, workshop_teaches
 
 
@@ -24,7 +25,8 @@ def bump(session: Session, convention_ids) -> None:
         # Core, not ORM: this also runs inside a flush. Sorted ids: locks are always taken in one order.
         table = Convention.__table__
         session.connection().execute(
-            update(table).where(table.c.id.in_(ids)).values(schedule_version=table.c.schedule_version + 1)
+            update(table).where(table.c.id.in_(ids))
+            .values(schedule_version=table.c.schedule_version + 1, schedule_changed_at=utcnow())
         )
 
 
@@ -73,7 +75,7 @@ def _changed_conventions(session: Session) -> set[int]:
     for obj in list(new) + list(deleted) + list(dirty):
         if obj in dirty and not session.is_modified(obj):
             continue
-        if isinstance(obj, (EventSlot, Location, Workshop)):
+        if isinstance(obj, (EventSlot, Location, Track, Workshop)):
             changed.add(obj.convention_id)
             history = inspect(obj).attrs.convention_id.history
             changed.update(history.deleted or ())  # moved to another convention: both grids change

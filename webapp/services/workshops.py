@@ -21,6 +21,7 @@ from ..models.workshops import run_seats, workshop_teaches, workshop_prerequisit
 from .access import find_visible, load, require_access
 from .mail import send_mail
 from .permissions import require_signed_in
+from .tracks import checked_track_id
 
 UNSET = object()
 
@@ -125,7 +126,7 @@ def _load_options():
 def _listing_query(
     actor, *, convention_id: int | None = None, q: str | None = None,
     host_id: int | None = None, capability_id: int | None = None, equipment_id: int | None = None,
-    available_slots_only: bool = False, status: str | None = None,
+    available_slots_only: bool = False, status: str | None = None, track_id: int | None = None,
 ):
     """The workshops this actor may see that match every filter given, unordered."""
     query = select(Workshop).where(Workshop.visible_to(actor))
@@ -156,6 +157,8 @@ def _listing_query(
         query = query.where(placed < Workshop.runs, Workshop.status != "cancelled")
     if status is not None:
         query = query.where(Workshop.status == status)
+    if track_id is not None:
+        query = query.where(Workshop.track_id == track_id)
     return query
 
 
@@ -323,7 +326,7 @@ def create_workshop(
     actor, *, convention_id: int, title: str, max_attendees: int, host_id: int | None = None,
     cohost_ids: list[int] = (), location_ids: list[int] = (), description: str = "", duration_slots: int = 1,
     runs: int = 1, priority: int = 1, prerequisite_ids: list[int] = (), teaches_ids: list[int] = (),
-    equipment: list[tuple[int, int]] = (), status: str = "published",
+    equipment: list[tuple[int, int]] = (), status: str = "published", track_id: int | None = None,
 ) -> WorkshopView:
     user = require_signed_in(actor)
     if not user.may_host:
@@ -342,6 +345,7 @@ def create_workshop(
     workshop = Workshop(
         convention_id=convention_id, host_id=owner_id, title=title, description=description,
         max_attendees=max_attendees, duration_slots=duration_slots, runs=runs, priority=priority, status=status,
+        track_id=checked_track_id(convention_id, track_id),
     )
     workshop.cohosts = cohosts
     workshop.allowed_locations = locations
@@ -380,7 +384,9 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
 
     before = placement_violations(workshop)
     seats_before = workshop.max_attendees
-    for name in ("title", "description", "max_attendees", "priority", "status", "host_id"):
+    if "track_id" in changes:
+        changes["track_id"] = checked_track_id(convention.id, changes["track_id"])
+    for name in ("title", "description", "max_attendees", "priority", "status", "host_id", "track_id"):
         if name in changes:
             setattr(workshop, name, changes[name])
     if "cohost_ids" in changes:

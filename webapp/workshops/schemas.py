@@ -50,9 +50,12 @@ class WorkshopCreateIn(Schema):
     teaches_ids: IdList = Field(default_factory=list)
     equipment: EquipmentList = Field(default_factory=list)
     status: EditableStatus = "published"
+    track_id: Id | None = None
 
 
 class WorkshopUpdateIn(PartialUpdate):
+    nullable = frozenset({"track_id"})
+
     host_id: Id | None = None
     cohost_ids: IdList | None = None
     location_ids: IdList | None = None
@@ -66,6 +69,7 @@ class WorkshopUpdateIn(PartialUpdate):
     teaches_ids: IdList | None = None
     equipment: EquipmentList | None = None
     status: EditableStatus | None = None
+    track_id: Id | None = Field(None, description="null takes the workshop out of its track")
 
 
 class PrerequisitesIn(Schema):
@@ -85,6 +89,7 @@ class WorkshopQuery(Schema):
     host_id: Id | None = None
     capability_id: Id | None = None
     equipment_id: Id | None = None
+    track_id: Id | None = None
     available_slots_only: bool = False
     status: Literal["draft", "published", "cancelled"] | None = None
     limit: Limit = 50
@@ -138,6 +143,7 @@ class WorkshopOut(Schema):
     runs: int
     priority: int
     status: str
+    track_id: int | None
     prerequisite_ids: list[int]
     teaches_ids: list[int]
     equipment: list[EquipmentNeedOut]
@@ -239,6 +245,7 @@ def workshop_static_json(w, runs) -> dict:
         "runs": w.runs,
         "priority": w.priority,
         "status": w.status,
+        "track_id": w.track_id,
         "prerequisite_ids": [c.id for c in w.prerequisites],
         "teaches_ids": [c.id for c in w.teaches],
         "equipment": [{"equipment_id": e.equipment_id, "quantity": e.quantity} for e in w.equipment],

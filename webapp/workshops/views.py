@@ -19,6 +19,7 @@ from ..models import Convention
 from ..services import access, attending, catalogue, registration, workshops
 from ..services.attending import Run
 from ..services.local_time import local_moment
+from ..services.tracks import list_tracks
 from ..forms import validate_form
 from ..models.workshops import seats_left as seats_left_of
 from ..paging import page_count, page_of, requested_page
@@ -121,10 +122,12 @@ class Filters:
     capability_id: int | None = None
     free: bool = False
     page: int = 1
+    track_id: int | None = None
 
     def args(self, **changes) -> dict:
         """Query-string arguments for links (empty filters and the first page left out)."""
-        values = {"q": self.q, "capability_id": self.capability_id, "free": self.free, "page": self.page}
+        values = {"q": self.q, "capability_id": self.capability_id, "free": self.free, "page": self.page,
+                  "track_id": self.track_id}
         values.update(changes)
         args = {}
         if values["q"]:
@@ -133,6 +136,8 @@ class Filters:
             args["capability_id"] = values["capability_id"]
         if values["free"]:
             args["free"] = "1"
+        if values["track_id"] is not None:
+            args["track_id"] = values["track_id"]
         if values["page"] != 1:
             args["page"] = values["page"]
         return args
@@ -142,14 +147,15 @@ def _filters(convention_id: int) -> Filters:
     """The query string read with the API's own WorkshopQuery (a bad value is a 422 page, not a 500)."""
     args = request.args
     raw = {"convention_id": convention_id, "q": args.get("q", "").strip() or None,
-           "capability_id": args.get("capability_id") or None}
+           "capability_id": args.get("capability_id") or None, "track_id": args.get("track_id") or None}
     query = validate_form(WorkshopQuery, raw, message="Some search fields are invalid.")
     return Filters(query.q or "", query.capability_id, args.get("free") in ("1", "on", "true"),
-                   requested_page(PAGE_SIZE))
+                   requested_page(PAGE_SIZE), query.track_id)
 
 
 def _search(convention_id: int, filters: Filters, offset: int) -> tuple[list[WorkshopRow], int]:
-    search = {"convention_id": convention_id, "q": filters.q or None, "capability_id": filters.capability_id}
+    search = {"convention_id": convention_id, "q": filters.q or None, "capability_id": filters.capability_id,
+              "track_id": filters.track_id}
     if not filters.free:
         views, total = workshops.list_workshops(current_user, limit=PAGE_SIZE, offset=offset, **search)
         return workshop_rows(views), total
@@ -178,6 +184,7 @@ def browse(convention_id: int):
         capabilities, _ = catalogue.list_capabilities(current_user, SERVICE_PAGE, 0)
         response = make_response(render_template(
             "workshops/browse.html", capabilities=capabilities, registration=my_registration(convention_id),
+            tracks=list_tracks(current_user, convention_id),
             **context))
     response.headers["Vary"] = "HX-Request"  # the same URL answers a page or a partial
     return response

@@ -1,0 +1,146 @@
+"""A published schedule written as frab's schedule.xml and schedule.json (shared/formats/README.md).
+
+What apps rely on beyond the schemas: `<version>` before `<conference>`; every day with index, date,
+start and end (with offsets); start and duration as zero-padded HH:MM; abstract, track and type present
+even when empty; a stable UUID guid and positive integer id per event; numeric person ids.
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .links import external_url
+from .published_schedule import PublishedRun, PublishedSchedule, acronym, day_change, slug_text
+
+GENERATOR = "Slotwise"
+EVENT_TYPE = "workshop"
+
+
+def hh_mm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _days(schedule: PublishedSchedule):
+    """(index, date, start, end, runs of that day) for every day of the convention, in local time."""
+    convention = schedule.convention
+    zone = ZoneInfo(convention.timezone)
+    change = day_change(schedule, zone)
+    by_day: dict = defaultdict(list)
+    for run in schedule.runs:
+        local_day = (run.start.astimezone(zone) - change).date()
+        by_day[min(max(local_day, convention.start_date), convention.end_date)].append(run)
+    count = (convention.end_date - convention.start_date).days + 1
+    for index in range(count):
+        day = convention.start_date + timedelta(days=index)
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone) + change
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone) + change
+        runs = by_day.get(day, [])
+        if runs:  # the day's own hours: where the apps start and end its grid
+            start, end = min(r.start for r in runs), max(r.end for r in runs)
+        yield index + 1, day, start.astimezone(zone), end.astimezone(zone), runs
+
+
+def _event_fields(schedule: PublishedSchedule, run: PublishedRun, zone: ZoneInfo, short: str) -> dict:
+    local = run.start.astimezone(zone)
+    title_slug = slug_text(run.title)[:60].strip("_")
+    return {
+        "id": run.event_id,
+        "guid": run.guid,
+        "date": local.isoformat(),
+        "start": local.strftime("%H:%M"),
+        "duration": hh_mm(run.minutes),
+        "room": run.room.name,
+        "slug": f"{short}-{run.event_id}" + (f"-{title_slug}" if title_slug else ""),
+        "url": external_url("workshop_pages.detail", workshop_id=run.workshop_id),
+        "title": run.title,
+        "subtitle": "",
+        "track": run.track or "",
+        "type": EVENT_TYPE,
+        "language": "",
+        "abstract": run.description,
+        "description": "",
+        "persons": [{"id": p.id, "public_name": p.name} for p in run.persons],
+    }
+
+
+def _conference_fields(schedule: PublishedSchedule) -> dict:
+    convention = schedule.convention
+    return {
+        "acronym": acronym(convention),
+        "title": convention.name,
+        "start": convention.start_date.isoformat(),
+        "end": convention.end_date.isoformat(),
+        "daysCount": (convention.end_date - convention.start_date).days + 1,
+        "timeslot_duration": hh_mm(schedule.slot_minutes),
+        "time_zone_name": convention.timezone,
+        "url": external_url("workshop_pages.browse", convention_id=convention.id),
+    }
+
+
+def schedule_xml(schedule: PublishedSchedule) -> bytes:
+    convention = schedule.convention
+    zone = ZoneInfo(convention.timezone)
+    conference = _conference_fields(schedule)
+    root = ET.Element("schedule")
+    ET.SubElement(root, "generator", name=GENERATOR)
+    ET.SubElement(root, "version").text = str(convention.schedule_version)
+    head = ET.SubElement(root, "conference")
+    for name in ("acronym", "title", "start", "end"):
+        ET.SubElement(head, name).text = conference[name]
+    ET.SubElement(head, "days").text = str(conference["daysCount"])
+    for name in ("timeslot_duration", "time_zone_name", "url"):
+        ET.SubElement(head, name).text = conference[name]
+    for track in schedule.tracks:
+        ET.SubElement(head, "track", name=track.name, color=track.colour).text = track.name
+    short = conference["acronym"]
+    for index, day, start, end, runs in _days(schedule):
+        day_element = ET.SubElement(root, "day", index=str(index), date=day.isoformat(), start=start.isoformat(),
+                                    end=end.isoformat())
+        by_room: dict = defaultdict(list)
+        for run in runs:
+            by_room[run.room.id].append(run)
+        for room in schedule.rooms:
+            room_element = ET.SubElement(day_element, "room", name=room.name, guid=room.guid)
+            for run in by_room.get(room.id, []):
+                fields = _event_fields(schedule, run, zone, short)
+                event = ET.SubElement(room_element, "event", id=str(fields["id"]), guid=fields["guid"])
+                for name in ("date", "start", "duration", "room", "slug", "title", "subtitle", "track", "type",
+                             "language", "abstract", "description"):
+                    ET.SubElement(event, name).text = str(fields[name])
+                persons = ET.SubElement(event, "persons")
+                for person in fields["persons"]:
+                    ET.SubElement(persons, "person", id=str(person["id"])).text = person["public_name"]
+                ET.SubElement(event, "links")
+                ET.SubElement(event, "url").text = fields["url"]
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def schedule_document(schedule: PublishedSchedule) -> dict:
+    zone = ZoneInfo(schedule.convention.timezone)
+    conference = _conference_fields(schedule)
+    short = conference["acronym"]
+    days = []
+    for index, day, start, end, runs in _days(schedule):
+        rooms: dict[str, list] = {room.name: [] for room in schedule.rooms}
+        for run in runs:
+            event = _event_fields(schedule, run, zone, short)
+            event["links"] = []
+            rooms[run.room.name].append(event)
+        days.append({"index": index, "date": day.isoformat(), "day_start": start.isoformat(),
+                     "day_end": end.isoformat(), "rooms": rooms})
+    conference["tracks"] = [{"name": t.name, "color": t.colour} for t in schedule.tracks]
+    conference["rooms"] = [{"name": r.name, "guid": r.guid, "capacity": r.capacity} for r in schedule.rooms]
+    conference["days"] = days
+    return {
+        "$schema": "https://c3voc.de/schedule/schema.json",
+        "generator": {"name": GENERATOR},
+        "schedule": {"version": str(schedule.convention.schedule_version), "conference": conference},
+    }
+
+
+def schedule_json(schedule: PublishedSchedule) -> bytes:
+    return json.dumps(schedule_document(schedule), ensure_ascii=False, indent=1).encode()
