@@ -81,3 +81,21 @@ def test_snapshot_queries_do_not_grow_with_workshops(app, make_user):
     add_workshops(10, 2)
     many, more = snapshot_queries()
     assert (made, more) == (2, 12) and many == few
+
+
+def test_a_workshops_track_reaches_the_solver(app, make_user):
+    from webapp.models import Track
+    from webapp.services.snapshot import build_problem
+
+    from . import factories as f
+
+    con = f.convention()
+    track = Track(convention_id=con.id, name="Knots", colour="#336699")
+    db.session.add(track)
+    db.session.flush()
+    in_track = f.workshop(con, make_user(roles=("host",)), title="Bowline")
+    in_track.track_id = track.id
+    loose = f.workshop(con, make_user(roles=("host",)), title="Free")
+    db.session.commit()
+    by_id = {w.id: w for w in build_problem(con.id).workshops}
+    assert by_id[in_track.id].track == track.id and by_id[loose.id].track is None

@@ -71,7 +71,7 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
     active = (Workshop.convention_id == convention_id, Workshop.status != "cancelled")
     workshops = db.session.execute(
         select(Workshop.id, Workshop.host_id, Workshop.title, Workshop.max_attendees, Workshop.duration_slots,
-               Workshop.runs, Workshop.priority).where(*active).order_by(Workshop.id)
+               Workshop.runs, Workshop.priority, Workshop.track_id).where(*active).order_by(Workshop.id)
     ).all()
     ids_of_active = select(Workshop.id).where(*active)
 
@@ -145,6 +145,7 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
                 teaches_ids=tuple(teaches.get(w.id, ())),
                 allowed_location_ids=tuple(allowed.get(w.id, ())),
                 title=w.title,
+                track=w.track_id,
             )
             for w in workshops
         ),
