@@ -217,9 +217,11 @@ def import_command(schedule_file, convention_id: int | None, keep_placements: bo
 
 
 def _register_solver_command() -> None:
+    from solver.allocation.cli import allocate_command
     from solver.cli import solve_command
 
     main.add_command(solve_command)
+    main.add_command(allocate_command)
 
 
 _register_solver_command()
