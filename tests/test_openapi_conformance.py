@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from webapp.extensions import db
-from webapp.models import HostApplication, ScheduleRun
+from webapp.models import Track, HostApplication, ScheduleRun
 from webapp.services.accounts import issue_api_token
 
 from . import factories as f
@@ -47,6 +47,7 @@ def world(app, make_user):
     slots = f.slots(room, count=4)
     skill = f.capability()
     item = f.equipment(con, quantity=2)
+    track = Track(convention_id=con.id, name="Knots", colour="#336699")
     workshop = f.workshop(con, host, teaches=[skill])
     f.place(workshop, slots[:1])
     f.registration(attendee, con)
@@ -54,11 +55,12 @@ def world(app, make_user):
     window = f.availability(host, con, f.T0)
     application = HostApplication(user_id=attendee.id, convention_id=con.id, motivation="I teach knots")
     run = ScheduleRun(convention_id=con.id, requested_by_id=admin.id, status="succeeded")
-    db.session.add_all([application, run])
+    db.session.add_all([application, run, track])
     db.session.commit()
     ids = {"convention_id": con.id, "location_id": room.id, "slot_id": slots[1].id, "workshop_id": workshop.id,
            "capability_id": skill.id, "equipment_id": item.id, "user_id": host.id, "run_id": run.id,
-           "selection_id": selection.id, "availability_id": window.id, "application_id": application.id}
+           "selection_id": selection.id, "availability_id": window.id, "application_id": application.id,
+           "track_id": track.id}
     return admin, ids
 
 

@@ -84,6 +84,6 @@ def test_a_refused_action_rolls_back_and_shows_the_form_again(client, make_user)
     response = client.post("/capabilities", data={"name": "Soldering", "description": "again"}, headers=HX)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "exists already" in page and "again" in page  # the message, and what was typed kept
+    assert "already a capability named" in page and "again" in page  # the message, and what was typed kept
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Capability.id))) == 1
