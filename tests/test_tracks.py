@@ -67,7 +67,7 @@ def test_a_track_name_is_unique_in_its_convention_ignoring_case(client, people, 
     _track(con, "Rust")
     admin = auth_headers(people["admin"])
     taken = client.post(f"/api/conventions/{con.id}/tracks", json={"name": "rust"}, headers=admin)
-    assert assert_error(taken, 409, "track_name_taken")["fields"] == {"name": "taken"}
+    assert assert_error(taken, 409, "track_name_taken")["fields"] == {"name": "already used by 'Rust'"}
     assert client.post(f"/api/conventions/{other.id}/tracks", json={"name": "Rust"}, headers=admin).status_code == 201
 
 

@@ -6,9 +6,12 @@ change pays for the build and everyone after gets the stored bytes, or a 304 whe
 """
 from __future__ import annotations
 
+import gc
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..extensions import db
 from ..models import Convention
@@ -24,11 +27,44 @@ class ExportFile:
     last_modified: datetime
 
 
+_pauses = 0
+_collector_was_on = True
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector kept off while a file is built. A build makes tens of thousands of small
+    objects (FOSDEM's schedule.xml has 13,000 elements), and each time enough have piled up the collector walks
+    the whole process's heap: profiled, that was 140 of 265 ms of CPU. A build leaves no garbage cycles
+    behind, so nothing is lost; the collector is back on when the last build running in the process ends."""
+    global _pauses, _collector_was_on
+    with _pauses_lock:
+        if _pauses == 0:
+            _collector_was_on = gc.isenabled()
+        _pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_on:
+                gc.enable()
+
+
+def _built(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def paused() -> bytes:
+        with collector_paused():
+            return build()
+    return paused
+
+
 def cached_export(convention_id: int, kind: tuple, build: Callable[[], bytes]) -> ExportFile:
     convention: Convention = visible_convention_for_export(convention_id)
     found = version_of(db.session, convention_id)
     key = (*found.cache_key, "export", *kind)
-    body = app_cache("exports").cached(key, found.version, build)
+    body = app_cache("exports").cached(key, found.version, _built(build))
     changed = convention.schedule_changed_at or convention.created_at
     etag = f"{convention_id}-{found.cache_key[1]:.0f}-{found.version}-{'-'.join(map(str, kind[:2]))}"
     return ExportFile(body, etag, changed)

@@ -12,11 +12,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .links import external_url
+from .links import external_url, id_link_maker
 from .published_schedule import PublishedRun, PublishedSchedule, acronym, day_change, slug_text
 
 GENERATOR = "Slotwise"
 EVENT_TYPE = "workshop"
+XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 
 
 def hh_mm(minutes: int) -> str:
@@ -43,7 +44,11 @@ def _days(schedule: PublishedSchedule):
         yield index + 1, day, start.astimezone(zone), end.astimezone(zone), runs
 
 
-def _event_fields(schedule: PublishedSchedule, run: PublishedRun, zone: ZoneInfo, short: str) -> dict:
+def _workshop_url():
+    return id_link_maker(external_url, "workshop_pages.detail", "workshop_id")
+
+
+def _event_fields(run: PublishedRun, zone: ZoneInfo, short: str, workshop_url) -> dict:
     local = run.start.astimezone(zone)
     title_slug = slug_text(run.title)[:60].strip("_")
     return {
@@ -54,7 +59,7 @@ def _event_fields(schedule: PublishedSchedule, run: PublishedRun, zone: ZoneInfo
         "duration": hh_mm(run.minutes),
         "room": run.room.name,
         "slug": f"{short}-{run.event_id}" + (f"-{title_slug}" if title_slug else ""),
-        "url": external_url("workshop_pages.detail", workshop_id=run.workshop_id),
+        "url": workshop_url(run.workshop_id),
         "title": run.title,
         "subtitle": "",
         "track": run.track or "",
@@ -96,6 +101,7 @@ def schedule_xml(schedule: PublishedSchedule) -> bytes:
     for track in schedule.tracks:
         ET.SubElement(head, "track", name=track.name, color=track.colour).text = track.name
     short = conference["acronym"]
+    workshop_url = _workshop_url()
     for index, day, start, end, runs in _days(schedule):
         day_element = ET.SubElement(root, "day", index=str(index), date=day.isoformat(), start=start.isoformat(),
                                     end=end.isoformat())
@@ -105,7 +111,7 @@ def schedule_xml(schedule: PublishedSchedule) -> bytes:
         for room in schedule.rooms:
             room_element = ET.SubElement(day_element, "room", name=room.name, guid=room.guid)
             for run in by_room.get(room.id, []):
-                fields = _event_fields(schedule, run, zone, short)
+                fields = _event_fields(run, zone, short, workshop_url)
                 event = ET.SubElement(room_element, "event", id=str(fields["id"]), guid=fields["guid"])
                 for name in ("date", "start", "duration", "room", "slug", "title", "subtitle", "track", "type",
                              "language", "abstract", "description"):
@@ -116,18 +122,20 @@ def schedule_xml(schedule: PublishedSchedule) -> bytes:
                 ET.SubElement(event, "links")
                 ET.SubElement(event, "url").text = fields["url"]
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    # written as text and encoded once: ET's own UTF-8 writer encodes each of the ~60,000 pieces on its own
+    return (XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode()
 
 
 def schedule_document(schedule: PublishedSchedule) -> dict:
     zone = ZoneInfo(schedule.convention.timezone)
     conference = _conference_fields(schedule)
     short = conference["acronym"]
+    workshop_url = _workshop_url()
     days = []
     for index, day, start, end, runs in _days(schedule):
         rooms: dict[str, list] = {room.name: [] for room in schedule.rooms}
         for run in runs:
-            event = _event_fields(schedule, run, zone, short)
+            event = _event_fields(run, zone, short, workshop_url)
             event["links"] = []
             rooms[run.room.name].append(event)
         days.append({"index": index, "date": day.isoformat(), "day_start": start.isoformat(),
