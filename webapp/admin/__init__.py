@@ -31,4 +31,4 @@ def admin_navigation() -> dict:
     return {"pending_host_applications": pending_application_count(current_user)}
 
 
-from . import applications, people, registrations  # noqa: E402,F401  (routes register on bp)
+from . import applications, people, registrations, tracks  # noqa: E402,F401  (routes register on bp)

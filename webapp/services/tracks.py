@@ -53,12 +53,15 @@ def track_in(actor: User | None, convention_id: int, track_id: int) -> Track:
     return track
 
 
-def workshop_counts(convention_id: int) -> dict[int, int]:
-    """{track id: how many of the convention's workshops are in it} (tracks without any are left out)."""
-    return dict(db.session.execute(
+def managed_tracks(actor: User | None, convention_id: int) -> tuple[Convention, list[tuple[Track, int]]]:
+    """For the admins' tracks page: the convention and each of its tracks with how many workshops it holds
+    (what deleting it would leave without a track)."""
+    convention = admin_convention(actor, convention_id)
+    counts = dict(db.session.execute(
         select(Workshop.track_id, func.count()).where(Workshop.convention_id == convention_id,
                                                        Workshop.track_id.is_not(None))
         .group_by(Workshop.track_id)).all())
+    return convention, [(track, counts.get(track.id, 0)) for track in list_tracks(actor, convention_id)]
 
 
 def delete_track(actor: User | None, track_id: int) -> None:
