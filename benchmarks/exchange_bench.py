@@ -36,70 +36,33 @@ HERE = Path(__file__).resolve().parents[1]
 CONFIG = {"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
 
 
-def one_round(path: Path) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", **CONFIG})
-        figures = {}
-        with app.app_context():
-            upgrade(directory=MIGRATIONS_DIR)
-            admin = create_user("admin@example.org", None, "Admin", {"admin"})
-            db.session.commit()
-            raw = path.read_bytes()
-            with app.test_request_context("/"):
-                started, cpu = time.perf_counter(), time.process_time()
-                report = import_schedule_file(admin, raw, keep_placements=True, timezone_name="Europe/Brussels")
-                db.session.commit()
-                figures["import_s"] = time.perf_counter() - started
-                figures["import_cpu_s"] = time.process_time() - cpu
-            convention = db.session.get(Convention, report.convention_id)
-            convention.status = "open"
-            db.session.commit()
-            client = app.test_client()
-            url = f"/conventions/{convention.id}/schedule.xml"
-            for name in ("export_first", "export_cached"):
-                started, cpu = time.perf_counter(), time.process_time()
-                response = client.get(url)
-                figures[name + "_ms"] = (time.perf_counter() - started) * 1000
-                figures[name + "_cpu_ms"] = (time.process_time() - cpu) * 1000
-                assert response.status_code == 200
-            started = time.perf_counter()
-            assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
-            figures["export_304_ms"] = (time.perf_counter() - started) * 1000
-            figures["events"] = report.counts["runs_placed"]
-            figures["slots"] = report.counts["slots_created"]
-            figures["bytes"] = len(response.data)
-            db.session.remove()
-            db.engine.dispose()
-    return figures
-
-
-def imported_database(path: Path, database: Path) -> int:
-    """FOSDEM imported (keeping placements) into `database`, opened to the public; the convention's id."""
+def imported_database(path: Path, database: Path) -> tuple[object, dict[str, float]]:
+    """FOSDEM imported (keeping placements) into `database` and opened to the public: its report, and the import's
+    wall-clock and CPU seconds (read, check, write, commit)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **CONFIG})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
         admin = create_user("admin@example.org", None, "Admin", {"admin"})
         db.session.commit()
+        raw = path.read_bytes()
         with app.test_request_context("/"):
-            report = import_schedule_file(admin, path.read_bytes(), keep_placements=True,
-                                          timezone_name="Europe/Brussels")
-        convention = db.session.get(Convention, report.convention_id)
-        convention.status = "open"
+            started, cpu = time.perf_counter(), time.process_time()
+            report = import_schedule_file(admin, raw, keep_placements=True, timezone_name="Europe/Brussels")
+            db.session.commit()
+            figures = {"import_s": time.perf_counter() - started, "import_cpu_s": time.process_time() - cpu}
+        db.session.get(Convention, report.convention_id).status = "open"
         db.session.commit()
+        db.session.remove()
         db.engine.dispose()
-    return report.convention_id
+    return report, figures
 
 
-def export_once(database: str, convention_id: int) -> None:
-    """In a process of its own (run with the version under test first on sys.path): one warm-up request, then
-    the first schedule.xml (built), the next (cached) and a conditional one (304); JSON on stdout."""
-    import webapp
-
-    app = webapp.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **CONFIG})
-    client = app.test_client()
+def exports(client, convention_id: int) -> dict[str, float]:
+    """After one warm-up request to another page: the first schedule.xml (built), the next (from the cache) and
+    a conditional request (304)."""
     assert client.get(f"/conventions/{convention_id}").status_code == 200
     url = f"/conventions/{convention_id}/schedule.xml"
-    figures = {"code": str(Path(webapp.__file__).resolve().parents[1])}
+    figures: dict[str, float] = {}
     for name in ("first", "cached"):
         started, cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
@@ -110,13 +73,36 @@ def export_once(database: str, convention_id: int) -> None:
     started = time.perf_counter()
     assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     figures["304_ms"] = (time.perf_counter() - started) * 1000
-    print(json.dumps(figures))
+    return figures
+
+
+def one_round(path: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "bench.db"
+        report, figures = imported_database(path, database)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **CONFIG})
+        figures.update({f"export_{name}": value for name, value in exports(app.test_client(), report.convention_id).items()})
+        figures["events"] = report.counts["runs_placed"]
+        figures["slots"] = report.counts["slots_created"]
+        with app.app_context():
+            db.engine.dispose()
+    return figures
+
+
+def export_once(database: str, convention_id: int) -> None:
+    """In a process of its own (run with the version under test first on sys.path): the exports' figures as JSON
+    on stdout. Only what every version of the app has is used here."""
+    import webapp
+
+    app = webapp.create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **CONFIG})
+    client = app.test_client()
+    print(json.dumps({"code": str(Path(webapp.__file__).resolve().parents[1]), **exports(client, convention_id)}))
 
 
 def compare(path: Path, before: Path, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "fosdem.db"
-        convention_id = imported_database(path, database)
+        convention_id = imported_database(path, database)[0].convention_id
         sides = {"before": before.resolve(), "after": HERE}
         results: dict[str, list[dict]] = {name: [] for name in sides}
         for round_number in range(repeat):
@@ -156,8 +142,9 @@ def main() -> None:
         return
     rounds = [one_round(args.file) for _ in range(args.repeat)]
     print(f"{args.file.name}: {rounds[0]['events']} events placed, {rounds[0]['slots']} slots, "
-          f"schedule.xml {rounds[0]['bytes']:,} bytes; {args.repeat} rounds, median (min-max)")
+          f"schedule.xml {rounds[0]['export_bytes']:,} bytes; {args.repeat} rounds, median (min-max)")
     print("  (wall clock; *_cpu is this process's CPU time, which other work on the machine does not inflate)")
+    print(f"  load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for name in ("import_s", "import_cpu_s", "export_first_ms", "export_first_cpu_ms", "export_cached_ms",
                  "export_cached_cpu_ms", "export_304_ms"):
         values = [r[name] for r in rounds]

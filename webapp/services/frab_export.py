@@ -7,9 +7,9 @@ even when empty; a stable UUID guid and positive integer id per event; numeric p
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import datetime, timedelta
+from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 from .links import external_url, id_link_maker
@@ -85,45 +85,68 @@ def _conference_fields(schedule: PublishedSchedule) -> dict:
     }
 
 
+def _start(name: str, attributes: dict[str, str]) -> str:
+    """An element's name and attributes, values escaped as XML wants (quoteattr also keeps tabs and line breaks)."""
+    return name + "".join(f" {key}={quoteattr(value)}" for key, value in attributes.items())
+
+
+def _open(element: str, /, **attributes: str) -> str:
+    return f"<{_start(element, attributes)}>"
+
+
+def _tag(element: str, text: str | None = None, /, **attributes: str) -> str:
+    """A whole element as text, its text escaped; empty without text."""
+    start = _start(element, attributes)
+    return f"<{start}>{escape(text)}</{element}>" if text else f"<{start}/>"
+
+
+EVENT_TEXTS = ("date", "start", "duration", "room", "slug", "title", "subtitle", "track", "type", "language",
+               "abstract", "description")
+
+
 def schedule_xml(schedule: PublishedSchedule) -> bytes:
+    """Written as text, element by element (indented two spaces a level): building an element tree of FOSDEM's
+    13,000 elements and serialising it took most of the export's time."""
     convention = schedule.convention
     zone = ZoneInfo(convention.timezone)
     conference = _conference_fields(schedule)
-    root = ET.Element("schedule")
-    ET.SubElement(root, "generator", name=GENERATOR)
-    ET.SubElement(root, "version").text = str(convention.schedule_version)
-    head = ET.SubElement(root, "conference")
-    for name in ("acronym", "title", "start", "end"):
-        ET.SubElement(head, name).text = conference[name]
-    ET.SubElement(head, "days").text = str(conference["daysCount"])
-    for name in ("timeslot_duration", "time_zone_name", "url"):
-        ET.SubElement(head, name).text = conference[name]
-    for track in schedule.tracks:
-        ET.SubElement(head, "track", name=track.name, color=track.colour).text = track.name
+    out = [XML_DECLARATION + "<schedule>", "  " + _tag("generator", name=GENERATOR),
+           "  " + _tag("version", str(convention.schedule_version)), "  <conference>"]
+    out += ["    " + _tag(name, conference[name]) for name in ("acronym", "title", "start", "end")]
+    out.append("    " + _tag("days", str(conference["daysCount"])))
+    out += ["    " + _tag(name, conference[name]) for name in ("timeslot_duration", "time_zone_name", "url")]
+    out += ["    " + _tag("track", track.name, name=track.name, color=track.colour) for track in schedule.tracks]
+    out.append("  </conference>")
     short = conference["acronym"]
     workshop_url = _workshop_url()
     for index, day, start, end, runs in _days(schedule):
-        day_element = ET.SubElement(root, "day", index=str(index), date=day.isoformat(), start=start.isoformat(),
-                                    end=end.isoformat())
+        out.append("  " + _open("day", index=str(index), date=day.isoformat(), start=start.isoformat(),
+                                end=end.isoformat()))
         by_room: dict = defaultdict(list)
         for run in runs:
             by_room[run.room.id].append(run)
         for room in schedule.rooms:
-            room_element = ET.SubElement(day_element, "room", name=room.name, guid=room.guid)
-            for run in by_room.get(room.id, []):
+            events = by_room.get(room.id, [])
+            if not events:
+                out.append("    " + _tag("room", name=room.name, guid=room.guid))
+                continue
+            out.append("    " + _open("room", name=room.name, guid=room.guid))
+            for run in events:
                 fields = _event_fields(run, zone, short, workshop_url)
-                event = ET.SubElement(room_element, "event", id=str(fields["id"]), guid=fields["guid"])
-                for name in ("date", "start", "duration", "room", "slug", "title", "subtitle", "track", "type",
-                             "language", "abstract", "description"):
-                    ET.SubElement(event, name).text = str(fields[name])
-                persons = ET.SubElement(event, "persons")
-                for person in fields["persons"]:
-                    ET.SubElement(persons, "person", id=str(person["id"])).text = person["public_name"]
-                ET.SubElement(event, "links")
-                ET.SubElement(event, "url").text = fields["url"]
-    ET.indent(root, space="  ")
-    # written as text and encoded once: ET's own UTF-8 writer encodes each of the ~60,000 pieces on its own
-    return (XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode()
+                out.append("      " + _open("event", id=str(fields["id"]), guid=fields["guid"]))
+                out += ["        " + _tag(name, str(fields[name])) for name in EVENT_TEXTS]
+                if fields["persons"]:
+                    out.append("        <persons>")
+                    out += ["          " + _tag("person", person["public_name"], id=str(person["id"]))
+                            for person in fields["persons"]]
+                    out.append("        </persons>")
+                else:
+                    out.append("        <persons/>")
+                out += ["        <links/>", "        " + _tag("url", fields["url"]), "      </event>"]
+            out.append("    </room>")
+        out.append("  </day>")
+    out.append("</schedule>\n")
+    return "\n".join(out).encode()
 
 
 def schedule_document(schedule: PublishedSchedule) -> dict:
