@@ -85,6 +85,9 @@ def test_an_attendee_makes_subscribes_to_and_replaces_their_calendar_address(pag
     db.session.commit()
 
     sign_in(page, attendee.email, PASSWORD)
+    page.goto("/account")  # the profile leads there, as "My schedule" does
+    expect(page.locator("#account-calendar").get_by_role("link", name="Your calendar address")).to_have_attribute(
+        "href", "/calendar")
     page.goto("/my/schedule")
     page.get_by_role("link", name="Have it in your calendar app").click()
     page.get_by_role("button", name="Make my calendar address").click()
