@@ -83,6 +83,12 @@ def _claim(run_id: int) -> ScheduleRun | None:
     return db.session.get(ScheduleRun, run_id) if claimed else None
 
 
+def _keeps_best_on_stop(run_id: int) -> bool:
+    """Read now, not at the start: the admin chose when stopping."""
+    parameters = db.session.scalar(db.select(ScheduleRun.parameters).where(ScheduleRun.id == run_id)) or {}
+    return bool(parameters.get("keep_best_on_stop"))
+
+
 def execute_run(run_id: int) -> str:
     run = _claim(run_id)
     if run is None:
@@ -134,6 +140,9 @@ def _solve_and_store(run: ScheduleRun) -> str:
         raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
     final = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
         solution.status, "succeeded")
+    stopped_with_best = final == "cancelled" and solution.assignments and _keeps_best_on_stop(run_id)
+    if stopped_with_best:
+        final = "succeeded"  # the admin stopped it to review what it found so far
     # only a run still running is finished here: one marked failed meanwhile (its heartbeat judged
     # too old) stays failed rather than showing a proposal beside the failure
     if not transition_run(run_id, ("running",), final, finished_at=utcnow()):
@@ -151,7 +160,7 @@ def _solve_and_store(run: ScheduleRun) -> str:
             workshop_id=item.workshop_id, run_index=item.run_index, reasons=list(item.reasons)))
     run.objective = solution.objective
     run.bound = solution.bound
-    run.stats = dict(solution.stats, solver_status=solution.status,
+    run.stats = dict(solution.stats, solver_status=solution.status, stopped_early=bool(stopped_with_best),
                      snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
                      # the clashes of the schedule the run started from, for the review's "before"
                      current_attendee_conflicts=attendee_conflicts(problem, problem.current),

@@ -23,6 +23,11 @@ class AutoScheduleIn(Schema):
     weights: dict[WeightName, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict, max_length=10)
 
 
+class CancelRunIn(Schema):
+    # true: the run stops and its best schedule so far becomes a proposal to review; false: it is dropped
+    keep_best: bool = False
+
+
 class RunQueuedOut(Schema):
     run_id: int
     status: str
