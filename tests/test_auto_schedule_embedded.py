@@ -136,11 +136,16 @@ def test_stop_and_keep_best_turns_the_best_schedule_so_far_into_a_proposal(clien
         assert time.monotonic() < deadline, running
         time.sleep(0.2)
         running = client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()
+    # the best schedule so far is readable while the run goes on, and it keeps every rule
+    best = running["best_so_far"]
+    assert running["status"] == "running" and best["placed_runs"] == running["progress"]["placed_runs"]
+    preview = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in best["assignments"]]
+    assert len(preview) == best["placed_runs"] and violations(build_problem(con.id), preview) == []
     stopped = client.post(f"/api/schedule-runs/{run_id}/cancel", json={"keep_best": True}, headers=admin_headers)
     assert stopped.status_code == 200
     final = wait_for_run(client, admin_headers, run_id, {"cancelled", "succeeded", "failed"}, timeout=60)
     assert final["status"] == "succeeded"
-    assert final["stats"]["stopped_early"] is True
+    assert final["stats"]["stopped_early"] is True and final["best_so_far"] is None
     assert final["progress"]["elapsed_seconds"] < 100  # it stopped, well before its 120 s
     placements = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in final["assignments"]]
     assert len(placements) == len(workshops)
