@@ -6,15 +6,13 @@ change pays for the build and everyone after gets the stored bytes, or a 304 whe
 """
 from __future__ import annotations
 
-import gc
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..extensions import db
 from ..models import Convention
+from .collector import collector_paused
 from .published_schedule import visible_convention_for_export
 from .schedule_versions import version_of
 from .versioned_cache import app_cache
@@ -25,32 +23,6 @@ class ExportFile:
     body: bytes
     etag: str
     last_modified: datetime
-
-
-_pauses = 0
-_collector_was_on = True
-_pauses_lock = threading.Lock()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector kept off while a file is built. A build makes tens of thousands of small
-    objects (FOSDEM's schedule.xml has 13,000 elements), and each time enough have piled up the collector walks
-    the whole process's heap: profiled, that was 140 of 265 ms of CPU. A build leaves no garbage cycles
-    behind, so nothing is lost; the collector is back on when the last build running in the process ends."""
-    global _pauses, _collector_was_on
-    with _pauses_lock:
-        if _pauses == 0:
-            _collector_was_on = gc.isenabled()
-        _pauses += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _pauses_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collector_was_on:
-                gc.enable()
 
 
 def _built(build: Callable[[], bytes]) -> Callable[[], bytes]:
