@@ -15,11 +15,11 @@ from flask_login import current_user, login_required
 
 from ..extensions import htmx
 from ..models import Convention
-from ..services import access, attending, registration
+from ..services import access, attending, catalogue, held_capabilities, registration
 from ..forms import FormErrors, parse_form
 from ..pages import page_action
 from ..workshops.views import SERVICE_PAGE, action_context, page_helpers
-from .schemas import InterestIn, WorkshopRegisterIn
+from .schemas import CapabilityRequestIn, InterestIn, WorkshopRegisterIn
 
 bp = Blueprint("attending_pages", __name__)
 bp.context_processor(page_helpers)
@@ -148,3 +148,37 @@ def my_schedule():
         interests=sorted(interests, key=lambda s: (s.selection.rank or 99, s.workshop_title)),
         waiting=waiting, runs=runs, registrations=registrations,
     )
+
+
+# skills: what the person holds, and asking for one ---------------------------------------------
+
+REQUEST_FIELDS = ["capability_id", "note"]
+
+
+def _skills_page(errors=None, values=None, status=200):
+    held = attending.user_capabilities(current_user, current_user.id)
+    asked, _ = held_capabilities.list_capability_requests(current_user, None, SERVICE_PAGE, 0, current_user.id)
+    everything, _ = catalogue.list_capabilities(current_user, SERVICE_PAGE, 0)
+    taken = {v.capability.id for v in held} | {r.capability_id for r in asked if r.status == "pending"}
+    values = dict(values or {})
+    values.setdefault("capability_id", request.args.get("capability_id", ""))
+    return render_template(
+        "attending/skills.html", held=held, asked=list(reversed(asked)),
+        askable=[c for c in everything if c.id not in taken], errors=errors or FormErrors(), values=values,
+    ), status
+
+
+@bp.get("/my/skills")
+@login_required
+def my_skills():
+    return _skills_page()
+
+
+@bp.post("/my/skills/request")
+@login_required
+@page_action(lambda errors: _skills_page(errors, request.form, status=errors.status), REQUEST_FIELDS)
+def request_capability():
+    data = parse_form(CapabilityRequestIn, request.form, REQUEST_FIELDS, required=["capability_id"])
+    row = held_capabilities.request_capability(current_user, data.capability_id, data.note)
+    flash(f"You asked for '{row.capability.name}'. An admin decides, and you get a mail with the answer.")
+    return redirect(url_for("attending_pages.my_skills"))

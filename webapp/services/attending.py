@@ -287,10 +287,11 @@ def _check_prerequisites(user_id: int, workshop: Workshop, run: Run) -> None:
     if missing:
         names = ", ".join(f"{needed[i].name}" for i in sorted(missing))
         raise Conflict(
-            f"'{workshop.title}' needs {names}: declare it, or register for an earlier run of a workshop "
-            "that teaches it.",
+            f"'{workshop.title}' needs {names}: ask for it on your skills page if you have it, or register for "
+            "an earlier run of a workshop that teaches it.",
             code="missing_prerequisites",
-            fields={"prerequisite_ids": "missing: " + ", ".join(f"{i} ({needed[i].name})" for i in sorted(missing))},
+            fields={"prerequisite_ids": "missing: " + ", ".join(f"{i} ({needed[i].name})" for i in sorted(missing)),
+                    "missing_capability_ids": sorted(missing)},
         )
 
 
