@@ -7,7 +7,7 @@ from ..api.routing import api_route, listing, parse_body, parse_query
 from ..schemas import PageQuery
 from ..services import attending, held_capabilities, registration
 from .schemas import (
-    AttendeeList, AttendeeQuery, CapabilityDecisionIn, CapabilityGrantIn, CapabilityRequestIn,
+    AttendeeList, AttendeeQuery, CancelSelectionQuery, CapabilityDecisionIn, CapabilityGrantIn, CapabilityRequestIn,
     CapabilityRequestList, CapabilityRequestOut, CapabilityRequestQuery, capability_request_json, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
     PaymentWebhookIn, RegistrationOut, AttendeeScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
     SelectionOut, SelectionQuery, SelectionUpdateIn, WorkshopAttendeeList, WorkshopRegisterIn,
@@ -134,10 +134,20 @@ def update_selection(selection_id: int):
 
 
 @api_route(api_bp, "/attendees/selections/<int:selection_id>", ["DELETE"],
-           summary="Cancel a selection; a freed seat goes to the first on the waitlist",
-           response=SelectionOut, tag="attending")
+           summary="Cancel a selection; a freed seat goes to the first on the waitlist. With cancel_dependents=true "
+                   "the later registrations that need what this run teaches (see /dependents) are cancelled too",
+           query=CancelSelectionQuery, response=SelectionOut, tag="attending")
 def cancel_selection(selection_id: int):
-    return selection_json(attending.cancel_selection(current_user, selection_id))
+    q = parse_query(CancelSelectionQuery)
+    return selection_json(attending.cancel_selection(current_user, selection_id, cancel_dependents=q.cancel_dependents))
+
+
+@api_route(api_bp, "/attendees/selections/<int:selection_id>/dependents", ["GET"],
+           summary="Your later registrations that rely on this registered run to teach a prerequisite: cancelling it "
+                   "leaves them without it", response=SelectionList, tag="attending")
+def selection_dependents(selection_id: int):
+    views = attending.dependent_registrations(current_user, selection_id)
+    return listing([selection_json(v) for v in views], len(views))
 
 
 @api_route(api_bp, "/attendees/schedule", ["GET"], summary="Your registered runs in time order",

@@ -137,6 +137,11 @@ class SelectionUpdateIn(Schema):  # rank null clears the rank
     event_slot_id: Id | None = Field(None, description="move to (or register for) this run of the workshop")
 
 
+class CancelSelectionQuery(QuerySchema):
+    cancel_dependents: bool = Field(False, description="also cancel the later registrations that need what this "
+                                                       "run teaches")
+
+
 class SelectionQuery(PageQuery):
     convention_id: Id | None = None
     status: SelectionStatus | None = None

@@ -103,23 +103,29 @@ def cancel_selection(selection_id: int):
     if request.form.get("confirmed") != "1":
         current = attending.own_selection(current_user, selection_id)
         if current.selection.status == "registered":  # a seat is given up: ask first (nothing is written)
-            return _confirm_cancel(current)
-    view = attending.cancel_selection(current_user, selection_id)
+            return _confirm_cancel(current, attending.dependent_registrations(current_user, selection_id))
+    also = request.form.get("dependents") == "cancel"
+    dependents = attending.dependent_registrations(current_user, selection_id) if also else []
+    view = attending.cancel_selection(current_user, selection_id, cancel_dependents=also)
+    also_text = " and ".join(f"'{d.workshop_title}'" for d in dependents)
     if request.form.get("back") == "schedule":
-        flash(f"Cancelled: {view.workshop_title}.")
+        flash(f"Cancelled: {view.workshop_title}" + (f", and {also_text}, which needed it." if dependents else "."))
         return redirect(url_for("attending_pages.my_schedule"))
-    return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any.")
+    return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any."
+                  + (f" Also cancelled: {also_text}, which needed it." if dependents else ""))
 
 
-def _confirm_cancel(view):
-    """The question before giving up a seat: in the workshop's action block (htmx) or as a page."""
+def _confirm_cancel(view, dependents):
+    """The question before giving up a seat: in the workshop's action block (htmx) or as a page. When later
+    registrations need what this run teaches, the question lists them and offers to cancel them too."""
     workshop_id = view.selection.workshop_id
-    if htmx:
+    if htmx and not dependents:
         return render_template("workshops/_actions.html", **action_context(workshop_id, confirm_cancel=True))
     context = action_context(workshop_id)
     run = context["row"].run_for(view.selection.event_slot_id)
-    return render_template("attending/confirm_cancel.html", view=view, run=run, convention=context["convention"],
-                           back=request.form.get("back", ""))
+    template = "attending/_confirm_cancel_block.html" if htmx else "attending/confirm_cancel.html"
+    return render_template(template, view=view, run=run, convention=context["convention"],
+                           back=request.form.get("back", ""), dependents=dependents)
 
 
 # the personal schedule ------------------------------------------------------------------------
