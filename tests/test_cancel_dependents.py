@@ -93,7 +93,7 @@ def test_the_confirm_page_lists_the_dependents_and_both_choices_work(client, day
     asked = text(client.post(f"/selections/{basics.id}/cancel", data={"back": "schedule"}))
     assert "Give up your seat in 'Solder basics'?" in asked
     assert f'id="dependent-{day["Synths"].id}"' in asked and "Knots" not in asked
-    assert "Cancel it too" in asked and "Give up only this seat" in asked
+    assert "Cancel both" in asked and "Give up only this seat" in asked
     assert status(basics) == "registered"  # asking writes nothing
 
     kept = text(client.post(f"/selections/{basics.id}/cancel",
@@ -113,7 +113,7 @@ def test_the_htmx_question_shows_the_dependents_in_the_action_block(client, day)
     basics = day["Solder basics"]
     block = text(client.post(f"/selections/{basics.id}/cancel", headers={"HX-Request": "true"}))
     assert block.strip().startswith(f'<section class="actions-block" id="workshop-{day["basics"].id}-actions"')
-    assert "Synths" in block and "Cancel it too" in block
+    assert "Synths" in block and "Cancel both" in block
     plain = text(client.post(f"/selections/{day['Knots'].id}/cancel", headers={"HX-Request": "true"}))
     assert "Give up your seat? The next person waiting gets it" in plain and "dependent" not in plain
 
