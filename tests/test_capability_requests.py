@@ -130,7 +130,10 @@ def test_only_admins_decide_and_people_see_only_their_own(world, make_user):
 
 def test_skills_page_asks_and_the_people_page_grants(client, world):
     ann, admin, solder, synths, slot = world["ann"], world["admin"], world["solder"], world["synths"], world["slot"]
+    assert "Needs:\n    Soldering</p>" in text(client.get(f"/workshops/{synths.id}"))  # anonymous: no link
     sign_in(client, ann)
+    detail = text(client.get(f"/workshops/{synths.id}"))
+    assert f'Soldering (<a href="/my/skills?capability_id={solder.id}#ask-capability">ask for it</a>)' in detail
     refused = client.post(f"/workshops/{synths.id}/register", data={"event_slot_id": str(slot.id)})
     assert refused.status_code == 409
     link = f'/my/skills?capability_id={solder.id}#ask-capability'
@@ -154,6 +157,8 @@ def test_skills_page_asks_and_the_people_page_grants(client, world):
     assert "1 skill request waiting" in people and "Ann</a> asks for" in people and "I build kits." in people
     assert 'aria-label="1 skill requests waiting">1</span>' in people
     [row] = db.session.scalars(sa.select(CapabilityRequest)).all()
+    person = text(client.get(f"/admin/people/{ann.id}"))
+    assert f'Asks for <strong>Soldering</strong>:\n      <a href="/admin/people#capability-request-{row.id}">' in person
     done = text(client.post(f"/admin/capability-requests/{row.id}/grant", data={"message": "Go ahead."},
                             follow_redirects=True))
     assert "Ann: 'Soldering' granted; they were mailed the answer." in done
@@ -165,6 +170,7 @@ def test_skills_page_asks_and_the_people_page_grants(client, world):
     sign_in(client, ann)
     page = text(client.get("/my/skills"))
     assert "Soldering" in page and "granted by an admin" in page and "Go ahead." in page
+    assert 'Soldering <span class="muted">(you hold it)</span>' in text(client.get(f"/workshops/{synths.id}"))
     assert client.post(f"/workshops/{synths.id}/register", data={"event_slot_id": str(slot.id)}).status_code == 302
     assert db.session.scalar(sa.select(Selection.status).where(Selection.user_id == ann.id)) == "registered"
 

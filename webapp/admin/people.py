@@ -37,8 +37,9 @@ def person(user_id: int):
     registrations, _ = registration.my_conventions(current_user, DETAIL_SIZE, 0, user_id=user_id)
     places, _ = attending.list_my_selections(current_user, None, None, DETAIL_SIZE, 0, user_id=user_id)
     hosted, _ = workshops.list_workshops(current_user, limit=DETAIL_SIZE, offset=0, host_id=user_id)
+    asked, _ = held_capabilities.list_capability_requests(current_user, "pending", DETAIL_SIZE, 0, user_id=user_id)
     return render_template(
-        "admin/person.html", person=person, held=held, grantable=[c for c in catalogue_rows if c.id not in held_ids],
+        "admin/person.html", person=person, held=held, asked=asked, grantable=[c for c in catalogue_rows if c.id not in held_ids],
         registrations=registrations, places=[p for p in places if p.selection.status != "cancelled"],
         hosted=hosted, changeable_roles=CHANGEABLE_ROLES)
 
