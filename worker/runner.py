@@ -31,6 +31,7 @@ class _Heartbeat:
         self.total_runs = total_runs  # so the page can say "placed N of M" while it solves
         self.run_id = run_id
         self.latest: dict = {}
+        self._best: dict | None = None  # an improved schedule not yet written
         self.cancel = threading.Event()
         self._done = threading.Event()
         self._started = started
@@ -47,6 +48,10 @@ class _Heartbeat:
     def report(self, info: ProgressInfo) -> None:
         self.latest = {"objective": info.objective, "bound": info.bound, "placed_runs": info.placed_runs,
                        "elapsed_seconds": round(info.elapsed_seconds, 2)}
+        if info.placements:
+            self._best = {"placed_runs": info.placed_runs, "objective": info.objective,
+                          "assignments": [{"workshop_id": p.workshop_id, "run_index": p.run_index,
+                                           "event_slot_ids": list(p.slot_ids)} for p in info.placements]}
 
     def _loop(self) -> None:
         with self.app.app_context():
@@ -58,10 +63,14 @@ class _Heartbeat:
     def beat(self) -> None:
         progress = dict(self.latest, total_runs=self.total_runs, elapsed_seconds=round(time.monotonic() - self._started, 2),
                         phase="solving" if self.latest else "building")
+        best, self._best = self._best, None
+        values = {"progress": progress, "heartbeat_at": utcnow()}
+        if best is not None:
+            values["best_so_far"] = best
         try:
             db.session.execute(
-                update(ScheduleRun).where(ScheduleRun.id == self.run_id)
-                .values(progress=progress, heartbeat_at=utcnow())
+                update(ScheduleRun).where(ScheduleRun.id == self.run_id, ScheduleRun.status == "running")
+                .values(**values)
             )
             cancel = db.session.scalar(
                 db.select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)
@@ -81,6 +90,12 @@ def _claim(run_id: int) -> ScheduleRun | None:
                              progress={"phase": "starting", "elapsed_seconds": 0})
     db.session.commit()
     return db.session.get(ScheduleRun, run_id) if claimed else None
+
+
+def _keeps_best_on_stop(run_id: int) -> bool:
+    """Read now, not at the start: the admin chose when stopping."""
+    parameters = db.session.scalar(db.select(ScheduleRun.parameters).where(ScheduleRun.id == run_id)) or {}
+    return bool(parameters.get("keep_best_on_stop"))
 
 
 def execute_run(run_id: int) -> str:
@@ -134,9 +149,12 @@ def _solve_and_store(run: ScheduleRun) -> str:
         raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
     final = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
         solution.status, "succeeded")
+    stopped_with_best = final == "cancelled" and solution.assignments and _keeps_best_on_stop(run_id)
+    if stopped_with_best:
+        final = "succeeded"  # the admin stopped it to review what it found so far
     # only a run still running is finished here: one marked failed meanwhile (its heartbeat judged
     # too old) stays failed rather than showing a proposal beside the failure
-    if not transition_run(run_id, ("running",), final, finished_at=utcnow()):
+    if not transition_run(run_id, ("running",), final, finished_at=utcnow(), best_so_far=None):
         db.session.rollback()
         run = db.session.get(ScheduleRun, run_id)
         current_app.logger.warning("run %s ended as %s while solving; its result is dropped", run_id, run.status)
@@ -151,7 +169,7 @@ def _solve_and_store(run: ScheduleRun) -> str:
             workshop_id=item.workshop_id, run_index=item.run_index, reasons=list(item.reasons)))
     run.objective = solution.objective
     run.bound = solution.bound
-    run.stats = dict(solution.stats, solver_status=solution.status,
+    run.stats = dict(solution.stats, solver_status=solution.status, stopped_early=bool(stopped_with_best),
                      snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
                      # the clashes of the schedule the run started from, for the review's "before"
                      current_attendee_conflicts=attendee_conflicts(problem, problem.current),
