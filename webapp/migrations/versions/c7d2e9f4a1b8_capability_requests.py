@@ -1,7 +1,7 @@
 """capability requests: a person asks for a capability, an admin grants or refuses it
 
 Revision ID: c7d2e9f4a1b8
-Revises: b8e4d2a61c57
+Revises: c1d7e3a95b20
 Create Date: 2026-12-02 11:35:00
 
 """
@@ -12,7 +12,7 @@ from webapp.models.types import UTCDateTime
 
 
 revision = 'c7d2e9f4a1b8'
-down_revision = 'b8e4d2a61c57'
+down_revision = 'c1d7e3a95b20'
 branch_labels = None
 depends_on = None
 
