@@ -34,6 +34,8 @@ class _Heartbeat:
         self._best: dict | None = None  # an improved schedule not yet written
         self.cancel = threading.Event()
         self._done = threading.Event()
+        self._wake = threading.Event()  # the first schedule found is written at once, not at the next beat
+        self._first_written = False
         self._started = started
         self._thread = threading.Thread(target=self._loop, name=f"heartbeat-run-{run_id}", daemon=True)
 
@@ -43,6 +45,7 @@ class _Heartbeat:
 
     def __exit__(self, *exc):
         self._done.set()
+        self._wake.set()
         self._thread.join(5)
 
     def report(self, info: ProgressInfo) -> None:
@@ -52,11 +55,18 @@ class _Heartbeat:
             self._best = {"placed_runs": info.placed_runs, "objective": info.objective,
                           "assignments": [{"workshop_id": p.workshop_id, "run_index": p.run_index,
                                            "event_slot_ids": list(p.slot_ids)} for p in info.placements]}
+            if not self._first_written:
+                self._first_written = True
+                self._wake.set()
 
     def _loop(self) -> None:
         with self.app.app_context():
             self.beat()
-            while not self._done.wait(HEARTBEAT_SECONDS):
+            while True:
+                self._wake.wait(HEARTBEAT_SECONDS)
+                self._wake.clear()
+                if self._done.is_set():
+                    break
                 self.beat()
             db.session.remove()
 
@@ -78,6 +88,8 @@ class _Heartbeat:
             db.session.commit()
         except Exception:  # a missed beat is not fatal; the next one retries
             db.session.rollback()
+            if self._best is None:
+                self._best = best  # not written: the next beat writes it, unless a better one came
             current_app.logger.exception("heartbeat for run %s failed", self.run_id)
             return
         if cancel:
