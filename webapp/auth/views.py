@@ -51,15 +51,20 @@ def _register_refused(errors: FormErrors, **_):
     return render_template("auth/register.html", form=form), errors.status
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
-@page_action(_register_refused, ["display_name", "email", "password"])
+@bp.get("/register")
 def register():
+    return render_template("auth/register.html", form=RegisterForm())
+
+
+@bp.post("/register")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+@page_action(_register_refused, ["display_name", "email", "password"])
+def sign_up():
     """A new address is signed in at once; a taken one is not, and its owner is mailed. Both land on the
-    same page with the same words (README, Accounts, says what this does and does not hide)."""
+    same page with the same words (README, "Sign-up and account enumeration", says what this does not hide)."""
     form = RegisterForm()
     if not form.validate_on_submit():
-        return render_template("auth/register.html", form=form)
+        return render_template("auth/register.html", form=form), 422
     user = accounts.register(form.email.data, form.password.data, form.display_name.data)
     if user is not None:
         sign_in_browser(user)
