@@ -47,9 +47,10 @@ def _grouped(rows) -> dict[int, list]:
 
 
 def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = None,
-                  include_interests: bool = True) -> Problem:
+                  include_interests: bool = True, also_host_ids: frozenset[int] = frozenset()) -> Problem:
     """Snapshot one convention. Placed runs are the `current` schedule; those of
-    `pinned_workshop_ids` are also pinned where they are.
+    `pinned_workshop_ids` are also pinned where they are. The availability of `also_host_ids` is
+    read too (hosts of a workshop not yet saved), as it is for every host of the workshops.
 
     Plain rows, not ORM objects, one query per table: every manual placement takes a snapshot, and at
     FOSDEM's size (775 talks, 7,920 slots) building the objects and their collections was most of its time.
@@ -91,7 +92,7 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
         .order_by(WorkshopEquipment.workshop_id, WorkshopEquipment.equipment_id)
     ))
     hosts_of = {w.id: [w.host_id] + [u for u in cohosts.get(w.id, []) if u != w.host_id] for w in workshops}
-    host_ids = {h for hosts in hosts_of.values() for h in hosts}
+    host_ids = {h for hosts in hosts_of.values() for h in hosts} | set(also_host_ids)
     windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for user_id, start, end in db.session.execute(
         select(HostAvailability.user_id, HostAvailability.start, HostAvailability.end)
