@@ -67,8 +67,10 @@ def test_host_adds_availability_and_proposes_a_workshop(page: Page, make_user):
 
     # propose a workshop; a blank title (spaces pass the browser's checks) is refused beside the input first
     page.get_by_role("link", name="My workshops").click()
+    page.get_by_role("link", name="Propose a workshop").click()
+    page.get_by_label("Convention").select_option(label="Makerfest")
+    page.get_by_role("button", name="Continue").click()
     form = page.locator("#propose-workshop")
-    form.get_by_label("Convention").select_option(label="Makerfest")
     form.get_by_label("Title").fill("   ")
     form.get_by_label("Description").fill("Bowline, clove hitch, sheet bend.")
     form.get_by_label("Max attendees").fill("12")
