@@ -50,7 +50,7 @@ def never_fits(actor, convention_id: int | None, *, workshop_id: int | None = No
     cohosts = db.session.scalars(select(User.id).where(User.email.in_(emails)).order_by(User.id)).all() \
         if emails else []
     hosts = (owner, *[c for c in cohosts if c != owner])
-    problem = build_problem(convention_id, include_interests=False, also_host_ids=frozenset(hosts))
+    problem = build_problem(convention_id, include_interests=False, also_host_ids=frozenset(hosts), with_workshops=False)
     candidate = SolverWorkshop(
         id=workshop_id or 0, host_ids=hosts, max_attendees=max_attendees, duration_slots=duration_slots,
         equipment=tuple(sorted(dict(equipment).items())), allowed_location_ids=tuple(location_ids),
