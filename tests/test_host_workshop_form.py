@@ -14,11 +14,12 @@ from solver.explain import static_reasons
 from solver.instance import Weights, build_instance
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from webapp.extensions import db
-from webapp.models import EventSlot, HostAvailability, ScheduleRun, ScheduleRunUnplaced, Selection, Workshop
+from webapp.models import HostAvailability, ScheduleRun, ScheduleRunUnplaced, Selection, Workshop
 from webapp.services import csv_exports, workshop_advice, workshops
 from webapp.services.snapshot import build_problem
 
 from . import factories as f
+from .factories_hosts import room_slots
 
 
 @pytest.fixture
@@ -146,14 +147,19 @@ def test_cohosts_are_named_by_email_and_every_refusal_names_the_address(host, co
 # cancelling ------------------------------------------------------------------------------------
 
 
-def test_cancellation_impact_counts_who_is_affected_and_only_the_owner_or_an_admin_may_ask(host, con, make_user,
-                                                                                           admin):
-    slots = db.session.scalars(sa.select(EventSlot).where(
-        EventSlot.location_id == con["hall"].id).order_by(EventSlot.start)).all()
-    cohost = make_user(roles=("host",))
+def two_placed_runs(con, host, cohost):
+    """A workshop of host and cohost with its runs in the Hall's first and third slots."""
+    slots = room_slots(con["hall"])
     ws = f.workshop(con["con"], host, runs=2, cohosts=[cohost])
     f.place(ws, slots[:1], 0)
     f.place(ws, slots[2:3], 1)
+    return ws, slots
+
+
+def test_cancellation_impact_counts_who_is_affected_and_only_the_owner_or_an_admin_may_ask(host, con, make_user,
+                                                                                           admin):
+    cohost = make_user(roles=("host",))
+    ws, slots = two_placed_runs(con, host, cohost)
     for status in ("registered", "registered", "waitlisted", "interested"):
         f.selection(make_user(), ws, status, slot=slots[0] if status != "interested" else None)
     db.session.commit()
@@ -205,12 +211,8 @@ def test_the_latest_runs_reasons_for_the_hosts_own_workshops(host, con, make_use
 
 
 def test_one_runs_attendee_list_for_its_hosts_and_admins_only(host, con, make_user, admin):
-    slots = db.session.scalars(sa.select(EventSlot).where(
-        EventSlot.location_id == con["hall"].id).order_by(EventSlot.start)).all()
     cohost = make_user(roles=("host",))
-    ws = f.workshop(con["con"], host, runs=2, cohosts=[cohost])
-    f.place(ws, slots[:1], 0)
-    f.place(ws, slots[2:3], 1)
+    ws, slots = two_placed_runs(con, host, cohost)
     first = make_user(name="Ann First", email="ann@example.org")
     second = make_user(name="=Bob Second", email="bob@example.org")
     f.selection(first, ws, "registered", slot=slots[0])

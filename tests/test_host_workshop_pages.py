@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from webapp.extensions import db
-from webapp.models import EventSlot, OutboxMessage, ScheduleRun, ScheduleRunUnplaced, Track, Workshop
+from webapp.models import EventSlot, OutboxMessage, ScheduleRun, ScheduleRunUnplaced, Workshop
 
 from . import factories as f
 from .test_destructive_pages import page_text
+from .factories_hosts import room_slots, workshop_world
 from .test_host_pages import sign_in
 
 
@@ -27,21 +28,7 @@ def words(response) -> str:
 
 @pytest.fixture
 def world(app, make_user):
-    con = f.convention(name="Makerfest", tz="Europe/Berlin")
-    irons = f.equipment(con, name="Soldering iron", quantity=4)
-    hall = f.location(con, name="Hall", capacity=30)
-    nook = f.location(con, name="Nook", capacity=8)
-    for room in (hall, nook):
-        f.slots(room, count=3)
-    basics = f.capability("Soldering basics")
-    smd = f.capability("SMD soldering")
-    track = Track(convention_id=con.id, name="Electronics", colour="#2f6fdb")
-    db.session.add(track)
-    host = make_user(roles=("host",), name="Hana Host", email="hana@example.org")
-    ana = make_user(roles=("host",), name="Ana", email="ana@example.org")
-    db.session.commit()
-    return {"con": con, "irons": irons, "hall": hall, "nook": nook, "basics": basics, "smd": smd, "track": track,
-            "host": host, "ana": ana}
+    return workshop_world(make_user)
 
 
 def form_of(world, **changes) -> MultiDict:
@@ -147,8 +134,7 @@ def test_edit_every_field_and_the_saved_workshop_is_judged_on_arrival(client, wo
 
 
 def test_cancel_asks_first_saying_who_is_affected(client, world, make_user):
-    slots = db.session.scalars(sa.select(EventSlot).where(EventSlot.location_id == world["hall"].id)
-                               .order_by(EventSlot.start)).all()
+    slots = room_slots(world["hall"])
     ws = f.workshop(world["con"], world["host"], title="Knots", cohosts=[world["ana"]])
     f.place(ws, slots[:1])
     for status in ("registered", "registered", "waitlisted"):
@@ -180,8 +166,7 @@ def test_cancel_asks_first_saying_who_is_affected(client, world, make_user):
 
 
 def test_the_host_sees_why_it_was_left_out_and_downloads_each_runs_attendees(client, world, make_user):
-    slots = db.session.scalars(sa.select(EventSlot).where(EventSlot.location_id == world["hall"].id)
-                               .order_by(EventSlot.start)).all()
+    slots = room_slots(world["hall"])
     ws = f.workshop(world["con"], world["host"], title="Knots", runs=2)
     f.place(ws, slots[:1], 0)
     f.selection(make_user(name="Ann Attendee", email="ann@example.org"), ws, "registered", slot=slots[0])

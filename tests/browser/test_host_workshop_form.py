@@ -16,35 +16,14 @@ from webapp.models import EventSlot, ScheduleRun, ScheduleRunUnplaced, Workshop
 
 from .. import factories as f
 from ..conftest import PASSWORD
+from ..factories_hosts import room_slots, workshop_world
+from .test_host_pages import open_propose_form
 from .test_sign_in import sign_in
 
-SHOTS = Path(__file__).parent / "screenshots"
-
-
-def _world(make_user):
-    con = f.convention(name="Makerfest", tz="Europe/Berlin")
-    irons = f.equipment(con, name="Soldering iron", quantity=4)
-    hall = f.location(con, name="Hall", capacity=30)
-    nook = f.location(con, name="Nook", capacity=8)
-    for room in (hall, nook):
-        f.slots(room, count=3)
-    basics = f.capability("Soldering basics")
-    smd = f.capability("SMD soldering")
-    host = make_user(roles=("host",), name="Hana Host", email="hana@example.org")
-    ana = make_user(roles=("host",), name="Ana", email="ana@example.org")
-    make_user(name="Pat", email="pat@example.org")  # an attendee: not a host
-    db.session.commit()
-    return {"con": con, "irons": irons, "hall": hall, "nook": nook, "basics": basics, "smd": smd, "host": host,
-            "ana": ana}
-
-
 def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it(page: Page, make_user):
-    w = _world(make_user)
+    w = workshop_world(make_user)
     sign_in(page, w["host"].email, PASSWORD)
-    page.get_by_role("link", name="My workshops").click()
-    page.get_by_role("link", name="Propose a workshop").first.click()
-    page.get_by_label("Convention").select_option(label="Makerfest")
-    page.get_by_role("button", name="Continue").click()
+    open_propose_form(page, "Makerfest")
 
     form = page.locator("#workshop-form")
     form.get_by_label("Title").fill("SMD for beginners")
@@ -106,8 +85,7 @@ def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it
     expect(page.locator(".flashes")).not_to_contain_text("never")
 
     # someone registers for a placed run; cancelling says so first, and "Keep it" keeps it
-    slots = db.session.scalars(sa.select(EventSlot).where(EventSlot.location_id == w["hall"].id)
-                               .order_by(EventSlot.start)).all()
+    slots = room_slots(w["hall"])
     f.place(db.session.get(Workshop, ws.id), slots[:2])
     f.selection(make_user(), db.session.get(Workshop, ws.id), "registered", slot=slots[0])
     db.session.commit()
@@ -131,9 +109,8 @@ def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it
 
 
 def test_host_sees_why_a_run_was_left_out_and_downloads_its_placed_runs_attendees(page: Page, make_user):
-    w = _world(make_user)
-    slots = db.session.scalars(sa.select(EventSlot).where(EventSlot.location_id == w["hall"].id)
-                               .order_by(EventSlot.start)).all()
+    w = workshop_world(make_user)
+    slots = room_slots(w["hall"])
     ws = f.workshop(w["con"], w["host"], title="Knots", runs=2, cohosts=[w["ana"]])
     f.place(ws, slots[:1], 0)
     for name, email in (("Ann Attendee", "ann@example.org"), ("Bo Builder", "bo@example.org")):
