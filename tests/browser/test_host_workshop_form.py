@@ -50,6 +50,8 @@ def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it
 
     expect(page.locator("#cohost_emails-error")).to_have_text(
         "pat@example.org is not a host yet: only hosts can co-host (they can apply to host first)")
+    expect(page.locator("#propose-workshop .error")).to_have_text(
+        "Some of the people, rooms, skills or equipment named cannot be used; each one's note says why.")
     expect(page.locator("#prerequisite_ids").get_by_label("Soldering basics")).to_be_checked()  # nothing lost
     expect(form.get_by_label("Soldering iron")).to_have_value("3")
     form.get_by_label("Co-hosts").fill("ghost@example.org")

@@ -314,7 +314,8 @@ class _Refs:
 
     def raise_if_any(self) -> None:
         if self.fields:
-            raise ValidationFailed("Some references are invalid.", fields=self.fields)
+            raise ValidationFailed("Some of the people, rooms, skills or equipment named cannot be used; "
+                                   "each one's note says why.", fields=self.fields)
 
 
 def _host_for(actor: User, host_id: int | None, refs: _Refs) -> int:
