@@ -114,8 +114,12 @@ def test_who_may_ask_what_can_never_fit(host, con, make_user):
         workshop_advice.never_fits(host, hidden.id, max_attendees=5)
     ws = f.workshop(con["con"], host)
     db.session.commit()
+    stranger = make_user(roles=("host",))
     with pytest.raises(Forbidden):
-        workshop_advice.never_fits(make_user(roles=("host",)), None, workshop_id=ws.id, max_attendees=5)
+        workshop_advice.never_fits(stranger, None, workshop_id=ws.id, max_attendees=5)
+    with pytest.raises(Forbidden):
+        workshop_advice.saved_never_fits(stranger, ws.id)
+    assert workshop_advice.saved_never_fits(host, ws.id) == []
 
 
 # co-hosts by email -----------------------------------------------------------------------------
@@ -127,7 +131,8 @@ def test_cohosts_are_named_by_email_and_every_refusal_names_the_address(host, co
     base = {"convention_id": con["con"].id, "title": "Knots", "max_attendees": 5}
     refusals = {
         ("nobody@example.org",): "no account uses nobody@example.org: a co-host signs up first, then you add them",
-        ("pat@example.org",): "pat@example.org is not a host yet: only hosts can co-host (they can apply to host first)",
+        ("pat@example.org",):
+            "pat@example.org is not a host yet: only hosts can co-host (they can apply to host first)",
         ("hana@example.org",): "hana@example.org is the workshop's host already",
         ("ana@example.org", "ANA@example.org"): "given twice: ana@example.org",
     }

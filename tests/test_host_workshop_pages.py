@@ -62,7 +62,8 @@ def test_propose_with_every_field(client, world):
     assert [u.id for u in ws.cohosts] == [world["ana"].id]
     edit = page_text(client.get(f"/host/workshops/{ws.id}/edit"))
     assert 'value="ana@example.org"' in edit and f'value="{world["nook"].id}" checked' in edit
-    assert f'name="equipment-{world["irons"].id}" type="number" min="0" max="10000" inputmode="numeric" value="3"' in edit
+    irons = f'name="equipment-{world["irons"].id}"'
+    assert f'{irons} type="number" min="0" max="10000" inputmode="numeric" value="3"' in edit
 
 
 @pytest.mark.parametrize("changes, field, message", [

@@ -147,8 +147,8 @@ def _workshops_page():
     views, total = workshops.my_workshops(current_user, SERVICE_PAGE, 0)
     conventions = _conventions()
     rows = workshop_rows(views)
-    unplaced = workshop_advice.latest_unplaced_reasons(
-        current_user, [r.workshop.id for r in rows if r.workshop.status != "cancelled" and len(r.runs) < r.workshop.runs])
+    not_all_placed = [r.workshop.id for r in rows if r.workshop.status != "cancelled" and len(r.runs) < r.workshop.runs]
+    unplaced = workshop_advice.latest_unplaced_reasons(current_user, not_all_placed)
     return render_template("hosts/workshops.html", rows=rows, total=total, unplaced=unplaced,
                            conventions=conventions, by_id={c.id: c for c in conventions})
 
@@ -207,17 +207,9 @@ def propose_workshop():
     return redirect(url_for("host_pages.workshops_page", _anchor=f"workshop-{view.workshop.id}"))
 
 
-def _never_fits(w) -> list[str]:
-    """What the saved workshop can never fit, as the solver would say."""
-    return workshop_advice.never_fits(
-        current_user, None, workshop_id=w.id, max_attendees=w.max_attendees, duration_slots=w.duration_slots,
-        location_ids=[loc.id for loc in w.allowed_locations], equipment=[(e.equipment_id, e.quantity) for e in w.equipment],
-        cohost_emails=[u.email for u in w.cohosts])
-
-
 def _flash_never_fits(w) -> None:
     db.session.flush()
-    reasons = _never_fits(w)
+    reasons = workshop_advice.saved_never_fits(current_user, w.id)
     if reasons:
         flash(f"As it stands '{w.title}' can never be placed: " + "; ".join(reasons) + ".")
 
@@ -230,7 +222,7 @@ def _edit_page(workshop_id: int, errors=None, values=None, status=200):
     if values is None:
         values = values_of_workshop(w)
         if w.status != "cancelled":  # what the saved workshop can never fit, said on arrival
-            advice = _never_fits(w)
+            advice = workshop_advice.saved_never_fits(current_user, w.id)
     unplaced = workshop_advice.latest_unplaced_reasons(current_user, [w.id]).get(w.id, []) \
         if len(view.runs) < w.runs else []
     return render_template("hosts/edit_workshop.html", workshop=w, row=workshop_rows([view])[0], unplaced=unplaced,

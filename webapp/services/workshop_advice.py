@@ -50,12 +50,24 @@ def never_fits(actor, convention_id: int | None, *, workshop_id: int | None = No
     cohosts = db.session.scalars(select(User.id).where(User.email.in_(emails)).order_by(User.id)).all() \
         if emails else []
     hosts = (owner, *[c for c in cohosts if c != owner])
-    problem = build_problem(convention_id, include_interests=False, also_host_ids=frozenset(hosts), with_workshops=False)
+    problem = build_problem(convention_id, include_interests=False, also_host_ids=frozenset(hosts),
+                            with_workshops=False)
     candidate = SolverWorkshop(
         id=workshop_id or 0, host_ids=hosts, max_attendees=max_attendees, duration_slots=duration_slots,
         equipment=tuple(sorted(dict(equipment).items())), allowed_location_ids=tuple(location_ids),
     )
     return solver_never_fits(problem, candidate)
+
+
+def saved_never_fits(actor, workshop_id: int) -> list[str]:
+    """`never_fits` for a saved workshop as it is stored (for one who may edit it)."""
+    workshop = load(actor, Workshop, workshop_id, "edit",
+                    refusal="Only the workshop's host or a co-host or an admin may do this.")
+    return never_fits(
+        actor, None, workshop_id=workshop.id, max_attendees=workshop.max_attendees,
+        duration_slots=workshop.duration_slots, location_ids=[loc.id for loc in workshop.allowed_locations],
+        equipment=[(e.equipment_id, e.quantity) for e in workshop.equipment],
+        cohost_emails=[u.email for u in workshop.cohosts])
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,8 @@ def latest_unplaced_reasons(actor, workshop_ids) -> dict[int, list[UnplacedNote]
     )
     notes: dict[int, list[UnplacedNote]] = defaultdict(list)
     for item, finished_at in db.session.execute(
-        select(ScheduleRunUnplaced, ScheduleRun.finished_at).join(ScheduleRun, ScheduleRun.id == ScheduleRunUnplaced.run_id)
+        select(ScheduleRunUnplaced, ScheduleRun.finished_at)
+        .join(ScheduleRun, ScheduleRun.id == ScheduleRunUnplaced.run_id)
         .where(ScheduleRunUnplaced.run_id.in_(latest),
                ScheduleRunUnplaced.workshop_id.in_([w.id for w in workshops]))
         .order_by(ScheduleRunUnplaced.workshop_id, ScheduleRunUnplaced.id)
