@@ -35,7 +35,7 @@ def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it
     expect(warning).to_contain_text("no allowed room seats 12 (largest: Nook, 8 seats)")
     form.get_by_label("Hall").check()
     expect(warning).to_have_count(0)
-    expect(page.locator("#fits")).to_contain_text("There is room in the schedule")
+    expect(page.locator("#fits")).to_contain_text("Nothing rules it out: some room and time could hold it")
     form.get_by_label("Soldering iron").fill("5")  # the pool holds 4
     form.get_by_label("Soldering iron").blur()
     expect(warning).to_contain_text("no room has a Soldering iron and the pool holds 4, needed 5")
@@ -72,7 +72,7 @@ def test_host_proposes_the_whole_workshop_is_warned_at_once_edits_and_cancels_it
 
     # edit: more seats than any room is said at once, and again after saving
     page.locator(f"#workshop-{ws.id}").get_by_role("link", name="Edit").click()
-    expect(page.locator("#fits")).to_contain_text("There is room")  # judged on arrival
+    expect(page.locator("#fits")).to_contain_text("Nothing rules it out")  # judged on arrival
     expect(warning).to_have_count(0)
     expect(form.get_by_label("Co-hosts")).to_have_value("ana@example.org")
     form.get_by_label("Max attendees").fill("40")  # typing is enough: no need to leave the input
