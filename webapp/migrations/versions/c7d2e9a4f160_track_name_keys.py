@@ -4,7 +4,7 @@ Tracks came after b3e91c5d2a47 gave rooms, equipment and capabilities their key,
 alone (ASCII-only on SQLite). Old case duplicates ("Éco", "éco") keep the oldest name; later ones get " (2)", …
 
 Revision ID: c7d2e9a4f160
-Revises: c1d7e3a95b20
+Revises: c7d2e9f4a1b8
 Create Date: 2026-12-02 11:45:00
 
 """
@@ -15,7 +15,7 @@ from webapp.models.names import NAME_KEY_LENGTH, fill_name_keys
 
 
 revision = 'c7d2e9a4f160'
-down_revision = 'c1d7e3a95b20'
+down_revision = 'c7d2e9f4a1b8'
 branch_labels = None
 depends_on = None
 
