@@ -126,6 +126,44 @@ def test_cancel_during_a_run_stops_it(client, make_user, admin_headers):
     assert client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers).status_code == 409
 
 
+def test_stop_and_keep_best_turns_the_best_schedule_so_far_into_a_proposal(client, make_user, admin_headers):
+    con, workshops = hard_convention(make_user)
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
+                         headers=admin_headers).get_json()["run_id"]
+    running = wait_for_run(client, admin_headers, run_id, {"running"}, timeout=30)
+    deadline = time.monotonic() + 60
+    while running["progress"].get("placed_runs") is None:  # the first schedule exists
+        assert time.monotonic() < deadline, running
+        time.sleep(0.2)
+        running = client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()
+    # the best schedule so far is readable while the run goes on, and it keeps every rule
+    best = running["best_so_far"]
+    assert running["status"] == "running" and best["placed_runs"] == running["progress"]["placed_runs"]
+    preview = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in best["assignments"]]
+    assert len(preview) == best["placed_runs"] and violations(build_problem(con.id), preview) == []
+    stopped = client.post(f"/api/schedule-runs/{run_id}/cancel", json={"keep_best": True}, headers=admin_headers)
+    assert stopped.status_code == 200
+    final = wait_for_run(client, admin_headers, run_id, {"cancelled", "succeeded", "failed"}, timeout=60)
+    assert final["status"] == "succeeded"
+    assert final["stats"]["stopped_early"] is True and final["best_so_far"] is None
+    assert final["progress"]["elapsed_seconds"] < 100  # it stopped, well before its 120 s
+    placements = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in final["assignments"]]
+    assert len(placements) == len(workshops)
+    assert violations(build_problem(con.id), placements) == []
+    assert client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers).status_code == 200
+
+
+def test_a_plain_cancel_still_drops_the_result_and_a_queued_run_has_nothing_to_keep(client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    queued = ScheduleRun(convention_id=con.id, status="queued", parameters={"time_limit_seconds": 5})
+    db.session.add(queued)
+    db.session.commit()
+    body = client.post(f"/api/schedule-runs/{queued.id}/cancel", json={"keep_best": True}, headers=admin_headers)
+    assert body.status_code == 200 and body.get_json()["status"] == "cancelled"
+    bad = client.post(f"/api/schedule-runs/{queued.id}/cancel", json={"keep_best": "yes"}, headers=admin_headers)
+    assert bad.status_code == 422 and "keep_best" in bad.get_json()["error"]["fields"]
+
+
 def test_second_request_while_one_is_active_is_409_naming_it(client, make_user, admin_headers):
     con, _ = small_convention(make_user)
     busy = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow(), heartbeat_at=utcnow())
@@ -158,14 +196,27 @@ def test_concurrent_requests_queue_exactly_one(app, make_user, admin_headers):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
 
 
-def test_a_silent_worker_is_marked_failed(client, make_user, admin_headers, app):
+def test_a_read_reports_the_stored_status_and_the_sweep_stores_failed_once(client, make_user, admin_headers, app):
+    from worker.stale_runs import StaleRunSweeper
+
     con, _ = small_convention(make_user)
     stale = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow() - timedelta(minutes=5),
                         heartbeat_at=utcnow() - timedelta(minutes=5))
     db.session.add(stale)
     db.session.commit()
-    body = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
-    assert body["status"] == "failed" and "stopped reporting" in body["error_message"]
+    # reads change nothing: they say what the database says
+    assert client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()["status"] == "running"
+    listed = client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).get_json()
+    assert [r["status"] for r in listed["items"] if r["id"] == stale.id] == ["running"]
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, stale.id).status == "running"
+
+    assert StaleRunSweeper(app).sweep_once() == 1
+    first = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
+    assert first["status"] == "failed" and "stopped reporting" in first["error_message"]
+    assert StaleRunSweeper(app).sweep_once() == 0  # once failed, a later sweep leaves it as it is
+    second = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
+    assert first["finished_at"] == second["finished_at"] is not None
     fresh = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
                         headers=admin_headers)
     assert fresh.status_code == 202

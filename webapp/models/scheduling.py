@@ -39,6 +39,10 @@ class ScheduleRun(db.Model):
     # Written once, on accept: every run the proposal added, moved or removed, with names and local
     # times as they were then, so the record survives later edits (see services/proposal_review.py).
     applied_changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    # While running: the best schedule found so far ({placed_runs, objective, assignments}), written by
+    # the heartbeat when the solver improves, so a first proposal is readable long before the time
+    # limit; cleared when the run ends (its result is then in `assignments`).
+    best_so_far: Mapped[dict | None] = mapped_column(sa.JSON)
 
     assignments: Mapped[list[ScheduleRunAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ScheduleRunAssignment.id"

@@ -47,7 +47,10 @@ def not_in_status(run_id: int, wanted: str, code: str) -> Conflict:
 
 
 def expire_stale_runs(convention_id: int | None = None) -> int:
-    """Mark failed the running runs whose worker stopped writing (died, killed, machine lost)."""
+    """Mark failed the running runs whose worker stopped writing (died, killed, machine lost).
+
+    Called by writers only (worker/stale_runs.py's periodic sweep, and before queueing a run so
+    the one-active-run guard never waits for the sweep); reads report what is stored."""
     timeout = current_app.config["SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS"]
     cutoff = utcnow() - timedelta(seconds=timeout)
     query = select(ScheduleRun.id).where(
@@ -133,27 +136,29 @@ def export_problem(actor: User | None, convention_id: int) -> dict:
 
 def get_run(actor: User | None, run_id: int) -> ScheduleRun:
     require_admin(actor)
-    run = get_or_404(ScheduleRun, run_id, "schedule run")
-    if run.status == "running" and expire_stale_runs(run.convention_id):
-        db.session.refresh(run)
-    return run
+    return get_or_404(ScheduleRun, run_id, "schedule run")
 
 
 def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[ScheduleRun], int]:
     admin_convention(actor, convention_id)
-    expire_stale_runs(convention_id)
     query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(ScheduleRun.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
 
 
-def cancel_run(actor: User | None, run_id: int) -> ScheduleRun:
+def cancel_run(actor: User | None, run_id: int, *, keep_best: bool = False) -> ScheduleRun:
+    """Stop a run. A queued run is cancelled; a running one is asked to stop (the worker polls the
+    flag), and with `keep_best` its best schedule so far becomes the proposal instead of being dropped."""
     run = get_run(actor, run_id)
+    if expire_stale_runs(run.convention_id):  # a dead run cannot be asked to stop: say it failed
+        db.session.refresh(run)
     if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
         return run
-    # running: the worker polls this flag and stops its search
-    if not transition_run(run.id, ("running",), "running", cancel_requested=True):
+    values = {"cancel_requested": True}
+    if keep_best:
+        values["parameters"] = dict(run.parameters or {}, keep_best_on_stop=True)
+    if not transition_run(run.id, ("running",), "running", **values):
         raise not_in_status(run.id, "queued or running runs can be cancelled", "run_not_active")
     return run
 
