@@ -228,7 +228,7 @@ def main() -> None:
     server = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        for _ in range(300):  # a loaded machine may take a minute to migrate and start
             try:
                 urllib.request.urlopen(base + "/conventions", timeout=2).read()
                 break
