@@ -24,6 +24,7 @@ from .grid import Cell, Day, ShownTrack, build_grid, now_row, track_rooms
 
 CUT, SEP = "\x1e", "\x1f"  # around each piece a viewer may change: CUT key SEP markup CUT
 TOKEN = "\x1dform-token\x1d"  # stands for the viewer's CSRF token in the stored markup
+PAGE_CACHE_ENTRIES = 48  # per process; every day of the large demo for an admin is about 1 MB of markup
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def grid_tables(actor, convention_id: int, *, chosen: str, between: tuple[dateti
     if audience.name is None or request.method != "GET":
         return lay_out()
     key = (*audience.key, "page", chosen, tuple(room_ids), tuple(track_ids), audience.name, mode)
-    return app_cache("schedule-page").cached(key, audience.version, lay_out)
+    return app_cache("schedule-page", PAGE_CACHE_ENTRIES).cached(key, audience.version, lay_out)
 
 
 def assemble(tables: Tables, *, mine: frozenset[int], hosting: frozenset[int], now: datetime,
