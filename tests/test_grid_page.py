@@ -79,6 +79,10 @@ def test_each_reader_gets_the_stored_tables_with_only_their_own_marks(client, ma
     assert not [s for s in reads.statements if "FROM event_slots" in s and "workshop_id" in s and "count" not in s]
     assert not [s for s in reads.statements if "FROM workshops" in s and "hosted" not in s and "host_id" not in s]
 
+    assert "your registered runs" in first
+    food_only = client.get(f"{url}?track={festival['food'].id}").get_data(as_text=True)
+    assert "your registered runs" not in food_only  # Ann's run is not among the blocks shown
+
     anonymous = client.application.test_client().get(url).get_data(as_text=True)
     assert "mine" not in anonymous and "registered</span>" not in anonymous
     assert "\x1e" not in anonymous and "\x1d" not in anonymous  # no cut or placeholder reaches a page

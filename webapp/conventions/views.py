@@ -360,7 +360,7 @@ def _grid_context(convention_id: int, **extra) -> dict:
                             form_token=cell_context["form_token"], cell_context=cell_context)
     return {**cell_context, **viewer, "day_dates": dates, "days": days, "tables": markup,
             "rooms": tables.rooms, "tracks": tables.tracks, "shown_rooms": tables.shown_rooms,
-            "shown_tracks": tables.shown_tracks, "has_own_runs": bool(mine & tables.cells.keys()),
+            "shown_tracks": tables.shown_tracks, "has_own_runs": any(tables.cells[s].workshop for s in mine if s in tables.cells),
             "hosts_some": any(w in tables.by_workshop for w in hosting), **extra}
 
 
