@@ -130,7 +130,9 @@ def test_a_large_grid_is_readable_blocks_never_overlap(page: Page, large_grid, v
     assert seen == {f"slot-{slot.id}" for _, slot in large_grid["placed"]}
 
 
-def test_blocks_link_name_hosts_and_mark_the_viewers_runs(page: Page, large_grid):
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_blocks_link_name_hosts_and_mark_the_viewers_runs(page: Page, large_grid, viewport):
+    page.set_viewport_size(viewport)
     con, (mine_ws, mine_slot) = large_grid["con"], large_grid["mine"]
     sign_in(page, large_grid["attendee"].email, PASSWORD)
     page.goto(f"/conventions/{con.id}/schedule")
@@ -194,7 +196,9 @@ def test_now_is_marked_while_the_convention_runs(page: Page, make_user):
     expect(page.locator("table.grid tr.now")).to_have_count(0)
 
 
-def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(page: Page, large_grid):
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(page: Page, large_grid, viewport):
+    page.set_viewport_size(viewport)
     con, room = large_grid["con"], large_grid["rooms"][0]
     page.goto(f"/conventions/{con.id}/schedule?day={f.DAY1.isoformat()}&room={room.id}")
     page.emulate_media(media="print")
@@ -299,3 +303,32 @@ def test_track_filter_shows_the_rooms_of_the_tracks_chosen(page: Page, tracked_g
     page.get_by_role("link", name="Every track").click()
     expect(page.locator("table.grid th.room")).to_have_count(1)
     expect(page.locator(".track-filter summary")).to_have_text(f"Tracks: all {len(TRACKS)}")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_an_admin_places_and_unplaces_in_the_large_grid(page: Page, large_grid, make_user, viewport):
+    """Placement keeps working inside the new grid, from stored tables, at both widths."""
+    page.set_viewport_size(viewport)
+    con, rooms = large_grid["con"], large_grid["rooms"]
+    f.workshop(con, make_user(roles=("host",)), title="Waiting for a room")  # its host is free all day
+    admin = make_user(roles=("admin",), name="Ada Admin")
+    db.session.commit()
+    taken = {slot.id for _, slot in large_grid["placed"]}
+    free = next(s for s in db.session.scalars(db.select(EventSlot).where(EventSlot.location_id == rooms[4].id)
+                                              .order_by(EventSlot.start)) if s.workshop_id is None and s.id not in taken)
+    sign_in(page, admin.email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/schedule")  # once, so the tables are stored before placing
+    page.goto(f"/conventions/{con.id}/schedule?room={rooms[4].id}")
+    cell = page.locator(f"#slot-{free.id}")
+    cell.get_by_role("link", name="Place…").click()
+    cell.get_by_label("Workshop").select_option(label="Waiting for a room (10 seats, 1 slot)")
+    cell.get_by_role("button", name="Place").click()
+    expect(page.locator("#schedule-grid .notice")).to_have_text("Placed at 1 slot(s).")
+    expect(page.locator(f"#slot-{free.id} a.title")).to_have_text("Waiting for a room")
+    expect(page.locator("table.grid th.room")).to_have_count(1)  # the room filter stays after placing
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"/conventions/{con.id}/schedule")  # the next reader of every room sees it too
+    expect(page.locator(f"#slot-{free.id} a.title")).to_have_text("Waiting for a room")
+    page.locator(f"#slot-{free.id}").get_by_role("button", name="Unplace").click()
+    expect(page.locator("#schedule-grid .notice")).to_have_text("Unplaced: 1 slot(s) freed.")
+    expect(page.locator(f"#slot-{free.id}")).to_contain_text("free")
