@@ -10,9 +10,13 @@ from werkzeug.routing import IntegerConverter
 
 from .config import settings_from_environment
 from .models.types import MAX_ID
-from .extensions import csrf, db, htmx, limiter, login_manager, migrate, oauth
+from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate, oauth
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+# What leaves compressed (when the client accepts it): pages, API JSON, CSV, schedule files, calendars, assets.
+COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                    "application/problem+json", "text/csv", "text/xml", "application/xml", "text/calendar",
+                    "image/svg+xml"]
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -39,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .input_guard import apply_body_limit
 
     app.before_request(apply_body_limit)  # first: CSRF protection reads a form body as soon as it runs
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_STREAMS", False)  # files sent as streams (static ones) stay as they are
+    compress.init_app(app)  # first after-request hook, so it runs last: it compresses the final body
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     login_manager.init_app(app)

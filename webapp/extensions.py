@@ -1,4 +1,5 @@
 """Extension objects, created unbound and attached in create_app() with init_app()."""
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,3 +32,4 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 htmx = HTMX()
 oauth = OAuth()
+compress = Compress()  # HTML, JSON, CSV, XML and calendars leave compressed when the client accepts it

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from webapp.extensions import db
-from webapp.models import EventSlot, Location
+from webapp.conventions.grid import contrast, track_colours
+from webapp.models import EventSlot, Location, Track
 
 from .. import factories as f
 from ..conftest import PASSWORD
@@ -60,22 +61,48 @@ def large_grid(make_user):
             "mine": (mine_ws, mine_slot), "placed": placed}
 
 
-OVERLAPS = """() => {
+IN_VIEW = """() => {
+  // The blocks a person sees now (inside the grid's frame and the window), each title inside its block,
+  // no two blocks overlapping, none narrower than 120 px. Cells far out of view are not laid out yet
+  // (content-visibility), so what they would measure is not what anyone sees.
+  const frame = document.querySelector('.grid-scroll').getBoundingClientRect();
+  const view = {left: Math.max(frame.left, 0), top: Math.max(frame.top, 0),
+                right: Math.min(frame.right, innerWidth), bottom: Math.min(frame.bottom, innerHeight)};
+  const hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
   const boxes = [...document.querySelectorAll('table.grid .block')].map(block => {
     const title = block.querySelector('.title').getBoundingClientRect();
     const b = block.getBoundingClientRect();
-    return {title, block: b, inside: title.left >= b.left - 0.5 && title.right <= b.right + 0.5
+    return {id: block.closest('td').id, title, block: b, inside: title.left >= b.left - 0.5 && title.right <= b.right + 0.5
             && title.top >= b.top - 0.5 && title.bottom <= b.bottom + 0.5};
-  });
-  const hit = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  }).filter(box => hit(box.block, view));
   const problems = [];
   boxes.forEach((a, i) => {
-    if (!a.inside) problems.push(['title outside its block', i]);
-    if (a.block.width < 120) problems.push(['block narrower than 120 px', i, a.block.width]);
-    for (let j = i + 1; j < boxes.length; j++) if (hit(a.block, boxes[j].block)) problems.push(['overlap', i, j]);
+    if (!a.inside) problems.push(['title outside its block', a.id]);
+    if (a.block.width < 120) problems.push(['block narrower than 120 px', a.id, a.block.width]);
+    for (let j = i + 1; j < boxes.length; j++) if (hit(a.block, boxes[j].block)) problems.push(['overlap', a.id, boxes[j].id]);
   });
-  return {count: boxes.length, problems: problems.slice(0, 10)};
+  return {seen: boxes.map(box => box.id), problems: problems.slice(0, 10)};
 }"""
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def readable_everywhere(page: Page) -> tuple[set[str], list]:
+    """Scroll the grid's frame over the whole grid, a screenful at a time, checking what is in view each time:
+    the blocks seen and the problems found."""
+    frame = page.locator(".grid-scroll")
+    frame.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY)")  # all of it in the window
+    width, height, client_width, client_height = frame.evaluate(
+        "el => [el.scrollWidth, el.scrollHeight, el.clientWidth, el.clientHeight]")
+    seen, problems = set(), []
+    for top in range(0, height, max(client_height - 60, 100)):
+        for left in range(0, width, max(client_width - 80, 100)):
+            frame.evaluate("(el, at) => { el.scrollLeft = at[0]; el.scrollTop = at[1]; }", [left, top])
+            page.evaluate(NEXT_FRAME)
+            found = page.evaluate(IN_VIEW)
+            seen.update(found["seen"])
+            problems += found["problems"]
+    frame.evaluate("el => { el.scrollLeft = 0; el.scrollTop = 0; window.scrollTo(0, 0); }")
+    return seen, problems
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
@@ -84,24 +111,28 @@ def test_a_large_grid_is_readable_blocks_never_overlap(page: Page, large_grid, v
     sign_in(page, large_grid["attendee"].email, PASSWORD)
     page.goto(f"/conventions/{large_grid['con'].id}/schedule")
     expect(page.locator("table.grid th.room")).to_have_count(ROOMS)
-    found = page.evaluate(OVERLAPS)
-    assert found["count"] == len(large_grid["placed"])  # one block per run, two-slot runs included
-    assert found["problems"] == []
+    expect(page.locator("table.grid .block")).to_have_count(len(large_grid["placed"]))  # one per run, two-slot ones too
+    assert page.evaluate(IN_VIEW)["problems"] == []
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
     # the room row and the time column stay in view while the grid scrolls inside its frame
     frame = page.locator(".grid-scroll")
     frame_box = frame.bounding_box()
     frame.evaluate("el => { el.scrollTop = 300; el.scrollLeft = 1500; }")
+    page.evaluate(NEXT_FRAME)
     room_header = page.locator("table.grid th.room").nth(20).bounding_box()
     time_cell = page.locator("table.grid tbody th.time").nth(5).bounding_box()
     assert abs(room_header["y"] - frame_box["y"]) < 3
     assert abs(time_cell["x"] - frame_box["x"]) < 3
-    # ...and what scrolled under them is still free of overlaps
-    assert page.evaluate(OVERLAPS)["problems"] == []
+    # ...and everywhere the grid scrolls to, every block in view is legible: each seen once at least
+    seen, problems = readable_everywhere(page)
+    assert problems == []
+    assert seen == {f"slot-{slot.id}" for _, slot in large_grid["placed"]}
 
 
-def test_blocks_link_name_hosts_and_mark_the_viewers_runs(page: Page, large_grid):
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_blocks_link_name_hosts_and_mark_the_viewers_runs(page: Page, large_grid, viewport):
+    page.set_viewport_size(viewport)
     con, (mine_ws, mine_slot) = large_grid["con"], large_grid["mine"]
     sign_in(page, large_grid["attendee"].email, PASSWORD)
     page.goto(f"/conventions/{con.id}/schedule")
@@ -165,7 +196,9 @@ def test_now_is_marked_while_the_convention_runs(page: Page, make_user):
     expect(page.locator("table.grid tr.now")).to_have_count(0)
 
 
-def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(page: Page, large_grid):
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(page: Page, large_grid, viewport):
+    page.set_viewport_size(viewport)
     con, room = large_grid["con"], large_grid["rooms"][0]
     page.goto(f"/conventions/{con.id}/schedule?day={f.DAY1.isoformat()}&room={room.id}")
     page.emulate_media(media="print")
@@ -188,3 +221,114 @@ def test_the_day_grid_prints_without_the_page_chrome_and_a_door_sign_per_room(pa
     page.emulate_media(media="print")
     expect(page.locator("header.topbar")).to_be_hidden()
     expect(page.locator(".door-sign h1")).to_be_visible()
+
+
+TRACKS = (("Textiles", "#c11574"), ("Electronics", "#175cd3"), ("Food and drink", "#ffd60a"))
+
+
+@pytest.fixture
+def tracked_grid(large_grid):
+    """The large grid with three tracks, ten rooms each (Food and drink's yellow is too light as chosen);
+    the other thirty rooms' workshops have no track."""
+    con, rooms = large_grid["con"], large_grid["rooms"]
+    tracks = [Track(convention_id=con.id, name=name, colour=colour) for name, colour in TRACKS]
+    db.session.add_all(tracks)
+    db.session.flush()
+    room_track = {room.id: tracks[i // 10] for i, room in enumerate(rooms[:30])}
+    for ws, slot in large_grid["placed"]:
+        if slot.location_id in room_track:
+            ws.track_id = room_track[slot.location_id].id
+    db.session.commit()
+    return {**large_grid, "tracks": tracks, "room_track": room_track}
+
+
+def colour_of(value: str) -> str:
+    """A computed CSS colour ("rgb(r, g, b)") as "#rrggbb"."""
+    r, g, b = (int(part) for part in value[value.index("(") + 1:value.index(")")].split(",")[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_blocks_take_their_tracks_colours_with_a_legend_and_stay_readable(page: Page, tracked_grid, viewport):
+    page.set_viewport_size(viewport)
+    page.goto(f"/conventions/{tracked_grid['con'].id}/schedule")
+    legend = page.locator(".legend .key-track")
+    expect(legend).to_have_text([name for name, _ in sorted(TRACKS)])
+    for track in tracked_grid["tracks"]:
+        edge, background = track_colours(track.colour)
+        ws, slot = next((ws, slot) for ws, slot in tracked_grid["placed"] if ws.track_id == track.id)
+        block = page.locator(f"#slot-{slot.id} .block")
+        expect(block.locator(".track")).to_have_text(track.name)
+        style = block.evaluate("b => { const s = getComputedStyle(b); return [s.borderLeftColor, s.backgroundColor,"
+                               " getComputedStyle(b.querySelector('.hosts')).color] }")
+        assert [colour_of(style[0]), colour_of(style[1])] == [edge, background]
+        assert contrast(colour_of(style[2]), background) >= 4.5  # the lightest text on the block
+        assert contrast(edge, "#ffffff") >= 3
+        swatch = legend.filter(has_text=track.name).locator(".swatch")
+        assert colour_of(swatch.evaluate("s => getComputedStyle(s).borderLeftColor")) == edge
+    untracked = next(slot for ws, slot in tracked_grid["placed"] if ws.track_id is None)
+    expect(page.locator(f"#slot-{untracked.id} .track")).to_have_count(0)
+    seen, problems = readable_everywhere(page)  # the track's name makes blocks taller: still legible
+    assert problems == [] and len(seen) == len(tracked_grid["placed"])
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_track_filter_shows_the_rooms_of_the_tracks_chosen(page: Page, tracked_grid, viewport):
+    page.set_viewport_size(viewport)
+    sign_in(page, tracked_grid["attendee"].email, PASSWORD)
+    con, textiles, food = tracked_grid["con"], *tracked_grid["tracks"][::2]
+    page.goto(f"/conventions/{con.id}/schedule")
+    page.locator(".track-filter summary").click()
+    for track in (textiles, food):
+        page.locator(".track-filter").get_by_label(track.name).check()
+    page.get_by_role("button", name="Show these tracks").click()
+    expect(page.locator("table.grid th.room")).to_have_count(20)
+    expect(page.locator(".track-filter summary")).to_have_text(f"Tracks: 2 of {len(TRACKS)}")
+    assert f"track={textiles.id}" in page.url and f"track={food.id}" in page.url
+    shown = {room.name for room in tracked_grid["rooms"] if tracked_grid["room_track"].get(room.id) in (textiles, food)}
+    assert set(page.locator("table.grid th.room a").all_inner_texts()) == shown
+    expect(page.locator(".legend .key-track")).to_have_text(sorted([food.name, textiles.name]))
+    expect(page.locator(f"table.grid td.track-{tracked_grid['tracks'][1].id}")).to_have_count(0)
+    expect(page.locator("td.cell.mine")).to_have_count(1)  # the attendee's run is in a Textiles room
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    # the room filter and the day tabs keep the track filter; "Every track" drops it
+    page.locator(".room-filter summary").click()
+    first_room = next(room for room in tracked_grid["rooms"] if tracked_grid["room_track"].get(room.id) is textiles)
+    page.locator(".room-filter").get_by_label(first_room.name, exact=True).check()
+    page.get_by_role("button", name="Show these rooms").click()
+    expect(page.locator("table.grid th.room")).to_have_count(1)
+    assert f"track={textiles.id}" in page.url and f"room={first_room.id}" in page.url
+    page.get_by_role("link", name="Every track").click()
+    expect(page.locator("table.grid th.room")).to_have_count(1)
+    expect(page.locator(".track-filter summary")).to_have_text(f"Tracks: all {len(TRACKS)}")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_an_admin_places_and_unplaces_in_the_large_grid(page: Page, large_grid, make_user, viewport):
+    """Placement keeps working inside the new grid, from stored tables, at both widths."""
+    page.set_viewport_size(viewport)
+    con, rooms = large_grid["con"], large_grid["rooms"]
+    f.workshop(con, make_user(roles=("host",)), title="Waiting for a room")  # its host is free all day
+    admin = make_user(roles=("admin",), name="Ada Admin")
+    db.session.commit()
+    taken = {slot.id for _, slot in large_grid["placed"]}
+    free = next(s for s in db.session.scalars(db.select(EventSlot).where(EventSlot.location_id == rooms[4].id)
+                                              .order_by(EventSlot.start)) if s.workshop_id is None and s.id not in taken)
+    sign_in(page, admin.email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/schedule")  # once, so the tables are stored before placing
+    page.goto(f"/conventions/{con.id}/schedule?room={rooms[4].id}")
+    cell = page.locator(f"#slot-{free.id}")
+    cell.get_by_role("link", name="Place…").click()
+    cell.get_by_label("Workshop").select_option(label="Waiting for a room (10 seats, 1 slot)")
+    cell.get_by_role("button", name="Place").click()
+    expect(page.locator("#schedule-grid .notice")).to_have_text("Placed at 1 slot(s).")
+    expect(page.locator(f"#slot-{free.id} a.title")).to_have_text("Waiting for a room")
+    expect(page.locator("table.grid th.room")).to_have_count(1)  # the room filter stays after placing
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(f"/conventions/{con.id}/schedule")  # the next reader of every room sees it too
+    expect(page.locator(f"#slot-{free.id} a.title")).to_have_text("Waiting for a room")
+    page.locator(f"#slot-{free.id}").get_by_role("button", name="Unplace").click()
+    expect(page.locator("#schedule-grid .notice")).to_have_text("Unplaced: 1 slot(s) freed.")
+    expect(page.locator(f"#slot-{free.id}")).to_contain_text("free")

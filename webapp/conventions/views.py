@@ -19,8 +19,10 @@ from ..extensions import htmx
 from ..models.conventions import TITLE_MAX
 from ..services.links import id_link_maker
 from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
+from ..services.tracks import list_tracks
 from . import bp
-from .grid import Cell, build_grid
+from .grid import Cell, build_grid, track_colours
+from .grid_page import assemble, day_dates, grid_tables
 from .forms import (
     BULK_FIELDS, CONVENTION_FIELDS, EQUIPMENT_FIELDS, LOCATION_FIELDS,
     parse_bulk_slots, parse_convention, parse_equipment, parse_location, parse_place,
@@ -286,9 +288,13 @@ def _day_window(day: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
             datetime.combine(first + timedelta(days=1), time.min, zone).astimezone(timezone.utc))
 
 
+def _requested_ids(name: str) -> list[int]:
+    """`?room=ID`, `?track=ID` (repeatable): what the grid is filtered to, passed on in every link and form."""
+    return sorted({int(v) for v in request.args.getlist(name) if v.isdigit() and len(v) < 10})
+
+
 def _requested_rooms() -> list[int]:
-    """`?room=ID` (repeatable): the rooms the grid is filtered to, passed on in every link and form."""
-    return sorted({int(v) for v in request.args.getlist("room") if v.isdigit() and len(v) < 10})
+    return _requested_ids("room")
 
 
 def _viewer(convention_id: int) -> dict:
@@ -307,8 +313,8 @@ def _link_maker(endpoint: str, **values):
     return id_link_maker(url_for, endpoint, "slot_id" if "convention_id" in values else "workshop_id", **values)
 
 
-def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dict:
-    keep = {"convention_id": convention_id, "day": chosen, "room": rooms}
+def _grid_links(convention_id: int, chosen: str | None, rooms: list[int], tracks: list[int]) -> dict:
+    keep = {"convention_id": convention_id, "day": chosen, "room": rooms, "track": tracks}
     return {"assign_link": _link_maker("conventions.assign", **keep),
             "unassign_link": _link_maker("conventions.unassign", **keep),
             "pick_link": _link_maker("conventions.pick_cell", **keep),
@@ -316,40 +322,53 @@ def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dic
             "workshop_link": _link_maker("workshop_pages.detail")}
 
 
-def _context(schedule, *, dates: list[date], chosen: str | None, whole_grid: bool, **extra) -> dict:
-    requested = _requested_rooms()
-    # a cell read alone is shown whatever the filter; the whole grid shows the rooms asked for that it has
-    rooms = ({loc.id for loc in schedule.locations} & set(requested) or None) if whole_grid else None
-    viewer = _viewer(schedule.convention.id)
-    mine, hosting = viewer.pop("mine", frozenset()), viewer.pop("hosting", frozenset())
-    days = build_grid(schedule, room_ids=rooms, now=datetime.now(timezone.utc), mine=mine, hosting=hosting)
-    viewer.update(has_own_runs=bool(mine), hosts_some=bool(hosting))
-    context = {"schedule": schedule, "convention": schedule.convention, "day_dates": dates, "days": days,
-               "chosen_day": chosen, "chosen_rooms": requested,
-               "shown_rooms": [loc for loc in schedule.locations if rooms is None or loc.id in rooms],
-               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "form_token": generate_csrf(),
-               **viewer,
-               **_grid_links(schedule.convention.id, chosen, requested)}
+def _cell_context(convention, chosen: str | None, viewer: dict, extra: dict) -> dict:
+    """What rendering one cell needs (conventions/_cell.html), whether stored with the day or for one viewer."""
+    rooms, tracks = _requested_rooms(), _requested_ids("track")
+    context = {"convention": convention, "chosen_day": chosen, "chosen_rooms": rooms, "chosen_tracks": tracks,
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {},
+               "viewer_is_admin": viewer["viewer_is_admin"], "may_place": viewer["may_place"],
+               **_grid_links(convention.id, chosen, rooms, tracks)}
     context.update(extra)
     return context
 
 
 def _grid_context(convention_id: int, **extra) -> dict:
-    """The grid of the chosen day (or every day): the days are listed first, then only that day is read."""
+    """The grid of the chosen day (or every day): the days are listed first, then that day's tables come
+    from the per-version store (grid_page.py) with this viewer's own cells marked."""
     convention, starts = placement.slot_starts(current_user, convention_id)
     zone = ZoneInfo(convention.timezone)
-    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    dates = day_dates(starts, zone)
     chosen = _chosen_day(dates, sum(count for _, count in starts), zone)
     between = None if chosen == ALL_DAYS else _day_window(chosen, zone)
-    schedule = placement.convention_schedule(current_user, convention_id, between=between)
-    return _context(schedule, dates=dates, chosen=chosen, whole_grid=True, **extra)
+    viewer = _viewer(convention_id)
+    mine, hosting = viewer.pop("mine", frozenset()), viewer.pop("hosting", frozenset())
+    mode = "admin" if viewer["viewer_is_admin"] else "placer" if viewer["may_place"] else "reader"
+    stored = _cell_context(convention, chosen, viewer, {})
+    tables = grid_tables(current_user, convention_id, chosen=chosen, between=between,
+                         room_ids=stored["chosen_rooms"], track_ids=stored["chosen_tracks"], mode=mode,
+                         render_context=stored)
+    cell_context = {**stored, **{k: v for k, v in extra.items() if k in stored}, "form_token": generate_csrf()}
+    touched = set(extra.get("cell_errors", {})) | set(extra.get("unplace_impact", {}))
+    if extra.get("picking"):
+        touched.add(extra["picking"])
+    markup, days = assemble(tables, mine=mine, hosting=hosting, now=datetime.now(timezone.utc), touched=touched,
+                            form_token=cell_context["form_token"], cell_context=cell_context)
+    return {**cell_context, **viewer, "day_dates": dates, "days": days, "tables": markup,
+            "rooms": tables.rooms, "tracks": tables.tracks, "shown_rooms": tables.shown_rooms,
+            "shown_tracks": tables.shown_tracks, "has_own_runs": any(tables.cells[s].workshop for s in mine if s in tables.cells),
+            "hosts_some": any(w in tables.by_workshop for w in hosting), **extra}
 
 
-def _cell_context(convention_id: int, slot_id: int, **extra) -> dict:
-    """One block read alone; a one-slot grid cannot tell whether the requested day is real, so it only
-    passes the day on in its links."""
+def _one_cell_context(convention_id: int, slot_id: int, **extra) -> dict:
+    """One block read alone (never stored); a one-slot grid cannot tell whether the requested day is real,
+    so it only passes the day on in its links."""
     schedule = placement.slot_schedule(current_user, convention_id, slot_id)
-    return _context(schedule, dates=[], chosen=_requested_day(), whole_grid=False, **extra)
+    viewer = _viewer(convention_id)
+    mine, hosting = viewer.pop("mine", frozenset()), viewer.pop("hosting", frozenset())
+    days = build_grid(schedule, mine=mine, hosting=hosting)
+    return {**_cell_context(schedule.convention, _requested_day(), viewer, extra), **viewer,
+            "days": days, "form_token": generate_csrf()}
 
 
 def _placeable(convention_id: int) -> list:
@@ -381,22 +400,24 @@ def _cell_of(context: dict, slot_id: int) -> Cell:
 
 def _slot_cell(convention_id: int, slot_id: int) -> Cell:
     """The cell as the grid shows it, read alone (NotFound when the slot is not in this convention)."""
-    return _cell_of(_cell_context(convention_id, slot_id), slot_id)
+    return _cell_of(_one_cell_context(convention_id, slot_id), slot_id)
 
 
 def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: bool = False, **extra):
     """The one cell (htmx, swapped in place: only that slot is read) or the whole grid page showing it.
     With `pick`, the cell offers the workshops to place in it, listed once the slot is known to be this
     convention's (NotFound otherwise)."""
-    if htmx:
-        context = _cell_context(convention_id, slot_id, **extra)
-    else:
+    if not htmx:
+        if pick:
+            _slot_cell(convention_id, slot_id)
+            extra.update(picking=slot_id, choices=_placeable(convention_id))
         context = _grid_context(convention_id, **extra)
+        _cell_of(context, slot_id)
+        return render_template("conventions/schedule.html", **context), status
+    context = _one_cell_context(convention_id, slot_id, **extra)
     cell = _cell_of(context, slot_id)
     if pick:
         context.update(picking=slot_id, choices=_placeable(convention_id))
-    if not htmx:
-        return render_template("conventions/schedule.html", **context), status
     response = make_response(render_template("conventions/_cell.html", cell=cell, **context), status)
     response.headers["HX-Retarget"] = f"#slot-{cell.slot.id}"  # a run's block is named after its first slot
     response.headers["HX-Reswap"] = "outerHTML"
@@ -470,12 +491,23 @@ def in_zone(moment: datetime, zone: ZoneInfo, pattern: str = "%a %d %b %H:%M") -
     return moment.astimezone(zone).strftime(pattern)
 
 
+@bp.get("/conventions/<int:convention_id>/tracks.css")
+def track_styles(convention_id: int):
+    """The colours of the convention's tracks in the grid, as a stylesheet (the Content-Security-Policy allows
+    no inline style). Linked with `?v=` the schedule version, which every change of a track moves."""
+    shown = [(t.id, *track_colours(t.colour)) for t in list_tracks(current_user, convention_id)]
+    response = make_response(render_template("conventions/tracks.css", tracks=shown))
+    response.mimetype = "text/css"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
 @bp.get("/conventions/<int:convention_id>/rooms/<int:location_id>/door-sign")
 def door_sign(convention_id: int, location_id: int):
     """One room's runs of one day (`?day=`, else its first day), laid out to print and pin on its door."""
     convention, starts = placement.slot_starts(current_user, convention_id)
     zone = ZoneInfo(convention.timezone)
-    dates = sorted({start.astimezone(zone).date() for start, _ in starts})
+    dates = day_dates(starts, zone)
     wanted = _requested_day()
     day = next((d for d in dates if d.isoformat() == wanted), dates[0] if dates else None)
     schedule = placement.convention_schedule(current_user, convention_id,

@@ -16,7 +16,7 @@ after another, hosts, co-hosts, equipment and runs included; the write is a comp
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -27,13 +27,14 @@ from solver.validate import Violation, violations
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Convention, EventSlot, Location, Selection, User, Workshop
+from ..models import Convention, EventSlot, Location, Selection, Track, User, Workshop
 from ..models.workshops import workshop_cohosts
 from . import schedule_versions
 from .access import load
 from .locks import lock_convention
 from .mail import send_mail
 from .snapshot import build_problem
+from .tracks import tracks_by_convention
 from .workshops import (
     PlacedRun, WorkshopView, load_workshop, placed_runs, require_editable, views_of,
 )
@@ -271,6 +272,7 @@ class Schedule:
     locations: list[Location]
     slots: list  # rows with id, location_id, start, end, workshop_id, run_index
     workshops: dict[int, Workshop]  # the placed ones the actor may see
+    tracks: list[Track] = field(default_factory=list)  # the convention's, for the grid's colours and filter
 
 
 _SLOT_COLUMNS = (EventSlot.id, EventSlot.location_id, EventSlot.start, EventSlot.end, EventSlot.workshop_id,
@@ -313,7 +315,7 @@ def convention_schedule(actor, convention_id: int, between: tuple[datetime, date
         ).unique():
             if w.can_view(actor):
                 workshops[w.id] = w
-    return Schedule(convention, locations, slots, workshops)
+    return Schedule(convention, locations, slots, workshops, tracks_by_convention([convention_id])[convention_id])
 
 
 def slot_schedule(actor, convention_id: int, slot_id: int) -> Schedule:

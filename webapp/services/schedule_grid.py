@@ -8,7 +8,8 @@ it matches. The version is read before the grid is built, so a copy is never old
 version says, and several server processes stay correct without talking to each other.
 
 Audiences: admins see every placed workshop; everyone else sees the published ones, except the
-hosts of a placed unpublished workshop, who also see their own: their grid is built fresh.
+hosts of a placed unpublished workshop, who also see their own: their grid is built fresh. The schedule
+page keeps its rendered days per audience the same way (conventions/grid_page.py).
 """
 from __future__ import annotations
 
@@ -30,25 +31,36 @@ class RenderedGrid:
     etag: str | None  # None: built for one person, not cached
 
 
-def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]) -> RenderedGrid:
-    """The convention's grid as `actor` may see it, encoded by `render`."""
+@dataclass(frozen=True)
+class Audience:
+    """Whose view of the grid `actor` gets: "all" (admins) or "public" (everyone else), kept per version;
+    None for a host of a placed unpublished workshop, whose grid is built for them alone."""
+    name: str | None
+    version: int
+    key: tuple  # the convention's cache key (schedule_versions.ConventionVersion.cache_key)
+    reader: object  # the actor to read the grid as: the admin, or None (anonymous) for "public"
+
+
+def audience_of(actor, convention_id: int) -> Audience:
+    """The version read now and the audience; NotFound when the actor may not see the convention."""
     found = version_of(db.session, convention_id)
-    admin = is_admin(actor)
     if found is None or not Convention.status_visible(found.status, actor):
         raise NotFound(f"No convention {convention_id}.", fields={"id": convention_id})
-    version, key = found.version, found.cache_key
-    cache = app_cache("schedule-grid")
-    if admin:
-        audience = "all"
-    else:
-        hidden_hosts = cache.cached((*key, "hidden-hosts"), version,
-                                    lambda: frozenset(hosts_of_hidden_runs(convention_id)))
-        user = signed_in_user(actor)
-        if user is not None and user.id in hidden_hosts:
-            return RenderedGrid(render(convention_schedule(actor, convention_id)), None)
-        audience = "public"
-        actor = None  # the public grid is the anonymous reader's
+    if is_admin(actor):
+        return Audience("all", found.version, found.cache_key, actor)
+    hidden_hosts = app_cache("schedule-grid").cached((*found.cache_key, "hidden-hosts"), found.version,
+                                                     lambda: frozenset(hosts_of_hidden_runs(convention_id)))
+    user = signed_in_user(actor)
+    if user is not None and user.id in hidden_hosts:
+        return Audience(None, found.version, found.cache_key, actor)
+    return Audience("public", found.version, found.cache_key, None)  # the public grid is the anonymous reader's
 
-    body = cache.cached((*key, audience), version,
-                        lambda: render(convention_schedule(actor, convention_id)))
-    return RenderedGrid(body, f"{convention_id}.{key[1]:.6f}.{version}.{audience}")
+
+def schedule_grid(actor, convention_id: int, render: Callable[[Schedule], bytes]) -> RenderedGrid:
+    """The convention's grid as `actor` may see it, encoded by `render`."""
+    audience = audience_of(actor, convention_id)
+    if audience.name is None:
+        return RenderedGrid(render(convention_schedule(actor, convention_id)), None)
+    body = app_cache("schedule-grid").cached((*audience.key, audience.name), audience.version,
+                                             lambda: render(convention_schedule(audience.reader, convention_id)))
+    return RenderedGrid(body, f"{convention_id}.{audience.key[1]:.6f}.{audience.version}.{audience.name}")

@@ -56,5 +56,5 @@ class VersionedCache:
         return value
 
 
-def app_cache(name: str) -> VersionedCache:
-    return current_app.extensions.setdefault(f"slotwise_cache_{name}", VersionedCache())
+def app_cache(name: str, capacity: int = 96) -> VersionedCache:
+    return current_app.extensions.setdefault(f"slotwise_cache_{name}", VersionedCache(capacity))
