@@ -393,6 +393,38 @@ def test_unplace_frees_the_slot(admin_client, grid):
     assert db.session.get(EventSlot, big_slots[0].id).workshop_id is None
 
 
+def test_deleting_a_free_slot_asks_first_then_deletes_and_a_placed_one_is_refused(admin_client, grid):
+    con, small_slots, big_slots, knots, _ = grid
+    free_id = big_slots[1].id
+    picker = text(admin_client.get(f"/conventions/{con.id}/schedule/slots/{free_id}", headers=HX))
+    assert "Delete this slot…" in picker
+    asking = admin_client.get(f"/conventions/{con.id}/schedule/slots/{free_id}?delete=1", headers=HX)
+    assert "Delete this slot? Nothing is placed in it" in text(asking) and "Keep it" in text(asking)
+    assert count(EventSlot) == 4  # asking changes nothing
+    page = text(admin_client.get(f"/conventions/{con.id}/schedule/slots/{free_id}?delete=1"))
+    assert "Delete this slot? Nothing is placed in it" in page  # without htmx: the whole grid, asking in the cell
+
+    done = admin_client.post(f"/conventions/{con.id}/schedule/slots/{free_id}/delete", headers=HX)
+    assert done.status_code == 200 and "Slot Sat 01 May 12:00–13:00 deleted." in text(done)
+    assert f'id="slot-{free_id}"' not in text(done)
+    assert count(EventSlot) == 3
+
+    f.place(knots, [big_slots[0]])
+    db.session.commit()
+    refused = admin_client.post(f"/conventions/{con.id}/schedule/slots/{big_slots[0].id}/delete", headers=HX)
+    assert refused.status_code == 409 and "holds the workshop &#39;Knots&#39;" in text(refused)
+    assert count(EventSlot) == 3
+
+
+def test_only_admins_delete_slots(app, client, grid):
+    con, small_slots, _, _, host = grid
+    sign_in(client, host)
+    assert "Delete this slot…" not in text(client.get(f"/conventions/{con.id}/schedule/slots/{small_slots[0].id}", headers=HX))
+    refused = client.post(f"/conventions/{con.id}/schedule/slots/{small_slots[0].id}/delete", headers=HX)
+    assert refused.status_code == 403
+    assert count(EventSlot) == 4
+
+
 def test_host_may_place_own_workshop_only(app, client, grid, make_user):
     con, _, big_slots, knots, host = grid
     other = f.workshop(con, make_user(roles=("host",)), title="Someone else's")

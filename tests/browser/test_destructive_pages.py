@@ -81,6 +81,35 @@ def test_deleting_a_room_asks_first_in_the_pages_own_words(page: Page, make_user
     assert db.session.scalar(sa.select(Location).filter_by(id=room_id)) is None
 
 
+def test_deleting_a_free_slot_from_the_grid_asks_first(page: Page, make_user):
+    con = f.convention(name="Makerfest")
+    room = f.location(con, name="Room A")
+    slots = f.slots(room, count=2)
+    db.session.commit()
+    keep_id, delete_id = slots[0].id, slots[1].id
+    sign_in(page, make_user(roles=("admin",)).email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/schedule")
+
+    cell = page.locator(f"#slot-{delete_id}")
+    cell.get_by_role("link", name="Place…").click()
+    cell.get_by_role("link", name="Delete this slot…").click()
+    question = cell.get_by_role("alertdialog")
+    expect(question).to_contain_text("Delete this slot? Nothing is placed in it")
+    question.get_by_role("link", name="Keep it").click()
+    expect(cell.get_by_role("alertdialog")).to_have_count(0)
+    db.session.commit()
+    assert db.session.get(EventSlot, delete_id) is not None
+
+    cell.get_by_role("link", name="Place…").click()
+    cell.get_by_role("link", name="Delete this slot…").click()
+    cell.get_by_role("button", name="Delete the slot").click()
+    expect(page.locator("#schedule-grid .notice")).to_contain_text("deleted.")
+    expect(page.locator(f"#slot-{delete_id}")).to_have_count(0)
+    expect(page.locator(f"#slot-{keep_id}")).to_be_visible()
+    db.session.commit()
+    assert db.session.scalar(sa.select(EventSlot).filter_by(id=delete_id)) is None
+
+
 def test_giving_up_a_seat_on_the_workshop_page_asks_in_place(page: Page, make_user):
     from webapp.models import Selection
 

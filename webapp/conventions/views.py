@@ -319,6 +319,8 @@ def _grid_links(convention_id: int, chosen: str | None, rooms: list[int], tracks
             "unassign_link": _link_maker("conventions.unassign", **keep),
             "pick_link": _link_maker("conventions.pick_cell", **keep),
             "cancel_link": _link_maker("conventions.pick_cell", cancel=1, **keep),
+            "ask_delete_link": _link_maker("conventions.pick_cell", delete=1, **keep),
+            "delete_link": _link_maker("conventions.delete_slot", **keep),
             "workshop_link": _link_maker("workshop_pages.detail")}
 
 
@@ -326,7 +328,7 @@ def _cell_context(convention, chosen: str | None, viewer: dict, extra: dict) -> 
     """What rendering one cell needs (conventions/_cell.html), whether stored with the day or for one viewer."""
     rooms, tracks = _requested_rooms(), _requested_ids("track")
     context = {"convention": convention, "chosen_day": chosen, "chosen_rooms": rooms, "chosen_tracks": tracks,
-               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {},
+               "picking": None, "choices": [], "cell_errors": {}, "unplace_impact": {}, "asking_delete": None,
                "viewer_is_admin": viewer["viewer_is_admin"], "may_place": viewer["may_place"],
                **_grid_links(convention.id, chosen, rooms, tracks)}
     context.update(extra)
@@ -350,8 +352,7 @@ def _grid_context(convention_id: int, **extra) -> dict:
                          render_context=stored)
     cell_context = {**stored, **{k: v for k, v in extra.items() if k in stored}, "form_token": generate_csrf()}
     touched = set(extra.get("cell_errors", {})) | set(extra.get("unplace_impact", {}))
-    if extra.get("picking"):
-        touched.add(extra["picking"])
+    touched |= {extra[key] for key in ("picking", "asking_delete") if extra.get(key)}
     markup, days = assemble(tables, mine=mine, hosting=hosting, now=datetime.now(timezone.utc), touched=touched,
                             form_token=cell_context["form_token"], cell_context=cell_context)
     return {**cell_context, **viewer, "day_dates": dates, "days": days, "tables": markup,
@@ -427,7 +428,10 @@ def _render_cell(convention_id: int, slot_id: int, status: int = 200, *, pick: b
 @bp.get("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>")
 @login_required
 def pick_cell(convention_id: int, slot_id: int):
-    """A free cell with the choice of workshops to place in it (or back to plain with ?cancel=1)."""
+    """A free cell with the choice of workshops to place in it (or back to plain with ?cancel=1, or asking
+    whether to delete the slot with ?delete=1)."""
+    if request.args.get("delete"):
+        return _render_cell(convention_id, slot_id, asking_delete=slot_id)
     return _render_cell(convention_id, slot_id, pick=not request.args.get("cancel"))
 
 
@@ -477,6 +481,17 @@ def unassign(convention_id: int, slot_id: int):
             return _render_cell(convention_id, slot_id, unplace_impact={cell.slot.id: (registered, waiting)})
     freed, _ = placement.unassign_slot(current_user, cell.slot.workshop_id, slot_id)
     return _grid_done(convention_id, f"Unplaced: {len(freed)} slot(s) freed.")
+
+
+@bp.post("/conventions/<int:convention_id>/schedule/slots/<int:slot_id>/delete")
+@login_required
+@page_action(_cell_refused(pick=False))
+def delete_slot(convention_id: int, slot_id: int):
+    """Delete a free slot, after the cell asked (a slot holding a run is unplaced first, from its block)."""
+    cell = _slot_cell(convention_id, slot_id)
+    when = f"{cell.local_start.strftime('%a %d %b %H:%M')}–{cell.local_end.strftime('%H:%M')}"
+    slots.delete_slot(current_user, convention_id, slot_id)
+    return _grid_done(convention_id, f"Slot {when} deleted.")
 
 
 @bp.app_template_global("timezone_names")
