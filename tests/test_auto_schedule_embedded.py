@@ -158,14 +158,27 @@ def test_concurrent_requests_queue_exactly_one(app, make_user, admin_headers):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 1
 
 
-def test_a_silent_worker_is_marked_failed(client, make_user, admin_headers, app):
+def test_a_read_reports_the_stored_status_and_the_sweep_stores_failed_once(client, make_user, admin_headers, app):
+    from worker.stale_runs import StaleRunSweeper
+
     con, _ = small_convention(make_user)
     stale = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow() - timedelta(minutes=5),
                         heartbeat_at=utcnow() - timedelta(minutes=5))
     db.session.add(stale)
     db.session.commit()
-    body = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
-    assert body["status"] == "failed" and "stopped reporting" in body["error_message"]
+    # reads change nothing: they say what the database says
+    assert client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()["status"] == "running"
+    listed = client.get(f"/api/conventions/{con.id}/schedule-runs", headers=admin_headers).get_json()
+    assert [r["status"] for r in listed["items"] if r["id"] == stale.id] == ["running"]
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, stale.id).status == "running"
+
+    assert StaleRunSweeper(app).sweep_once() == 1
+    first = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
+    assert first["status"] == "failed" and "stopped reporting" in first["error_message"]
+    assert StaleRunSweeper(app).sweep_once() == 0  # once failed, a later sweep leaves it as it is
+    second = client.get(f"/api/schedule-runs/{stale.id}", headers=admin_headers).get_json()
+    assert first["finished_at"] == second["finished_at"] is not None
     fresh = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 2},
                         headers=admin_headers)
     assert fresh.status_code == 202

@@ -136,6 +136,7 @@ def test_a_starting_server_leaves_a_live_run_alone_and_fails_only_a_silent_one(a
     db.session.commit()
     start_embedded_worker(app)
     app.extensions["slotwise_embedded_worker"].stop(timeout=10)
+    app.extensions["slotwise_stale_run_sweeper"].stop(timeout=10)
     db.session.expire_all()
     assert db.session.get(ScheduleRun, live.id).status == "running"
     assert db.session.get(ScheduleRun, silent.id).status == "failed"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from solver.problem import Placement
 from solver.validate import violations
 from webapp.extensions import db
-from webapp.models import EventSlot
+from webapp.models import EventSlot, ScheduleRun
 from webapp.services.snapshot import build_problem
 
 from .scheduling_helpers import hard_convention, small_convention, wait_for_run
@@ -26,12 +26,17 @@ pytestmark = [
                        reason="needs a Redis server: SLOTWISE_TEST_REDIS_URL (scripts/test.sh starts one)"),
 ]
 ROOT = Path(__file__).resolve().parents[1]
+HEARTBEAT_TIMEOUT = 4
+SWEEP_PERIOD = 1
+VISIBILITY_TIMEOUT = 8  # production keeps Redis's hour; short here so the redelivery is seen
 
 
 class WorkerProcess:
     def __init__(self, database_url: str, log_path: Path):
         env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=REDIS_URL, SECRET_KEY="test-secret",
-                   SCHEDULE_SOLVER_WORKERS="1", RATELIMIT_ENABLED="false")
+                   SCHEDULE_SOLVER_WORKERS="1", RATELIMIT_ENABLED="false",
+                   SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS=str(HEARTBEAT_TIMEOUT), SCHEDULE_STALE_SWEEP_SECONDS=str(SWEEP_PERIOD),
+                   CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_TIMEOUT))
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
@@ -64,7 +69,7 @@ def redis_app(make_app):
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    app = make_app(REDIS_URL=REDIS_URL, SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS=4)
+    app = make_app(REDIS_URL=REDIS_URL, SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS=HEARTBEAT_TIMEOUT)
     assert "celery" in app.extensions
     return app
 
@@ -134,17 +139,42 @@ def test_cancel_reaches_the_worker(redis_client, make_user, admin_headers, start
     assert final["status"] == "cancelled"
 
 
-def test_killed_worker_marks_the_run_failed_and_a_new_run_succeeds(redis_client, make_user, admin_headers,
-                                                                   start_worker):
+def stored_run(run_id: int) -> tuple[str, object]:
+    """The row as the database holds it, read in a fresh transaction."""
+    db.session.rollback()
+    row = db.session.execute(sa.select(ScheduleRun.status, ScheduleRun.finished_at).where(ScheduleRun.id == run_id)).one()
+    return row.status, row.finished_at
+
+
+def test_a_killed_workers_run_is_stored_failed_by_a_live_worker_and_its_redelivered_task_is_skipped(
+        redis_client, make_user, admin_headers, start_worker):
     con, _ = hard_convention(make_user)
-    worker = start_worker()
+    solving = start_worker()
     run_id = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
                                headers=admin_headers).get_json()["run_id"]
     wait_for_run(redis_client, admin_headers, run_id, {"running"}, timeout=30)
-    worker.kill()
-    failed = wait_for_run(redis_client, admin_headers, run_id, {"failed"}, timeout=30)
-    assert "stopped reporting" in failed["error_message"]
-    start_worker()
+    survivor = start_worker()
+    solving.kill()
+    killed_at = time.monotonic()
+    # from here on, nothing but reads: the surviving worker's sweep must store the failure
+    deadline = killed_at + HEARTBEAT_TIMEOUT + SWEEP_PERIOD + 5  # + the last heartbeat's age and slack
+    while stored_run(run_id)[0] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    status, finished_at = stored_run(run_id)
+    assert status == "failed" and finished_at is not None
+    reads = [redis_client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json() for _ in range(2)]
+    assert [r["status"] for r in reads] == ["failed", "failed"]
+    assert reads[0]["finished_at"] == reads[1]["finished_at"]
+    assert "stopped reporting" in reads[0]["error_message"]
+
+    # Redis hands the killed worker's unacknowledged task out again after the visibility timeout;
+    # the run is no longer queued, so the survivor skips it and the record stays as it was
+    deadline = time.monotonic() + VISIBILITY_TIMEOUT + 30
+    while f"run {run_id} is not queued any more" not in survivor.log_path.read_text():
+        assert time.monotonic() < deadline, survivor.log_path.read_text()[-3000:]
+        time.sleep(0.5)
+    assert stored_run(run_id) == (status, finished_at)
+
     fresh = redis_client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 3},
                               headers=admin_headers)
     assert fresh.status_code == 202

@@ -75,6 +75,10 @@ def settings_from_environment(instance_path: str) -> dict:
         "PAYMENT_WEBHOOK_SECRET": env.get("PAYMENT_WEBHOOK_SECRET") or None,
         # Auto-schedule: a running run whose worker wrote nothing for this long is marked failed.
         "SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS": int(env.get("SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS", 30)),
+        # How often each worker process looks for such runs and stores them as failed.
+        "SCHEDULE_STALE_SWEEP_SECONDS": float(env.get("SCHEDULE_STALE_SWEEP_SECONDS", 10)),
+        # Redis keeps a killed worker's unacknowledged task this long before handing it out again.
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS": int(env.get("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600)),
         "SCHEDULE_MAX_TIME_LIMIT_SECONDS": int(env.get("SCHEDULE_MAX_TIME_LIMIT_SECONDS", 600)),
         "SCHEDULE_SOLVER_WORKERS": int(env.get("SCHEDULE_SOLVER_WORKERS", 2)),
         # argon2 cost; tests lower it so that hundreds of sign-ups stay fast.

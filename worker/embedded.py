@@ -55,12 +55,15 @@ def start_embedded_worker(app: Flask) -> int:
     """Start the thread when the server starts, and take over the queued runs a previous process left.
 
     A run still `running` is left alone: another server on the same database may be solving it, and
-    a run whose worker is really gone is marked failed by its heartbeat's age (`expire_stale_runs`)."""
+    a run whose worker is really gone is marked failed by its heartbeat's age, by the periodic sweep
+    started here (worker/stale_runs.py)."""
     from sqlalchemy import select
 
     from webapp.extensions import db
     from webapp.models import ScheduleRun
     from webapp.services.scheduling import expire_stale_runs
+
+    from .stale_runs import start_stale_run_sweeper
 
     worker = embedded_worker(app)
     with app.app_context():
@@ -71,4 +74,5 @@ def start_embedded_worker(app: Flask) -> int:
         db.session.commit()
     for run_id in queued:
         worker.submit(run_id)
+    start_stale_run_sweeper(app)
     return len(queued)

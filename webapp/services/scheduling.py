@@ -47,7 +47,10 @@ def not_in_status(run_id: int, wanted: str, code: str) -> Conflict:
 
 
 def expire_stale_runs(convention_id: int | None = None) -> int:
-    """Mark failed the running runs whose worker stopped writing (died, killed, machine lost)."""
+    """Mark failed the running runs whose worker stopped writing (died, killed, machine lost).
+
+    Called by writers only (worker/stale_runs.py's periodic sweep, and before queueing a run so
+    the one-active-run guard never waits for the sweep); reads report what is stored."""
     timeout = current_app.config["SCHEDULE_HEARTBEAT_TIMEOUT_SECONDS"]
     cutoff = utcnow() - timedelta(seconds=timeout)
     query = select(ScheduleRun.id).where(
@@ -139,15 +142,12 @@ def get_run(actor: User | None, run_id: int, kind: str = "schedule") -> Schedule
     run = get_or_404(ScheduleRun, run_id, "schedule run")
     if run.kind != kind:  # an allocation run is not an auto-schedule run, and the other way round
         raise NotFound(f"There is no {kind} run {run_id}.")
-    if run.status == "running" and expire_stale_runs(run.convention_id):
-        db.session.refresh(run)
     return run
 
 
 def list_runs(actor: User | None, convention_id: int, limit: int, offset: int,
               kind: str = "schedule") -> tuple[list[ScheduleRun], int]:
     admin_convention(actor, convention_id)
-    expire_stale_runs(convention_id)
     query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id, ScheduleRun.kind == kind)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(ScheduleRun.id.desc()).limit(limit).offset(offset)).all()
@@ -156,6 +156,8 @@ def list_runs(actor: User | None, convention_id: int, limit: int, offset: int,
 
 def cancel_run(actor: User | None, run_id: int, kind: str = "schedule") -> ScheduleRun:
     run = get_run(actor, run_id, kind)
+    if expire_stale_runs(run.convention_id):  # a dead run cannot be asked to stop: say it failed
+        db.session.refresh(run)
     if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
         return run
     # running: the worker polls this flag and stops its search
