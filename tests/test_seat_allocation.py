@@ -2,7 +2,6 @@
 worker, the review's result, accept (hard rules, waitlists, mails, then first come), reject and the 409s."""
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from webapp.services import wishes
 from webapp.services.attending import runs_of_workshops
 
 from . import factories as f
+from .scheduling_helpers import wait_for_run
 
 pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
 
@@ -56,15 +56,8 @@ def _wish(client, headers, con, items, max_workshops=None):
                             "max_workshops": max_workshops}, headers=headers)
 
 
-def _wait(client, headers, run_id, statuses=("succeeded", "failed", "cancelled"), timeout=60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    body = {}
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/allocation-runs/{run_id}", headers=headers).get_json()
-        if body.get("status") in statuses:
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"allocation run {run_id} did not finish: {body}")
+def _wait(client, headers, run_id) -> dict:
+    return wait_for_run(client, headers, run_id, {"succeeded", "failed", "cancelled"}, runs="allocation-runs")
 
 
 def _everyone_wishes(client, auth_headers, world):

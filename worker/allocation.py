@@ -23,10 +23,12 @@ def allocate_and_store(run: ScheduleRun) -> str:
     app = current_app._get_current_object()
     started = time.monotonic()
     run_id, seed = run.id, int((run.parameters or {}).get("seed", 0))
-    snapshot = wishes_snapshot(run.convention_id)
-    db.session.commit()  # the snapshot's reads end here; the heartbeat writes beside us
-    problem = snapshot.problem
     with _Heartbeat(app, run_id, started) as heartbeat:
+        heartbeat.latest = {"phase": "building"}
+        snapshot = wishes_snapshot(run.convention_id)
+        db.session.commit()  # the snapshot's reads end here
+        problem = snapshot.problem
+
         def progress(phase: str, done: int) -> None:
             heartbeat.latest = {"phase": phase, "steps": done, "wishes": len(problem.wishes)}
 

@@ -1,0 +1,87 @@
+"""Seat allocation through the web app's own path on the large demo (issue 16): snapshot, the worker's run
+(allocation, the three baselines' figures, the checker, storing the result), the review's first page, accept.
+
+Seeds the large demo (5,000 attendees, 30,000 ranked interests, 1,000 workshops) into a fresh SQLite file, places
+it with the solver's greedy (as benchmarks/allocation_bench.py does), switches it to allocation, queues a run as
+the demo admin and runs it with `worker.runner.execute_run` in this process (what the embedded worker thread or a
+Celery worker does), then builds the review and accepts it.
+
+    .venv/bin/python benchmarks/allocation_web_bench.py --seed 1
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--size", default="large", choices=("small", "large"))
+    args = parser.parse_args()
+
+    from sqlalchemy import func, select
+
+    from solver import greedy_solution
+    from webapp import create_app
+    from webapp.demo import seed_demo
+    from webapp.extensions import db
+    from webapp.models import OutboxMessage, ScheduleRun, Selection, User
+    from webapp.services import allocation_runs
+    from webapp.services.placement import apply_placements
+    from webapp.services.snapshot import build_problem
+    from worker.runner import execute_run
+
+    figures = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/demo.db", "SECRET_KEY": "bench",
+                          "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST_KIB": 1024})
+        with app.app_context():
+            db.create_all()
+            convention = seed_demo(args.size, 2027)
+            db.session.commit()
+            apply_placements(convention.id, list(greedy_solution(build_problem(convention.id)).assignments))
+            convention.seat_mode = "allocation"
+            db.session.commit()
+            admin = db.session.scalar(select(User).where(User.email.like("demo-admin%")))
+            run = allocation_runs.request_allocation(admin, convention.id, args.seed)
+            run_id = run.id
+            db.session.commit()
+            started = time.perf_counter()
+            cpu = time.process_time()
+            execute_run(run_id)  # the worker's task: snapshot, allocate, baselines, checker, store
+            figures["run_seconds"] = round(time.perf_counter() - started, 2)
+            figures["run_cpu_seconds"] = round(time.process_time() - cpu, 2)
+            run = db.session.get(ScheduleRun, run_id)
+            assert run.status == "succeeded", (run.status, run.error_message)
+            result = run.allocation
+            figures.update(wishes=result["wishes"], people=len(result["wishers"]), seats_given=len(result["assignments"]),
+                           waitlist_places=sum(len(w["user_ids"]) for w in result["waitlists"]),
+                           skipped=len(result["skipped"]), figures=result["figures"], baselines=result["baselines"])
+            started = time.perf_counter()
+            allocation_runs.allocation_review(run, 1)
+            figures["review_page_seconds"] = round(time.perf_counter() - started, 2)
+            db.session.rollback()
+            started = time.perf_counter()
+            accepted = allocation_runs.accept_allocation(admin, run_id)
+            db.session.commit()
+            figures["accept_seconds"] = round(time.perf_counter() - started, 2)
+            figures["accepted"] = accepted
+            figures["registered_rows"] = db.session.scalar(
+                select(func.count()).select_from(Selection).where(Selection.status == "registered"))
+            figures["mails"] = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+            db.engine.dispose()
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    json.dump(figures, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
