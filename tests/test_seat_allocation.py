@@ -293,3 +293,25 @@ def test_wish_list_reorders_and_removes_with_ranks_kept_whole(app, world):
         wishes.set_party(person, listed[0].selection.id, 4)
     assert getattr(refused.value, "status", None) == 422
     db.session.rollback()
+
+
+def test_a_waitlisted_party_moves_up_whole_and_nobody_passes_it(client, auth_headers, world):
+    con, kiln = world["con"], world["kiln"]  # Kiln: 3 seats, first come now
+    con.seat_mode = "first_come"
+    slot = world["slots"][1]
+    ana, ben, cleo, dan = world["people"][:4]
+    for order, (person, party, status) in enumerate(((ana, 2, "registered"), (ben, 1, "registered"),
+                                                     (cleo, 2, "waitlisted"), (dan, 1, "waitlisted"))):
+        row = f.selection(person, kiln, status=status, slot=slot)
+        row.party_size, row.queued_at = party, f.T0 + timedelta(minutes=order)
+    db.session.commit()
+    ben_row = db.session.scalar(sa.select(Selection).where(Selection.user_id == ben.id))
+    assert client.delete(f"/api/attendees/selections/{ben_row.id}", headers=auth_headers(ben)).status_code == 200
+    states = dict(db.session.execute(sa.select(Selection.user_id, Selection.status)).all())
+    assert states[cleo.id] == "waitlisted" and states[dan.id] == "waitlisted"  # one seat: Cleo's two do not fit
+    ana_row = db.session.scalar(sa.select(Selection).where(Selection.user_id == ana.id))
+    assert client.delete(f"/api/attendees/selections/{ana_row.id}", headers=auth_headers(ana)).status_code == 200
+    states = dict(db.session.execute(sa.select(Selection.user_id, Selection.status)).all())
+    assert states[cleo.id] == "registered" and states[dan.id] == "registered"  # three seats: Cleo's party, then Dan
+    taken, _ = _seats_and_places()
+    assert taken[slot.id] == 3
