@@ -39,7 +39,7 @@ from .attending import ACTIVE, runs_of_workshops
 from .conventions import admin_convention
 from .local_time import local_span
 from .locks import lock_convention, lock_rows
-from .mail import send_mail
+from .mail import send_mails
 from .permissions import require_admin
 from .scheduling import (
     MAX_SEED, cancel_run, get_run, list_runs, not_in_status, queue_run, reject_run, transition_run,
@@ -296,6 +296,7 @@ def accept_allocation(actor, run_id: int) -> dict:
 def _mail_outcome(con: Convention, user_ids, given, waiting, runs, workshops) -> None:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids or [0])))}
     zone = con.timezone
+    mails = []
     for user_id in sorted(user_ids):
         user = users.get(user_id)
         if user is None:
@@ -310,10 +311,11 @@ def _mail_outcome(con: Convention, user_ids, given, waiting, runs, workshops) ->
                   for row, slot, position in waiting.get(user_id, [])]
         if not lines:
             lines = ["- no seat this time: every workshop you wished for was full."]
-        send_mail(user.email, f"Your seats at {con.name}"[:200],
-                  f"Hello {user.display_name},\n\nThe seats at {con.name} were allocated from everyone's ranked "
-                  "wishes. You have:\n\n" + "\n".join(lines) + "\n\nThe seats left are now open first come, first "
-                  "served on the convention's workshop pages.")
+        mails.append((user.email, f"Your seats at {con.name}",
+                      f"Hello {user.display_name},\n\nThe seats at {con.name} were allocated from everyone's ranked "
+                      "wishes. You have:\n\n" + "\n".join(lines) + "\n\nThe seats left are now open first come, "
+                      "first served on the convention's workshop pages."))
+    send_mails(mails)
 
 
 # the review ------------------------------------------------------------------------------------
