@@ -67,6 +67,7 @@ def test_attendee_ranks_and_reorders_wishes(page: Page, fair):
         expect(block.get_by_role("button", name="Register")).to_have_count(0)  # no race: no register button
         block.get_by_role("button", name="Add to my wishes").click()
         expect(block.locator(".notice[role=status]")).to_contain_text("Added to your wishes as number")
+    _fits(page, "workshop-with-wish")
     page.goto(f"/conventions/{con.id}/my-wishes")
     expect(page.locator("#wish-list li")).to_have_count(3)
     assert _order(page) == [forge.title, loom.title, kiln.title]

@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from solver.allocation import AllocationProblem, Person, Run, Wish
 from solver.allocation.jsonio import problem_to_json
@@ -244,33 +244,37 @@ def accept_allocation(actor, run_id: int) -> dict:
     runs = runs_of_workshops(workshop_ids)
     workshops = {w.id: w for w in db.session.scalars(select(Workshop).where(Workshop.id.in_(workshop_ids or [0])))}
     user_ids = set(result["wishers"])
-    selections = {(s.user_id, s.workshop_id): s for s in db.session.scalars(
-        select(Selection).where(Selection.user_id.in_(user_ids or [0]), Selection.workshop_id.in_(workshop_ids or [0]))
-        .execution_options(populate_existing=True))}
+    # plain rows and one bulk UPDATE per kind: an accept writes tens of thousands of selections
+    selections = {(user_id, workshop_id): [selection_id, status] for selection_id, user_id, workshop_id, status
+                  in db.session.execute(select(Selection.id, Selection.user_id, Selection.workshop_id, Selection.status)
+                                        .where(Selection.workshop_id.in_(workshop_ids or [0])))}
     seats_taken = defaultdict(int, db.session.execute(
         select(Selection.event_slot_id, func.sum(Selection.party_size))
         .where(Selection.event_slot_id.in_(slot_ids or [0]), Selection.status == "registered")
         .group_by(Selection.event_slot_id)).all())
     now = utcnow()
-    given: dict[int, list[tuple[Selection, int]]] = defaultdict(list)  # user -> (selection, first slot)
+    given: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # user -> (workshop, first slot, party)
+    registered_rows = []
     for a in result["assignments"]:
         row, run_ = selections.get((a["user_id"], a["workshop_id"])), runs.get(a["event_slot_id"])
         if run_ is None:
             raise Conflict("A run of this allocation is no longer in the schedule; nothing was applied.",
                            code="allocation_outdated")
-        if row is None or row.status != "interested":
+        if row is None or row[1] != "interested":
             continue  # the wish was withdrawn with the convention registration: the seat stays free
         seats_taken[run_.first_slot_id] += a["party_size"]
         if seats_taken[run_.first_slot_id] > run_.seats(workshops[a["workshop_id"]]):
             raise Conflict(f"'{workshops[a['workshop_id']].title}' would be over its seats; nothing was applied.",
                            code="allocation_outdated")
-        row.status, row.event_slot_id, row.queued_at, row.party_size = "registered", run_.first_slot_id, now, a["party_size"]
-        given[a["user_id"]].append((row, run_.first_slot_id))
+        row[1] = "registered"
+        registered_rows.append({"id": row[0], "status": "registered", "event_slot_id": run_.first_slot_id,
+                                "queued_at": now, "party_size": a["party_size"], "updated_at": now})
+        given[a["user_id"]].append((a["workshop_id"], run_.first_slot_id, a["party_size"]))
     occupied: dict[int, list] = defaultdict(list)  # user -> runs they hold or wait for (no overlap allowed)
     for user_id, held in given.items():
-        occupied[user_id] = [runs[slot_id] for _, slot_id in held]
-    waiting: dict[int, list[tuple[Selection, int, int]]] = defaultdict(list)  # user -> (selection, slot, position)
-    order = 0
+        occupied[user_id] = [runs[slot_id] for _, slot_id, _ in held]
+    waiting: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # user -> (workshop, slot, position)
+    waitlisted_rows = []
     for w in result["waitlists"]:
         run_ = runs.get(w["event_slot_id"])
         if run_ is None:
@@ -278,13 +282,18 @@ def accept_allocation(actor, run_id: int) -> dict:
         position = 0
         for user_id in w["user_ids"]:
             row = selections.get((user_id, w["workshop_id"]))
-            if row is None or row.status != "interested" or any(run_.overlaps(o) for o in occupied[user_id]):
+            if row is None or row[1] != "interested" or any(run_.overlaps(o) for o in occupied[user_id]):
                 continue  # one place per workshop, and never two places at once
-            order += 1
             position += 1
-            row.status, row.event_slot_id, row.queued_at = "waitlisted", run_.first_slot_id, now + timedelta(microseconds=order)
+            row[1] = "waitlisted"
+            waitlisted_rows.append({"id": row[0], "status": "waitlisted", "event_slot_id": run_.first_slot_id,
+                                    "queued_at": now + timedelta(microseconds=len(waitlisted_rows) + 1),
+                                    "updated_at": now})
             occupied[user_id].append(run_)
-            waiting[user_id].append((row, run_.first_slot_id, position))
+            waiting[user_id].append((w["workshop_id"], run_.first_slot_id, position))
+    for rows in (registered_rows, waitlisted_rows):
+        if rows:
+            db.session.execute(update(Selection), rows)
     con.seat_mode = "first_come"
     db.session.flush()
     _mail_outcome(con, user_ids, given, waiting, runs, workshops)
@@ -301,14 +310,13 @@ def _mail_outcome(con: Convention, user_ids, given, waiting, runs, workshops) ->
         user = users.get(user_id)
         if user is None:
             continue
-        lines = [f"- a seat in '{workshops[row.workshop_id].title}'"
-                 + (f" for {row.party_size} people" if row.party_size > 1 else "")
+        lines = [f"- a seat in '{workshops[workshop_id].title}'" + (f" for {party} people" if party > 1 else "")
                  + f": {local_span(runs[slot].start, runs[slot].end, zone)}, {runs[slot].location_name}"
-                 for row, slot in sorted(given.get(user_id, []), key=lambda g: runs[g[1]].start)]
-        lines += [f"- the waitlist of '{workshops[row.workshop_id].title}' "
+                 for workshop_id, slot, party in sorted(given.get(user_id, []), key=lambda g: runs[g[1]].start)]
+        lines += [f"- the waitlist of '{workshops[workshop_id].title}' "
                   f"({local_span(runs[slot].start, runs[slot].end, zone)}, {runs[slot].location_name}), "
                   f"place {position}: you move up by yourself when a seat frees"
-                  for row, slot, position in waiting.get(user_id, [])]
+                  for workshop_id, slot, position in waiting.get(user_id, [])]
         if not lines:
             lines = ["- no seat this time: every workshop you wished for was full."]
         mails.append((user.email, f"Your seats at {con.name}",
