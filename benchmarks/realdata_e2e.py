@@ -116,14 +116,25 @@ def main() -> None:
         asked = time.monotonic()
         run_id = post(f"/api/conventions/{convention_id}/auto-schedule",
                       {"time_limit_seconds": args.time_limit, "keep_current": bool(args.hand_place)}, expect=(202,))["run_id"]
-        first_placed = None
+        first_placed = first_readable = first_complete = None
         while True:
             run = call(base, "GET", f"/api/schedule-runs/{run_id}", token=token, timeout=600)[1]
-            if first_placed is None and (run.get("progress") or {}).get("placed_runs"):
-                first_placed = time.monotonic() - asked
+            now = time.monotonic() - asked
+            progress = run.get("progress") or {}
+            if first_placed is None and progress.get("placed_runs"):
+                first_placed = now
+            # a proposal readable through the API: the running run's best so far, or the finished result
+            readable = run.get("best_so_far") or (run if run["status"] == "succeeded" else None)
+            if readable and first_readable is None:
+                first_readable = now
+            placed = len(readable["assignments"]) if readable else 0
+            if readable and first_complete is None and progress.get("total_runs") and placed >= progress["total_runs"]:
+                first_complete = now
             if run["status"] not in ("queued", "running"):
                 break
-            time.sleep(0.2)
+            time.sleep(0.05)
+        results["first_proposal_readable_s"] = round(first_readable, 2) if first_readable is not None else None
+        results["first_complete_proposal_readable_s"] = round(first_complete, 2) if first_complete is not None else None
         results["auto_schedule_status"] = run["status"]
         results["first_proposal_s"] = round(first_placed, 2) if first_placed is not None else None
         results["auto_schedule_s"] = round(time.monotonic() - asked, 2)

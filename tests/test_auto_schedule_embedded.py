@@ -126,6 +126,44 @@ def test_cancel_during_a_run_stops_it(client, make_user, admin_headers):
     assert client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers).status_code == 409
 
 
+def test_stop_and_keep_best_turns_the_best_schedule_so_far_into_a_proposal(client, make_user, admin_headers):
+    con, workshops = hard_convention(make_user)
+    run_id = client.post(f"/api/conventions/{con.id}/auto-schedule", json={"time_limit_seconds": 120},
+                         headers=admin_headers).get_json()["run_id"]
+    running = wait_for_run(client, admin_headers, run_id, {"running"}, timeout=30)
+    deadline = time.monotonic() + 60
+    while running["progress"].get("placed_runs") is None:  # the first schedule exists
+        assert time.monotonic() < deadline, running
+        time.sleep(0.2)
+        running = client.get(f"/api/schedule-runs/{run_id}", headers=admin_headers).get_json()
+    # the best schedule so far is readable while the run goes on, and it keeps every rule
+    best = running["best_so_far"]
+    assert running["status"] == "running" and best["placed_runs"] == running["progress"]["placed_runs"]
+    preview = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in best["assignments"]]
+    assert len(preview) == best["placed_runs"] and violations(build_problem(con.id), preview) == []
+    stopped = client.post(f"/api/schedule-runs/{run_id}/cancel", json={"keep_best": True}, headers=admin_headers)
+    assert stopped.status_code == 200
+    final = wait_for_run(client, admin_headers, run_id, {"cancelled", "succeeded", "failed"}, timeout=60)
+    assert final["status"] == "succeeded"
+    assert final["stats"]["stopped_early"] is True and final["best_so_far"] is None
+    assert final["progress"]["elapsed_seconds"] < 100  # it stopped, well before its 120 s
+    placements = [Placement(a["workshop_id"], a["run_index"], tuple(a["event_slot_ids"])) for a in final["assignments"]]
+    assert len(placements) == len(workshops)
+    assert violations(build_problem(con.id), placements) == []
+    assert client.post(f"/api/schedule-runs/{run_id}/accept", headers=admin_headers).status_code == 200
+
+
+def test_a_plain_cancel_still_drops_the_result_and_a_queued_run_has_nothing_to_keep(client, make_user, admin_headers):
+    con, _ = small_convention(make_user)
+    queued = ScheduleRun(convention_id=con.id, status="queued", parameters={"time_limit_seconds": 5})
+    db.session.add(queued)
+    db.session.commit()
+    body = client.post(f"/api/schedule-runs/{queued.id}/cancel", json={"keep_best": True}, headers=admin_headers)
+    assert body.status_code == 200 and body.get_json()["status"] == "cancelled"
+    bad = client.post(f"/api/schedule-runs/{queued.id}/cancel", json={"keep_best": "yes"}, headers=admin_headers)
+    assert bad.status_code == 422 and "keep_best" in bad.get_json()["error"]["fields"]
+
+
 def test_second_request_while_one_is_active_is_409_naming_it(client, make_user, admin_headers):
     con, _ = small_convention(make_user)
     busy = ScheduleRun(convention_id=con.id, status="running", started_at=utcnow(), heartbeat_at=utcnow())

@@ -31,8 +31,11 @@ class _Heartbeat:
         self.total_runs = total_runs  # so the page can say "placed N of M" while it solves
         self.run_id = run_id
         self.latest: dict = {}
+        self._best: dict | None = None  # an improved schedule not yet written
         self.cancel = threading.Event()
         self._done = threading.Event()
+        self._wake = threading.Event()  # the first schedule found is written at once, not at the next beat
+        self._first_written = False
         self._started = started
         self._thread = threading.Thread(target=self._loop, name=f"heartbeat-run-{run_id}", daemon=True)
 
@@ -42,26 +45,42 @@ class _Heartbeat:
 
     def __exit__(self, *exc):
         self._done.set()
+        self._wake.set()
         self._thread.join(5)
 
     def report(self, info: ProgressInfo) -> None:
         self.latest = {"objective": info.objective, "bound": info.bound, "placed_runs": info.placed_runs,
                        "elapsed_seconds": round(info.elapsed_seconds, 2)}
+        if info.placements:
+            self._best = {"placed_runs": info.placed_runs, "objective": info.objective,
+                          "assignments": [{"workshop_id": p.workshop_id, "run_index": p.run_index,
+                                           "event_slot_ids": list(p.slot_ids)} for p in info.placements]}
+            if not self._first_written:
+                self._first_written = True
+                self._wake.set()
 
     def _loop(self) -> None:
         with self.app.app_context():
             self.beat()
-            while not self._done.wait(HEARTBEAT_SECONDS):
+            while True:
+                self._wake.wait(HEARTBEAT_SECONDS)
+                self._wake.clear()
+                if self._done.is_set():
+                    break
                 self.beat()
             db.session.remove()
 
     def beat(self) -> None:
         progress = dict(self.latest, total_runs=self.total_runs, elapsed_seconds=round(time.monotonic() - self._started, 2),
                         phase=self.latest.get("phase") or ("solving" if self.latest else "building"))
+        best, self._best = self._best, None
+        values = {"progress": progress, "heartbeat_at": utcnow()}
+        if best is not None:
+            values["best_so_far"] = best
         try:
             db.session.execute(
-                update(ScheduleRun).where(ScheduleRun.id == self.run_id)
-                .values(progress=progress, heartbeat_at=utcnow())
+                update(ScheduleRun).where(ScheduleRun.id == self.run_id, ScheduleRun.status == "running")
+                .values(**values)
             )
             cancel = db.session.scalar(
                 db.select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)
@@ -69,6 +88,8 @@ class _Heartbeat:
             db.session.commit()
         except Exception:  # a missed beat is not fatal; the next one retries
             db.session.rollback()
+            if self._best is None:
+                self._best = best  # not written: the next beat writes it, unless a better one came
             current_app.logger.exception("heartbeat for run %s failed", self.run_id)
             return
         if cancel:
@@ -81,6 +102,12 @@ def _claim(run_id: int) -> ScheduleRun | None:
                              progress={"phase": "starting", "elapsed_seconds": 0})
     db.session.commit()
     return db.session.get(ScheduleRun, run_id) if claimed else None
+
+
+def _keeps_best_on_stop(run_id: int) -> bool:
+    """Read now, not at the start: the admin chose when stopping."""
+    parameters = db.session.scalar(db.select(ScheduleRun.parameters).where(ScheduleRun.id == run_id)) or {}
+    return bool(parameters.get("keep_best_on_stop"))
 
 
 def execute_run(run_id: int) -> str:
@@ -138,9 +165,12 @@ def _solve_and_store(run: ScheduleRun) -> str:
         raise RuntimeError(f"the solver proposed a schedule that breaks {len(broken)} rule(s): {broken[0].message}")
     final = {"cancelled": "cancelled", "infeasible": "infeasible", "invalid": "infeasible"}.get(
         solution.status, "succeeded")
+    stopped_with_best = final == "cancelled" and solution.assignments and _keeps_best_on_stop(run_id)
+    if stopped_with_best:
+        final = "succeeded"  # the admin stopped it to review what it found so far
     # only a run still running is finished here: one marked failed meanwhile (its heartbeat judged
     # too old) stays failed rather than showing a proposal beside the failure
-    if not transition_run(run_id, ("running",), final, finished_at=utcnow()):
+    if not transition_run(run_id, ("running",), final, finished_at=utcnow(), best_so_far=None):
         db.session.rollback()
         run = db.session.get(ScheduleRun, run_id)
         current_app.logger.warning("run %s ended as %s while solving; its result is dropped", run_id, run.status)
@@ -155,7 +185,7 @@ def _solve_and_store(run: ScheduleRun) -> str:
             workshop_id=item.workshop_id, run_index=item.run_index, reasons=list(item.reasons)))
     run.objective = solution.objective
     run.bound = solution.bound
-    run.stats = dict(solution.stats, solver_status=solution.status,
+    run.stats = dict(solution.stats, solver_status=solution.status, stopped_early=bool(stopped_with_best),
                      snapshot_workshop_ids=sorted(w.id for w in problem.workshops),
                      # the clashes of the schedule the run started from, for the review's "before"
                      current_attendee_conflicts=attendee_conflicts(problem, problem.current),

@@ -11,7 +11,7 @@ from webapp.models import EventSlot
 
 from .. import factories as f
 from ..conftest import PASSWORD
-from ..scheduling_helpers import small_convention
+from ..scheduling_helpers import hard_convention, small_convention
 from .test_sign_in import sign_in
 
 
@@ -52,6 +52,25 @@ def test_admin_starts_watches_and_accepts_a_run(page: Page, make_user):
     expect(page.locator("table.proposal tr.diff-added")).to_have_count(len(workshops))
     placed = db.session.scalar(sa.select(sa.func.count()).select_from(EventSlot).where(EventSlot.workshop_id.is_not(None)))
     assert placed == len(workshops)
+
+
+def test_admin_stops_a_long_run_and_reviews_the_best_schedule_so_far(page: Page, make_user):
+    con, workshops = hard_convention(make_user)  # clashes cannot all be avoided: it would search to its limit
+    admin = make_user(roles=("admin",), name="Ada Admin")
+    db.session.commit()
+    sign_in(page, admin.email, PASSWORD)
+    page.goto(f"/conventions/{con.id}/auto-schedule")
+    page.get_by_label("Time limit (seconds)").fill("300")
+    page.get_by_role("button", name="Start auto-schedule").click()
+    status = page.locator("#run-status")
+    expect(page.locator("#run-placed")).to_have_text(re.compile(r"^\d+ of \d+$"), timeout=60_000)  # a first schedule
+    page.get_by_role("button", name="Stop and keep the best schedule so far").click()
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    expect(page.get_by_role("button", name="Accept this schedule")).to_be_visible()
+    assert float(page.locator("#run-elapsed").inner_text().split(" s of")[0]) < 200  # stopped, not timed out
+    expect(page.locator("#moves")).to_contain_text(f"{len(workshops)} added")
+    page.get_by_role("button", name="Accept this schedule").click()
+    expect(status).to_have_attribute("data-status", "accepted")
 
 
 def test_non_admin_cannot_open_the_page(page: Page, make_user):

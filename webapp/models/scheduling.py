@@ -43,6 +43,10 @@ class ScheduleRun(db.Model):
     applied_changes: Mapped[dict | None] = mapped_column(sa.JSON)
     # An allocation run's result: seats, waitlists, figures beside the baselines', skipped wishes
     allocation: Mapped[dict | None] = mapped_column(sa.JSON)
+    # While running: the best schedule found so far ({placed_runs, objective, assignments}), written by
+    # the heartbeat when the solver improves, so a first proposal is readable long before the time
+    # limit; cleared when the run ends (its result is then in `assignments`).
+    best_so_far: Mapped[dict | None] = mapped_column(sa.JSON)
 
     assignments: Mapped[list[ScheduleRunAssignment]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ScheduleRunAssignment.id"

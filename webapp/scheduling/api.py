@@ -2,10 +2,10 @@
 from flask_login import current_user
 
 from ..api import bp as api_bp
-from ..api.routing import api_route, listing, parse_body, parse_query
+from ..api.routing import api_route, listing, parse_body, parse_optional_body, parse_query
 from ..schemas import PageQuery
 from ..services import proposals, scheduling
-from .schemas import AcceptOut, AutoScheduleIn, ScheduleRunList, ScheduleRunOut, RunQueuedOut, run_json, run_summary_json
+from .schemas import AcceptOut, AutoScheduleIn, CancelRunIn, ScheduleRunList, ScheduleRunOut, RunQueuedOut, run_json, run_summary_json
 
 
 @api_route(api_bp, "/conventions/<int:convention_id>/auto-schedule", ["POST"], summary="Queue an auto-schedule run",
@@ -40,10 +40,12 @@ def list_runs(convention_id: int):
     return listing([run_summary_json(r) for r in runs], total)
 
 
-@api_route(api_bp, "/schedule-runs/<int:run_id>/cancel", ["POST"], summary="Cancel a queued or running run",
-           response=ScheduleRunOut, tag="auto-schedule")
+@api_route(api_bp, "/schedule-runs/<int:run_id>/cancel", ["POST"],
+           summary="Cancel a queued or running run (keep_best: stop and keep the best schedule found so far)",
+           body=CancelRunIn, response=ScheduleRunOut, tag="auto-schedule")
 def cancel_run(run_id: int):
-    return run_json(scheduling.cancel_run(current_user, run_id), None)
+    data = parse_optional_body(CancelRunIn)
+    return run_json(scheduling.cancel_run(current_user, run_id, keep_best=data.keep_best), None)
 
 
 @api_route(api_bp, "/schedule-runs/<int:run_id>/reject", ["POST"], summary="Reject a proposal (kept for the record)",

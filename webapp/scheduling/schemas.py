@@ -23,6 +23,11 @@ class AutoScheduleIn(Schema):
     weights: dict[WeightName, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict, max_length=10)
 
 
+class CancelRunIn(Schema):
+    # true: the run stops and its best schedule so far becomes a proposal to review; false: it is dropped
+    keep_best: bool = False
+
+
 class RunQueuedOut(Schema):
     run_id: int
     status: str
@@ -45,6 +50,8 @@ class ScheduleRunSummaryOut(Schema):
 
 
 class ScheduleRunOut(ScheduleRunSummaryOut):
+    # while running: the best schedule found so far (placed_runs, objective, assignments), or null
+    best_so_far: dict | None
     assignments: list[dict]
     unplaced: list[dict]
     stats: dict
@@ -85,6 +92,7 @@ def run_summary_json(run: ScheduleRun) -> dict:
 def run_json(run: ScheduleRun, diff: dict | None) -> dict:
     stats = {k: v for k, v in (run.stats or {}).items() if k != "traceback"}
     return run_summary_json(run) | {
+        "best_so_far": run.best_so_far if run.status == "running" else None,
         "assignments": [
             {"workshop_id": a.workshop_id, "run_index": a.run_index, "event_slot_ids": a.event_slot_ids}
             for a in run.assignments

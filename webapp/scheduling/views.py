@@ -90,5 +90,6 @@ def run_action(run_id: int, action: str):
         scheduling.reject_run(current_user, run_id)
         flash("Proposal rejected; the schedule is unchanged.")
     else:
-        scheduling.cancel_run(current_user, run_id)
+        # the run's status section says what happens next ("Stopping…"), so no banner
+        scheduling.cancel_run(current_user, run_id, keep_best=request.form.get("keep_best") == "1")
     return _run_answer(run_id)

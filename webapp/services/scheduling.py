@@ -154,14 +154,18 @@ def list_runs(actor: User | None, convention_id: int, limit: int, offset: int,
     return list(rows), total
 
 
-def cancel_run(actor: User | None, run_id: int, kind: str = "schedule") -> ScheduleRun:
+def cancel_run(actor: User | None, run_id: int, kind: str = "schedule", *, keep_best: bool = False) -> ScheduleRun:
+    """Stop a run. A queued run is cancelled; a running one is asked to stop (the worker polls the
+    flag), and with `keep_best` its best schedule so far becomes the proposal instead of being dropped."""
     run = get_run(actor, run_id, kind)
     if expire_stale_runs(run.convention_id):  # a dead run cannot be asked to stop: say it failed
         db.session.refresh(run)
     if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
         return run
-    # running: the worker polls this flag and stops its search
-    if not transition_run(run.id, ("running",), "running", cancel_requested=True):
+    values = {"cancel_requested": True}
+    if keep_best:
+        values["parameters"] = dict(run.parameters or {}, keep_best_on_stop=True)
+    if not transition_run(run.id, ("running",), "running", **values):
         raise not_in_status(run.id, "queued or running runs can be cancelled", "run_not_active")
     return run
 
