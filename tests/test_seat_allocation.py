@@ -17,6 +17,7 @@ from webapp.services.attending import runs_of_workshops
 
 from . import factories as f
 from .scheduling_helpers import wait_for_run
+from .test_attendee_pages import sign_in, sign_out
 
 pytestmark = pytest.mark.usefixtures("stop_embedded_worker")
 
@@ -315,3 +316,31 @@ def test_a_waitlisted_party_moves_up_whole_and_nobody_passes_it(client, auth_hea
     assert states[cleo.id] == "registered" and states[dan.id] == "registered"  # three seats: Cleo's party, then Dan
     taken, _ = _seats_and_places()
     assert taken[slot.id] == 3
+
+
+def test_pages_say_why_nothing_was_applied_and_show_frozen_wishes(client, auth_headers, admin_headers, admin, world):
+    _everyone_wishes(client, auth_headers, world)
+    run = _run(client, admin_headers, world["con"])
+    world["kiln"].max_attendees = 1  # the schedule changes after the run
+    db.session.commit()
+    sign_in(client, admin)
+    refused = client.post(f"/allocation-runs/{run['id']}/accept", follow_redirects=True)
+    assert refused.status_code == 200 and b"The schedule changed since this allocation ran" in refused.data
+    assert db.session.get(ScheduleRun, run["id"], populate_existing=True).status == "succeeded"
+    sign_out(client)
+    sign_in(client, world["people"][0])
+    page = client.get(f"/conventions/{world['con'].id}/my-wishes")
+    assert b'id="wishes-frozen"' in page.data and b"Move" not in page.data  # no buttons while it waits
+    person_wish = db.session.scalar(sa.select(Selection).where(Selection.user_id == world["people"][0].id))
+    moved = client.post(f"/conventions/{world['con'].id}/my-wishes/{person_wish.id}/down", headers={"HX-Request": "true"})
+    assert moved.status_code == 409 and b"wishes cannot change" in moved.data
+
+
+def test_a_queued_allocation_can_be_cancelled(client, admin_headers, admin, world):
+    run = ScheduleRun(convention_id=world["con"].id, requested_by_id=admin.id, status="queued", kind="allocation",
+                      parameters={"seed": 1})
+    db.session.add(run)
+    db.session.commit()
+    cancelled = client.post(f"/api/allocation-runs/{run.id}/cancel", headers=admin_headers)
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert client.post(f"/api/allocation-runs/{run.id}/accept", headers=admin_headers).status_code == 409
