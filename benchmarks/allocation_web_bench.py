@@ -25,6 +25,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--size", default="large", choices=("small", "large"))
+    parser.add_argument("--screenshots", metavar="DIR", default=None,
+                        help="before accepting, serve the app and save the review and a demo attendee's wishes page "
+                             "at 390 and 1280 px (Chromium), checking neither scrolls sideways")
     args = parser.parse_args()
 
     from sqlalchemy import func, select
@@ -69,6 +72,8 @@ def main() -> None:
             allocation_runs.allocation_review(run, 1)
             figures["review_page_seconds"] = round(time.perf_counter() - started, 2)
             db.session.rollback()
+            if args.screenshots:
+                figures["too_wide"] = _screenshots(app, args.screenshots, run_id, convention.id)
             started, cpu = time.perf_counter(), time.process_time()
             accepted = allocation_runs.accept_allocation(admin, run_id)
             db.session.commit()
@@ -82,6 +87,46 @@ def main() -> None:
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     json.dump(figures, sys.stdout, indent=1)
     sys.stdout.write("\n")
+
+
+def _screenshots(app, folder: str, run_id: int, convention_id: int) -> list:
+    """The review and a wishes page in Chromium at both widths; answers the (page, width) that scroll sideways."""
+    import os
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from webapp.demo import DEMO_PASSWORD
+
+    os.makedirs(folder, exist_ok=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base, too_wide = f"http://127.0.0.1:{server.server_port}", []
+    try:
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=os.environ.get("SLOTWISE_CHROMIUM", "/usr/bin/chromium"),
+                                             args=["--no-sandbox", "--disable-gpu"])
+            for email, path, name in (("demo-admin-0@example.org", f"/allocation-runs/{run_id}", "review"),
+                                      ("demo-attendee-0@example.org", f"/conventions/{convention_id}/my-wishes", "wishes")):
+                page = browser.new_context(base_url=base).new_page()
+                page.set_default_timeout(60_000)
+                page.goto("/sign-in")
+                page.get_by_label("Email").fill(email)
+                page.get_by_label("Password").fill(DEMO_PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url(base + "/")
+                for width in (390, 1280):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(path)
+                    scroll, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+                    if scroll > inner:
+                        too_wide.append((name, width))
+                    page.screenshot(path=os.path.join(folder, f"{name}-{width}.png"), full_page=True)
+            browser.close()
+    finally:
+        server.shutdown()
+    return too_wide
 
 
 if __name__ == "__main__":
