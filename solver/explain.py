@@ -17,7 +17,7 @@ import numpy as np
 
 from .capacity import Capacity
 from .clock import Clock, WallClock, WorkClock
-from .domains import DomainBuilder, Option, RunKey
+from .domains import DomainBuilder, DomainReport, Option, RunKey
 from .freetime import FreeTime
 from .instance import Instance, Weights
 from .lns import PlacedIndex, blockers
@@ -31,8 +31,17 @@ def _rooms_phrase(problem: Problem, workshop: Workshop) -> str:
 
 def static_reasons(instance: Instance, workshop: Workshop) -> list[str]:
     """Reasons why the workshop has no possible place at all (empty when it has some)."""
-    problem = instance.problem
-    report = instance.reports[workshop.id]
+    return _static_reasons(instance.problem, instance.reports[workshop.id], workshop)
+
+
+def never_fits(problem: Problem, workshop: Workshop) -> list[str]:
+    """`static_reasons` for one workshop judged alone against the problem's rooms, slots, equipment
+    and availability (it need not be among the problem's workshops): what a host is told while
+    filling in a workshop, in the words a solve would use later."""
+    return _static_reasons(problem, DomainBuilder(problem).report(workshop), workshop)
+
+
+def _static_reasons(problem: Problem, report: DomainReport, workshop: Workshop) -> list[str]:
     if report.options:
         return []
     locations = {loc.id: loc for loc in problem.locations}
@@ -48,16 +57,15 @@ def static_reasons(instance: Instance, workshop: Workshop) -> list[str]:
             f"{problem.location_label(largest)}, {locations[largest].capacity} seats)"
         ]
     if not report.equipped_location_ids:
-        return _equipment_reasons(instance, workshop, report.seating_location_ids)
+        return _equipment_reasons(problem, workshop, report.seating_location_ids)
     if not report.consecutive_options:
         if workshop.duration_slots > 1:
             return [f"no {workshop.duration_slots} consecutive slots in any suitable {room}"]
         return [f"no slot in any suitable {room}"]
-    return _availability_reasons(instance, workshop, report.consecutive_options)
+    return _availability_reasons(problem, workshop, report.consecutive_options)
 
 
-def _equipment_reasons(instance: Instance, workshop: Workshop, room_ids) -> list[str]:
-    problem = instance.problem
+def _equipment_reasons(problem: Problem, workshop: Workshop, room_ids) -> list[str]:
     locations = {loc.id: loc for loc in problem.locations}
     reasons = []
     for item, quantity in workshop.equipment:
@@ -80,8 +88,7 @@ def _equipment_reasons(instance: Instance, workshop: Workshop, room_ids) -> list
     return reasons
 
 
-def _availability_reasons(instance: Instance, workshop: Workshop, options) -> list[str]:
-    problem = instance.problem
+def _availability_reasons(problem: Problem, workshop: Workshop, options) -> list[str]:
     builder_windows = DomainBuilder(problem).availability
     reasons = []
     for host in workshop.host_ids:

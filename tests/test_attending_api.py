@@ -225,7 +225,8 @@ def test_prerequisites(client, make_user, auth_headers, world):
 
     error = _assert_error(_register(client, auth_headers(missing), synth, synth_run), 409)
     assert error["code"] == "missing_prerequisites" and "Soldering" in error["message"]
-    assert error["fields"] == {"prerequisite_ids": f"missing: {soldering.id} (Soldering)"}
+    assert error["fields"] == {"prerequisite_ids": f"missing: {soldering.id} (Soldering)",
+                               "missing_capability_ids": [soldering.id]}
     assert _register(client, auth_headers(declared), synth, synth_run).get_json()["status"] == "registered"
     assert _register(client, auth_headers(learner), teach, early).status_code == 201
     assert _register(client, auth_headers(learner), synth, synth_run).get_json()["status"] == "registered"

@@ -192,7 +192,7 @@ def test_host_sees_own_workshops_with_placed_runs_and_registered_counts(client, 
     row = row[:row.index("</tr>")]
     assert "Knots" in row and "Makerfest" in row and "Sat 01 May 11:00, Hall 1" in row
     assert "1 of 2 placed" in row
-    assert '<td class="registered">3' in row
+    assert '<td class="registered" data-label="Registered">3' in row
     assert "Not mine" not in page and f"workshop-{someone_elses.id}" not in page
 
 
@@ -296,7 +296,8 @@ def test_every_post_form_on_the_host_pages_carries_the_csrf_token(client, host, 
     f.availability(host, berlin, datetime(2027, 5, 1, 8, 0, tzinfo=timezone.utc))
     db.session.commit()
     sign_in(client, host)
-    for url in ("/host/workshops", f"/host/availability?convention_id={berlin.id}", f"/host/workshops/{ws.id}/edit"):
+    for url in (f"/host/workshops/new?convention_id={berlin.id}", f"/host/availability?convention_id={berlin.id}",
+                f"/host/workshops/{ws.id}/edit", f"/host/workshops/{ws.id}/cancel"):
         page = text(client.get(url))
         posts = [form[:form.index("</form>")] for form in page.split("<form")[1:] if 'method="post"' in form[:200]]
         assert len(posts) >= 2, url

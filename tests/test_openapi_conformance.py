@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from webapp.extensions import db
-from webapp.models import Track, HostApplication, ScheduleRun
+from webapp.models import CapabilityRequest, Track, HostApplication, ScheduleRun
 from webapp.services.accounts import issue_api_token
 
 from . import factories as f
@@ -55,12 +55,13 @@ def world(app, make_user):
     window = f.availability(host, con, f.T0)
     application = HostApplication(user_id=attendee.id, convention_id=con.id, motivation="I teach knots")
     run = ScheduleRun(convention_id=con.id, requested_by_id=admin.id, status="succeeded")
-    db.session.add_all([application, run, track])
+    asked = CapabilityRequest(user_id=attendee.id, capability_id=skill.id, note="I solder at home")
+    db.session.add_all([application, run, track, asked])
     db.session.commit()
     ids = {"convention_id": con.id, "location_id": room.id, "slot_id": slots[1].id, "workshop_id": workshop.id,
            "capability_id": skill.id, "equipment_id": item.id, "user_id": host.id, "run_id": run.id,
            "selection_id": selection.id, "availability_id": window.id, "application_id": application.id,
-           "track_id": track.id}
+           "track_id": track.id, "request_id": asked.id}
     return admin, ids
 
 

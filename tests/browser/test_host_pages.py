@@ -16,6 +16,14 @@ from ..conftest import PASSWORD
 from .test_sign_in import sign_in
 
 
+def open_propose_form(page: Page, convention: str) -> None:
+    """From the navigation to the whole-workshop form of one convention, as a host clicks there."""
+    page.get_by_role("link", name="My workshops").click()
+    page.get_by_role("link", name="Propose a workshop").first.click()
+    page.get_by_label("Convention").select_option(label=convention)
+    page.get_by_role("button", name="Continue").click()
+
+
 def test_attendee_applies_to_host_and_sees_it_pending(page: Page, make_user):
     con = f.convention(name="Makerfest")
     db.session.commit()
@@ -66,9 +74,8 @@ def test_host_adds_availability_and_proposes_a_workshop(page: Page, make_user):
     expect(windows).to_have_count(1)
 
     # propose a workshop; a blank title (spaces pass the browser's checks) is refused beside the input first
-    page.get_by_role("link", name="My workshops").click()
+    open_propose_form(page, "Makerfest")
     form = page.locator("#propose-workshop")
-    form.get_by_label("Convention").select_option(label="Makerfest")
     form.get_by_label("Title").fill("   ")
     form.get_by_label("Description").fill("Bowline, clove hitch, sheet bend.")
     form.get_by_label("Max attendees").fill("12")

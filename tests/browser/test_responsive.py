@@ -57,9 +57,10 @@ def pages_of(role: str, fest: dict) -> list[str]:
                 f"/workshops/{ws}", f"/conventions/{con}/rooms/{room}/door-sign"]
     return {
         "anonymous": everyone + ["/sign-in", "/register", "/password-reset"],
-        "attendee": everyone + ["/my/schedule", "/host/apply", "/account"],
+        "attendee": everyone + ["/my/schedule", "/my/skills", "/host/apply", "/account"],
         "host": everyone + ["/my/schedule", "/host/workshops", "/host/availability", f"/host/workshops/{ws}/edit",
-                            f"/host/workshops/{ws}/attendees"],
+                            f"/host/workshops/{ws}/attendees", f"/host/workshops/new?convention_id={con}",
+                            f"/host/workshops/{ws}/cancel"],
         "admin": everyone + [f"/conventions/{con}/auto-schedule", f"/schedule-runs/{fest['run'].id}",
                              f"/schedule-runs/{fest['run'].id}?show=unplaced", "/capabilities", "/admin/outbox",
                              f"/admin/conventions/{con}/registrations", "/admin/host-applications", "/admin/people",

@@ -34,7 +34,7 @@ def expect_signed_out(page: Page) -> None:
     expect(page.locator("main")).not_to_contain_text("Hello")
 
 
-def test_register_sign_in_see_name_and_sign_out(page: Page):
+def test_signing_up_signs_you_in_and_a_taken_address_reads_the_same(page: Page, make_user):
     page.goto("/")
     page.get_by_role("link", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/register$"))
@@ -43,17 +43,34 @@ def test_register_sign_in_see_name_and_sign_out(page: Page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
-    expect(page).to_have_url(re.compile(r"/sign-in$"))
-    expect(page.locator(".flashes")).to_contain_text("it has one now")
-
-    sign_in(page, "ada@example.org", PASSWORD)
-    expect_signed_in_as(page, "Ada Lovelace")
+    expect_signed_in_as(page, "Ada Lovelace")  # no second step: the new account is signed in
+    expect(page.locator(".flashes")).to_have_text("Check your mail: we sent a message to ada@example.org.")
     expect(page.locator("main")).to_contain_text("signed in as attendee")
+    db.session.commit()
+    welcome = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == "ada@example.org")).one()
+    assert welcome.subject == "Welcome to Slotwise"
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/sign-in$"))
     expect(page.locator(".flashes")).to_contain_text("Signed out.")
     expect_signed_out(page)
+
+    # someone else tries the same address: the same words on the same page, nobody signed in, the owner told
+    page.goto("/register")
+    page.get_by_label("Name").fill("Mallory")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill("another long password")
+    page.get_by_role("button", name="Create account").click()
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:\d+/$"))
+    expect(page.locator(".flashes")).to_have_text("Check your mail: we sent a message to ada@example.org.")
+    expect(page.locator("header .who")).to_have_count(0)
+    db.session.commit()
+    subjects = db.session.scalars(sa.select(OutboxMessage.subject).where(
+        OutboxMessage.recipient == "ada@example.org").order_by(OutboxMessage.id)).all()
+    assert subjects == ["Welcome to Slotwise", "Someone tried to sign up with your address"]
+
+    sign_in(page, "ada@example.org", PASSWORD)  # the first password still holds; Mallory's does not
+    expect_signed_in_as(page, "Ada Lovelace")
 
 
 def test_wrong_password_shows_the_error_and_signs_nobody_in(page: Page, make_user):
@@ -156,7 +173,23 @@ def test_account_page_changes_name_and_password_and_nothing_breaks_the_security_
     page.get_by_role("button", name="Change password").click()
     expect(page.locator(".flashes")).to_contain_text("Your password is changed")
 
+    # the address: refused without the current password, then changed once the mailed link is opened
+    page.get_by_label("New email address").fill("eve@example.net")
+    page.locator("#email-current_password").fill("not my password")
+    page.get_by_role("button", name="Send a confirmation link").click()
+    expect(page.locator(".field-error")).to_contain_text("current password")
+    page.get_by_label("New email address").fill("eve@example.net")
+    page.locator("#email-current_password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Send a confirmation link").click()
+    expect(page.locator(".flashes")).to_have_text(
+        "We sent a link to eve@example.net. Your address changes once you open it.")
+    db.session.commit()
+    mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == "eve@example.net")).one()
+    page.goto(re.search(r"https?://\S+/confirm-email/\S+", mail.body).group(0))
+    page.get_by_role("button", name="Use this address for my account").click()
+    expect(page.locator(".flashes")).to_have_text("Your address is now eve@example.net.")
+
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, "eve@example.org", NEW_PASSWORD)
+    sign_in(page, "eve@example.net", NEW_PASSWORD)
     expect_signed_in_as(page, "Eve Online")
     assert refused == []

@@ -23,12 +23,14 @@ def flash_refusal(errors: FormErrors, labels: dict[str, str] | None = None) -> N
 
 @bp.app_context_processor
 def admin_navigation() -> dict:
-    """The count beside "Host applications" in every admin's navigation."""
+    """The counts beside "Host applications" and "People" (skill requests) in every admin's navigation."""
     if not (current_user.is_authenticated and current_user.is_admin):
         return {}
+    from ..services.held_capabilities import pending_request_count
     from ..services.hosts import pending_application_count
 
-    return {"pending_host_applications": pending_application_count(current_user)}
+    return {"pending_host_applications": pending_application_count(current_user),
+            "pending_capability_requests": pending_request_count(current_user)}
 
 
 from . import applications, people, registrations  # noqa: E402,F401  (routes register on bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..attending.schemas import CapabilityGrantIn
+from ..attending.schemas import CapabilityDecisionIn, CapabilityGrantIn
 from ..errors import Conflict, NotFound
 from ..forms import FormErrors, parse_form
 from ..models.accounts import NAME_MAX
@@ -23,7 +23,8 @@ CHANGEABLE_ROLES = ("admin", "host")  # everyone is an attendee
 def people():
     q = request.args.get("q", "").strip()[:NAME_MAX] or None
     rows, total = users.list_users(current_user, LIST_SIZE, 0, q)
-    return render_template("admin/people.html", people=rows, total=total, q=q or "")
+    asked, waiting = held_capabilities.list_capability_requests(current_user, "pending", LIST_SIZE, 0)
+    return render_template("admin/people.html", people=rows, total=total, q=q or "", asked=asked, waiting=waiting)
 
 
 @bp.get("/people/<int:user_id>")
@@ -36,8 +37,9 @@ def person(user_id: int):
     registrations, _ = registration.my_conventions(current_user, DETAIL_SIZE, 0, user_id=user_id)
     places, _ = attending.list_my_selections(current_user, None, None, DETAIL_SIZE, 0, user_id=user_id)
     hosted, _ = workshops.list_workshops(current_user, limit=DETAIL_SIZE, offset=0, host_id=user_id)
+    asked, _ = held_capabilities.list_capability_requests(current_user, "pending", DETAIL_SIZE, 0, user_id=user_id)
     return render_template(
-        "admin/person.html", person=person, held=held, grantable=[c for c in catalogue_rows if c.id not in held_ids],
+        "admin/person.html", person=person, held=held, asked=asked, grantable=[c for c in catalogue_rows if c.id not in held_ids],
         registrations=registrations, places=[p for p in places if p.selection.status != "cancelled"],
         hosted=hosted, changeable_roles=CHANGEABLE_ROLES)
 
@@ -89,3 +91,23 @@ def revoke_capability(user_id: int, capability_id: int):
         raise Conflict(gone.message) from None
     flash("Capability taken back.")
     return _back(user_id, "capabilities")
+
+
+def _decision_refused(errors: FormErrors, request_id: int, decision: str):
+    flash_refusal(errors, {"message": "The message"})
+    return redirect(url_for("admin.people", _anchor="capability-requests"))
+
+
+@bp.post("/capability-requests/<int:request_id>/<any(grant, refuse):decision>")
+@login_required
+@page_action(_decision_refused, ["message"])
+def decide_capability_request(request_id: int, decision: str):
+    data = parse_form(CapabilityDecisionIn, request.form, ["message"], extra={"decision": decision})
+    try:
+        row = held_capabilities.decide_capability_request(current_user, request_id, data.decision == "grant",
+                                                          data.message)
+    except NotFound as gone:  # the person or the capability was deleted meanwhile
+        raise Conflict(gone.message) from None
+    answer = "granted" if row.status == "granted" else "not granted"
+    flash(f"{row.user.display_name}: '{row.capability.name}' {answer}; they were mailed the answer.")
+    return redirect(url_for("admin.people", _anchor="capability-requests"))

@@ -7,7 +7,8 @@ from ..api.routing import api_route, listing, parse_body, parse_query
 from ..schemas import PageQuery
 from ..services import attending, held_capabilities, registration
 from .schemas import (
-    AttendeeList, AttendeeQuery, CapabilityGrantIn, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
+    AttendeeList, AttendeeQuery, CancelSelectionQuery, CapabilityDecisionIn, CapabilityGrantIn, CapabilityRequestIn,
+    CapabilityRequestList, CapabilityRequestOut, CapabilityRequestQuery, capability_request_json, CapabilityHeldList, CompleteRegistrationIn, InterestIn, MyConventionList,
     PaymentWebhookIn, RegistrationOut, AttendeeScheduleOut, ScheduleQuery, SelectionIn, SelectionList,
     SelectionOut, SelectionQuery, SelectionUpdateIn, WorkshopAttendeeList, WorkshopRegisterIn,
     attendee_json, capability_held_json, my_convention_json, registration_json, schedule_entry_json,
@@ -133,10 +134,20 @@ def update_selection(selection_id: int):
 
 
 @api_route(api_bp, "/attendees/selections/<int:selection_id>", ["DELETE"],
-           summary="Cancel a selection; a freed seat goes to the first on the waitlist",
-           response=SelectionOut, tag="attending")
+           summary="Cancel a selection; a freed seat goes to the first on the waitlist. With cancel_dependents=true "
+                   "the later registrations that need what this run teaches (see /dependents) are cancelled too",
+           query=CancelSelectionQuery, response=SelectionOut, tag="attending")
 def cancel_selection(selection_id: int):
-    return selection_json(attending.cancel_selection(current_user, selection_id))
+    q = parse_query(CancelSelectionQuery)
+    return selection_json(attending.cancel_selection(current_user, selection_id, cancel_dependents=q.cancel_dependents))
+
+
+@api_route(api_bp, "/attendees/selections/<int:selection_id>/dependents", ["GET"],
+           summary="Your later registrations that rely on this registered run to teach a prerequisite: cancelling it "
+                   "leaves them without it", response=SelectionList, tag="attending")
+def selection_dependents(selection_id: int):
+    views = attending.dependent_registrations(current_user, selection_id)
+    return listing([selection_json(v) for v in views], len(views))
 
 
 @api_route(api_bp, "/attendees/schedule", ["GET"], summary="Your registered runs in time order",
@@ -170,3 +181,32 @@ def grant_capability(user_id: int):
 def revoke_capability(user_id: int, capability_id: int):
     held_capabilities.revoke_capability(current_user, user_id, capability_id)
     return "", 204
+
+
+# capability requests --------------------------------------------------------------------------
+
+
+@api_route(api_bp, "/capability-requests", ["POST"],
+           summary="Ask for a capability you do not hold, with an optional note; an admin grants or refuses it",
+           body=CapabilityRequestIn, response=CapabilityRequestOut, status=201, tag="attending")
+def request_capability():
+    data = parse_body(CapabilityRequestIn)
+    return capability_request_json(held_capabilities.request_capability(current_user, data.capability_id, data.note))
+
+
+@api_route(api_bp, "/capability-requests", ["GET"],
+           summary="Capability requests, oldest first (admin: everyone's; others: their own)",
+           query=CapabilityRequestQuery, response=CapabilityRequestList, tag="attending")
+def list_capability_requests():
+    q = parse_query(CapabilityRequestQuery)
+    rows, total = held_capabilities.list_capability_requests(current_user, q.status, q.limit, q.offset, q.user_id)
+    return listing([capability_request_json(r) for r in rows], total)
+
+
+@api_route(api_bp, "/capability-requests/<int:request_id>/decide", ["POST"],
+           summary="Grant or refuse a pending capability request (admin); the person is mailed the answer",
+           body=CapabilityDecisionIn, response=CapabilityRequestOut, tag="attending")
+def decide_capability_request(request_id: int):
+    data = parse_body(CapabilityDecisionIn)
+    row = held_capabilities.decide_capability_request(current_user, request_id, data.decision == "grant", data.message)
+    return capability_request_json(row)

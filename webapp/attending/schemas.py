@@ -137,6 +137,11 @@ class SelectionUpdateIn(Schema):  # rank null clears the rank
     event_slot_id: Id | None = Field(None, description="move to (or register for) this run of the workshop")
 
 
+class CancelSelectionQuery(QuerySchema):
+    cancel_dependents: bool = Field(False, description="also cancel the later registrations that need what this "
+                                                       "run teaches")
+
+
 class SelectionQuery(PageQuery):
     convention_id: Id | None = None
     status: SelectionStatus | None = None
@@ -276,4 +281,62 @@ def capability_held_json(view: CapabilityView) -> dict:
         "source": view.source,
         "granted_by_workshop_id": view.granted_by_workshop_id,
         "earned_at": iso(view.earned_at),
+    }
+
+
+# capability requests --------------------------------------------------------------------------
+
+NOTE_MAX = 2000
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
+RequestStatus = Literal["pending", "granted", "refused"]
+
+
+class CapabilityRequestIn(Schema):
+    capability_id: Id
+    note: Note = Field("", description="why you hold it, for the admin who decides")
+
+
+class CapabilityDecisionIn(Schema):
+    decision: Literal["grant", "refuse"]
+    message: Annotated[str, StringConstraints(max_length=5000)] = Field(
+        "", description="mailed to the person with the answer")
+
+
+class CapabilityRequestQuery(PageQuery):
+    status: RequestStatus | None = None
+    user_id: Id | None = Field(None, description="whose requests (admin); default: yours, or everyone's for admins")
+
+
+class CapabilityRequestOut(Schema):
+    id: int
+    user_id: int
+    display_name: str
+    capability_id: int
+    capability_name: str
+    note: str
+    status: RequestStatus
+    created_at: str
+    decided_by_id: int | None
+    decided_at: str | None
+    answer: str
+
+
+class CapabilityRequestList(Schema):
+    items: list[CapabilityRequestOut]
+    total: int
+
+
+def capability_request_json(row) -> dict:
+    return {
+        "id": row.id,
+        "user_id": row.user_id,
+        "display_name": row.user.display_name,
+        "capability_id": row.capability_id,
+        "capability_name": row.capability.name,
+        "note": row.note,
+        "status": row.status,
+        "created_at": iso(row.created_at),
+        "decided_by_id": row.decided_by_id,
+        "decided_at": iso(row.decided_at),
+        "answer": row.answer,
     }

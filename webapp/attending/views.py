@@ -15,11 +15,11 @@ from flask_login import current_user, login_required
 
 from ..extensions import htmx
 from ..models import Convention
-from ..services import access, attending, registration
+from ..services import access, attending, catalogue, held_capabilities, registration
 from ..forms import FormErrors, parse_form
 from ..pages import page_action
 from ..workshops.views import SERVICE_PAGE, action_context, page_helpers
-from .schemas import InterestIn, WorkshopRegisterIn
+from .schemas import CapabilityRequestIn, InterestIn, WorkshopRegisterIn
 
 bp = Blueprint("attending_pages", __name__)
 bp.context_processor(page_helpers)
@@ -103,23 +103,29 @@ def cancel_selection(selection_id: int):
     if request.form.get("confirmed") != "1":
         current = attending.own_selection(current_user, selection_id)
         if current.selection.status == "registered":  # a seat is given up: ask first (nothing is written)
-            return _confirm_cancel(current)
-    view = attending.cancel_selection(current_user, selection_id)
+            return _confirm_cancel(current, attending.dependent_registrations(current_user, selection_id))
+    also = request.form.get("dependents") == "cancel"
+    dependents = attending.dependent_registrations(current_user, selection_id) if also else []
+    view = attending.cancel_selection(current_user, selection_id, cancel_dependents=also)
+    also_text = " and ".join(f"'{d.workshop_title}'" for d in dependents)
     if request.form.get("back") == "schedule":
-        flash(f"Cancelled: {view.workshop_title}.")
+        flash(f"Cancelled: {view.workshop_title}" + (f", and {also_text}, which needed it." if dependents else "."))
         return redirect(url_for("attending_pages.my_schedule"))
-    return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any.")
+    return _block(view.selection.workshop_id, "Cancelled; your place went to the next person waiting, if any."
+                  + (f" Also cancelled: {also_text}, which needed it." if dependents else ""))
 
 
-def _confirm_cancel(view):
-    """The question before giving up a seat: in the workshop's action block (htmx) or as a page."""
+def _confirm_cancel(view, dependents):
+    """The question before giving up a seat: in the workshop's action block (htmx) or as a page. When later
+    registrations need what this run teaches, the question lists them and offers to cancel them too."""
     workshop_id = view.selection.workshop_id
-    if htmx:
+    if htmx and not dependents:
         return render_template("workshops/_actions.html", **action_context(workshop_id, confirm_cancel=True))
     context = action_context(workshop_id)
     run = context["row"].run_for(view.selection.event_slot_id)
-    return render_template("attending/confirm_cancel.html", view=view, run=run, convention=context["convention"],
-                           back=request.form.get("back", ""))
+    template = "attending/_confirm_cancel_block.html" if htmx else "attending/confirm_cancel.html"
+    return render_template(template, view=view, run=run, convention=context["convention"],
+                           back=request.form.get("back", ""), dependents=dependents)
 
 
 # the personal schedule ------------------------------------------------------------------------
@@ -148,3 +154,37 @@ def my_schedule():
         interests=sorted(interests, key=lambda s: (s.selection.rank or 99, s.workshop_title)),
         waiting=waiting, runs=runs, registrations=registrations,
     )
+
+
+# skills: what the person holds, and asking for one ---------------------------------------------
+
+REQUEST_FIELDS = ["capability_id", "note"]
+
+
+def _skills_page(errors=None, values=None, status=200):
+    held = attending.user_capabilities(current_user, current_user.id)
+    asked, _ = held_capabilities.list_capability_requests(current_user, None, SERVICE_PAGE, 0, current_user.id)
+    everything, _ = catalogue.list_capabilities(current_user, SERVICE_PAGE, 0)
+    taken = {v.capability.id for v in held} | {r.capability_id for r in asked if r.status == "pending"}
+    values = dict(values or {})
+    values.setdefault("capability_id", request.args.get("capability_id", ""))
+    return render_template(
+        "attending/skills.html", held=held, asked=list(reversed(asked)),
+        askable=[c for c in everything if c.id not in taken], errors=errors or FormErrors(), values=values,
+    ), status
+
+
+@bp.get("/my/skills")
+@login_required
+def my_skills():
+    return _skills_page()
+
+
+@bp.post("/my/skills/request")
+@login_required
+@page_action(lambda errors: _skills_page(errors, request.form, status=errors.status), REQUEST_FIELDS)
+def request_capability():
+    data = parse_form(CapabilityRequestIn, request.form, REQUEST_FIELDS, required=["capability_id"])
+    row = held_capabilities.request_capability(current_user, data.capability_id, data.note)
+    flash(f"You asked for '{row.capability.name}'. An admin decides, and you get a mail with the answer.")
+    return redirect(url_for("attending_pages.my_skills"))

@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 
 from ..errors import DomainError
 from ..extensions import db, limiter
+from ..forms import FORM_ERROR, FormErrors
+from ..pages import page_action
 from ..services import accounts, users
 from . import bp
 from .forms import (
@@ -40,21 +42,34 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form, oidc=oidc, oidc_name=current_app.config["OIDC_NAME"])
 
 
-@bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])
-def register():
+SIGNED_UP = "Check your mail: we sent a message to {email}."
+
+
+def _register_refused(errors: FormErrors, **_):
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            accounts.register(form.email.data, form.password.data, form.display_name.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.password.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("If this address had no account, it has one now: sign in. Otherwise check your mail.")
-            return redirect(url_for("auth.sign_in"))
-    return render_template("auth/register.html", form=form)
+    show_refusal(errors, form, "password")
+    return render_template("auth/register.html", form=form), errors.status
+
+
+@bp.get("/register")
+def register():
+    return render_template("auth/register.html", form=RegisterForm())
+
+
+@bp.post("/register")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"])
+@page_action(_register_refused, ["display_name", "email", "password"])
+def sign_up():
+    """A new address is signed in at once; a taken one is not, and its owner is mailed. Both land on the
+    same page with the same words (README, "Sign-up and account enumeration", says what this does not hide)."""
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("auth/register.html", form=form), 422
+    user = accounts.register(form.email.data, form.password.data, form.display_name.data)
+    if user is not None:
+        sign_in_browser(user)
+    flash(SIGNED_UP.format(email=accounts.normalise_email(form.email.data)))
+    return redirect(url_for("main.index"))
 
 
 @bp.post("/sign-out")
@@ -112,52 +127,56 @@ def _account_page(profile=None, password=None, email=None, status=200):
     ), status
 
 
+def show_refusal(errors: FormErrors, form, default_field: str) -> None:
+    """A service's refusal beside the input it names (else `default_field`), in the service's words."""
+    named = next((name for name in errors if name != FORM_ERROR and name in form), default_field)
+    form[named].errors = [*form[named].errors, errors.general or errors[named]]
+
+
+def _account_refused(key: str, form_class, default_field: str):
+    def refused(errors: FormErrors, **_):
+        form = form_class(prefix=key)
+        show_refusal(errors, form, default_field)
+        return _account_page(**{key: form}, status=errors.status)
+
+    return refused
+
+
 @bp.post("/account/name")
 @login_required
+@page_action(_account_refused("profile", ProfileForm, "display_name"), ["display_name"])
 def change_name():
     form = ProfileForm(prefix="profile")
-    if form.validate_on_submit():
-        users.update_user(current_user, current_user.id, display_name=form.display_name.data)
-        db.session.commit()
-        flash("Your name is saved.")
-        return redirect(url_for("auth.account"))
-    return _account_page(profile=form, status=422)
+    if not form.validate_on_submit():
+        return _account_page(profile=form, status=422)
+    users.update_user(current_user, current_user.id, display_name=form.display_name.data)
+    flash("Your name is saved.")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/password")
 @login_required
+@page_action(_account_refused("password", ChangePasswordForm, "current_password"), ["current_password", "password"])
 def change_password():
     form = ChangePasswordForm(prefix="password")
-    if form.validate_on_submit():
-        try:
-            users.update_user(current_user, current_user.id, password=form.password.data,
-                              current_password=form.current_password.data, keep_session=current_session_token())
-        except DomainError as error:
-            db.session.rollback()
-            form.current_password.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("Your password is changed. Every other browser and app signed in as you was signed out.")
-            return redirect(url_for("auth.account"))
-    return _account_page(password=form, status=422)
+    if not form.validate_on_submit():
+        return _account_page(password=form, status=422)
+    users.update_user(current_user, current_user.id, password=form.password.data,
+                      current_password=form.current_password.data, keep_session=current_session_token())
+    flash("Your password is changed. Every other browser and app signed in as you was signed out.")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/email")
 @login_required
+@page_action(_account_refused("email", ChangeEmailForm, "current_password"), ["email", "current_password"])
 def change_email():
     form = ChangeEmailForm(prefix="email")
-    if form.validate_on_submit():
-        try:
-            users.update_user(current_user, current_user.id, email=form.email.data,
-                              current_password=form.current_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            (form.email if error.code == "email_taken" else form.current_password).errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"We sent a link to {form.email.data.strip().lower()}. Your address changes once you open it.")
-            return redirect(url_for("auth.account"))
-    return _account_page(email=form, status=422)
+    if not form.validate_on_submit():
+        return _account_page(email=form, status=422)
+    users.update_user(current_user, current_user.id, email=form.email.data, current_password=form.current_password.data)
+    flash(f"We sent a link to {accounts.normalise_email(form.email.data)}. Your address changes once you open it.")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/confirm-email/<token>", methods=["GET", "POST"])

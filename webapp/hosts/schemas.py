@@ -55,6 +55,11 @@ class AvailabilityQuery(Schema):
     user_id: Id | None = None
 
 
+class WorkshopRef(Schema):
+    """The saved workshop a page's form is about (a hidden input)."""
+    workshop_id: Id
+
+
 class AvailabilityOut(Schema):
     id: int
     user_id: int

@@ -1,6 +1,6 @@
 """All tables, one module per aggregate; importing this package registers every model."""
 from .accounts import ROLES, ApiToken, OAuthIdentity, OutboxMessage, PasswordResetToken, User, UserRole, UserSession
-from .attending import ConventionRegistration, Selection, UserCapability
+from .attending import CapabilityRequest, ConventionRegistration, Selection, UserCapability
 from .conventions import Capability, Convention, Equipment, EventSlot, Location, LocationEquipment
 from .tracks import Track
 from .exchange import CalendarFeed, CalendarRunState, ImportedEvent
@@ -10,7 +10,7 @@ from .workshops import HostApplication, HostAvailability, Workshop, WorkshopEqui
 
 __all__ = [
     "ROLES", "ApiToken", "OAuthIdentity", "OutboxMessage", "PasswordResetToken", "User", "UserRole", "UserSession",
-    "ConventionRegistration", "Selection", "UserCapability",
+    "CapabilityRequest", "ConventionRegistration", "Selection", "UserCapability",
     "Capability", "Convention", "Equipment", "EventSlot", "Location", "LocationEquipment",
     "ScheduleRun", "ScheduleRunAssignment", "ScheduleRunUnplaced",
     "Track", "CalendarFeed", "CalendarRunState", "ImportedEvent", "UTCDateTime", "utcnow",

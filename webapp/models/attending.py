@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import OwnedByUser
@@ -13,6 +13,7 @@ from .types import UTCDateTime, utcnow
 REGISTRATION_STATUSES = ("signed_up", "pending_payment", "registered", "cancelled")
 SELECTION_STATUSES = ("interested", "registered", "waitlisted", "cancelled")
 CAPABILITY_SOURCES = ("declared", "granted")
+REQUEST_STATUSES = ("pending", "granted", "refused")
 
 
 class ConventionRegistration(db.Model):
@@ -76,3 +77,25 @@ class UserCapability(db.Model):
     granted_by_workshop_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workshops.id", ondelete="SET NULL"))
 
     __table_args__ = (sa.CheckConstraint(f"source IN {CAPABILITY_SOURCES!r}", name="source_known"),)
+
+
+class CapabilityRequest(OwnedByUser, db.Model):
+    """A person asks for a capability (a skill a workshop needs); an admin grants or refuses it.
+    Granting records a `UserCapability`; the request stays as the answer the person reads."""
+
+    __tablename__ = "capability_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    capability_id: Mapped[int] = mapped_column(sa.ForeignKey("capabilities.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    capability = relationship("Capability")
+
+    __table_args__ = (sa.CheckConstraint(f"status IN {REQUEST_STATUSES!r}", name="status_known"),)

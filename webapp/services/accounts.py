@@ -74,8 +74,9 @@ def create_user(email: str, password: str | None, display_name: str, roles: set[
 
 
 def register(email: str, password: str, display_name: str) -> User | None:
-    """Sign up. Answers the same way whether or not the address is taken (no enumeration):
-    the owner of a taken address gets a mail instead, and None is returned."""
+    """Sign up: the new account (the page signs it in), or None when the address has one already.
+    Either way one mail goes to the address, so "check your mail" is true in both cases: the new
+    person is welcomed, the owner of a taken address hears that someone tried (see README, Accounts)."""
     check_password_rules(password)
     existing = find_user_by_email(email)
     if existing is not None:
@@ -87,7 +88,15 @@ def register(email: str, password: str, display_name: str) -> User | None:
             "already has one. If it was you, sign in, or reset your password if you forgot it.",
         )
         return None
-    return create_user(email, password, display_name)
+    user = create_user(email, password, display_name)
+    send_mail(
+        user.email,
+        "Welcome to Slotwise",
+        f"Hello {user.display_name},\n\nyour Slotwise account with this address is ready, and the browser you "
+        "signed up in is signed in. If you did not create it, choose a new password with \"Forgot your "
+        "password?\" on the sign-in page and tell the convention's organisers.",
+    )
+    return user
 
 
 _DUMMY_HASH: str | None = None
@@ -168,12 +177,19 @@ def revoke_api_token(plain: str) -> bool:
     return True
 
 
-def revoke_all_api_tokens(user: User, keep_token: str | None = None) -> None:
-    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    if keep_token:
-        query = query.where(ApiToken.token_hash != _token_digest(keep_token))
+def _end_all(model, ended_column: str, user: User, keep: str | None) -> None:
+    """Stamp `ended_column` on every still-open row of `model` (tokens, sessions) of the user, but `keep`'s."""
+    column = getattr(model, ended_column)
+    query = select(model).where(model.user_id == user.id, column.is_(None))
+    if keep:
+        query = query.where(model.token_hash != _token_digest(keep))
+    now = utcnow()
     for row in db.session.scalars(query):
-        row.revoked_at = utcnow()
+        setattr(row, ended_column, now)
+
+
+def revoke_all_api_tokens(user: User, keep_token: str | None = None) -> None:
+    _end_all(ApiToken, "revoked_at", user, keep_token)
 
 
 def open_session(user: User) -> str:
@@ -204,11 +220,7 @@ def end_session(plain: str | None) -> None:
 
 
 def end_all_sessions(user: User, keep_session: str | None = None) -> None:
-    query = select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-    if keep_session:
-        query = query.where(UserSession.token_hash != _token_digest(keep_session))
-    for row in db.session.scalars(query):
-        row.ended_at = utcnow()
+    _end_all(UserSession, "ended_at", user, keep_session)
 
 
 def _void_reset_tokens(user: User) -> None:

@@ -270,18 +270,22 @@ def _user_runs(user_id: int, statuses=ACTIVE, exclude_workshop_id: int | None = 
     return [(r, runs[r.event_slot_id]) for r in rows if r.event_slot_id in runs]
 
 
-def _check_prerequisites(user_id: int, workshop: Workshop, run: Run) -> None:
-    needed = {c.id: c for c in workshop.prerequisites}
+def _missing_prerequisites(user_id: int, workshop: Workshop, run: Run, without_selection_id: int | None = None
+                           ) -> set[int]:
+    """The workshop's prerequisites the person neither holds nor learns in a registered run that ends before
+    `run` starts (leaving out the selection `without_selection_id`, as if it were cancelled)."""
+    needed = {c.id for c in workshop.prerequisites}
     if not needed:
-        return
+        return set()
     held = set(db.session.scalars(
         select(UserCapability.capability_id).where(
             UserCapability.user_id == user_id, UserCapability.capability_id.in_(needed)
         )
     ))
-    missing = set(needed) - held
+    missing = needed - held
     if missing:
-        earlier = [(sel, r) for sel, r in _user_runs(user_id, ("registered",)) if r.end <= run.start]
+        earlier = [(sel, r) for sel, r in _user_runs(user_id, ("registered",))
+                   if r.end <= run.start and sel.id != without_selection_id]
         if earlier:
             taught = db.session.execute(
                 select(workshop_teaches.c.workshop_id, workshop_teaches.c.capability_id).where(
@@ -290,13 +294,20 @@ def _check_prerequisites(user_id: int, workshop: Workshop, run: Run) -> None:
                 )
             ).all()
             missing -= {capability_id for _, capability_id in taught}
+    return missing
+
+
+def _check_prerequisites(user_id: int, workshop: Workshop, run: Run) -> None:
+    missing = _missing_prerequisites(user_id, workshop, run)
     if missing:
+        needed = {c.id: c for c in workshop.prerequisites}
         names = ", ".join(f"{needed[i].name}" for i in sorted(missing))
         raise Conflict(
-            f"'{workshop.title}' needs {names}: declare it, or register for an earlier run of a workshop "
-            "that teaches it.",
+            f"'{workshop.title}' needs {names}: ask for it on your skills page if you have it, or register for "
+            "an earlier run of a workshop that teaches it.",
             code="missing_prerequisites",
-            fields={"prerequisite_ids": "missing: " + ", ".join(f"{i} ({needed[i].name})" for i in sorted(missing))},
+            fields={"prerequisite_ids": "missing: " + ", ".join(f"{i} ({needed[i].name})" for i in sorted(missing)),
+                    "missing_capability_ids": sorted(missing)},
         )
 
 
@@ -516,14 +527,39 @@ def own_selection(actor, selection_id: int) -> SelectionView:
     return _view(_owned_selection(actor, selection_id)[1])
 
 
-def cancel_selection(actor, selection_id: int) -> SelectionView:
-    """Cancel interest, a registration or a waitlist place; a freed seat goes to the next waiting."""
+def _dependents(row: Selection) -> list[Selection]:
+    """The person's later registrations and waitlist places whose prerequisites only this registered run
+    teaches them: cancelling it would leave them registered for a workshop they are not ready for."""
+    if row.status != "registered" or row.event_slot_id is None:
+        return []
+    others = [(sel, run) for sel, run in _user_runs(row.user_id, ACTIVE) if sel.id != row.id]
+    if not others:
+        return []
+    workshops = {w.id: w for w in db.session.scalars(
+        select(Workshop).where(Workshop.id.in_({sel.workshop_id for sel, _ in others})))}
+    return [sel for sel, run in sorted(others, key=lambda pair: (pair[1].start, pair[0].id))
+            if workshops[sel.workshop_id].prerequisites
+            and _missing_prerequisites(row.user_id, workshops[sel.workshop_id], run, without_selection_id=row.id)
+            and not _missing_prerequisites(row.user_id, workshops[sel.workshop_id], run)]
+
+
+def dependent_registrations(actor, selection_id: int) -> list[SelectionView]:
+    """What cancelling this selection would leave without its prerequisite (see `_dependents`)."""
+    _, row = _owned_selection(actor, selection_id)
+    return selection_views(_dependents(row))
+
+
+def cancel_selection(actor, selection_id: int, *, cancel_dependents: bool = False) -> SelectionView:
+    """Cancel interest, a registration or a waitlist place; a freed seat goes to the next waiting.
+    With `cancel_dependents`, the later registrations that need what this run teaches go too."""
     _, row = _owned_selection(actor, selection_id)
     if row.status == "cancelled":
         return _view(row)
     if row.status == "interested":
         require_wishes_open(db.session.get(Convention, db.session.get(Workshop, row.workshop_id).convention_id))
-    cancel_selections([row])
+    if cancel_dependents:
+        _lock_runs([row.event_slot_id])  # the dependents are judged as things stand under the lock
+    cancel_selections([row, *(_dependents(row) if cancel_dependents else [])])
     return _view(row)
 
 

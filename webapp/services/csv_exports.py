@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..errors import Forbidden
+from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import EventSlot, Location, Selection, Workshop
 from ..models.workshops import run_seats
@@ -23,6 +23,7 @@ from ..models import Convention
 from .access import load
 from .permissions import require_signed_in
 from .registration_export import spreadsheet_cell
+from .workshops import placed_runs
 
 PAGE = 500
 LOCAL_TIME = "%Y-%m-%d %H:%M"
@@ -79,9 +80,17 @@ def schedule_csv(actor, convention_id: int) -> str:
     return _csv(["run", "room", "start", "end", "hosts", "track", "seats", "registered", "status"], rows)
 
 
-def attendees_csv(actor, workshop_id: int) -> str:
+def attendees_csv(actor, workshop_id: int, run_index: int | None = None) -> str:
+    """The workshop's attendees, run by run; with `run_index`, that placed run's alone (404 when it is not
+    placed). Who may read them is `workshop_attendees`' rule: the workshop's hosts and admins."""
     people = list(_all_pages(lambda limit, offset: workshop_attendees(actor, workshop_id, limit, offset)))
     workshop = db.session.get(Workshop, workshop_id)
+    if run_index is not None:
+        run = next((r for r in placed_runs([workshop_id]).get(workshop_id, []) if r.run_index == run_index), None)
+        if run is None:
+            raise NotFound(f"Run {run_index + 1} of '{workshop.title}' is not on the schedule.",
+                           fields={"run_index": run_index})
+        people = [p for p in people if p.selection.event_slot_id == run.slots[0].id]
     convention = load(actor, Convention, workshop.convention_id)
     zone = ZoneInfo(convention.timezone)
     slots = {s.id: s for s in db.session.scalars(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from solver.problem import Interest, Location as SolverLocation, Names, Placement, Problem, Slot, Workshop as SolverWorkshop
@@ -47,9 +48,13 @@ def _grouped(rows) -> dict[int, list]:
 
 
 def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = None,
-                  include_interests: bool = True) -> Problem:
+                  include_interests: bool = True, also_host_ids: frozenset[int] = frozenset(),
+                  with_workshops: bool = True) -> Problem:
     """Snapshot one convention. Placed runs are the `current` schedule; those of
-    `pinned_workshop_ids` are also pinned where they are.
+    `pinned_workshop_ids` are also pinned where they are. The availability of `also_host_ids` is
+    read too (hosts of a workshop not yet saved), as it is for every host of the workshops.
+    `with_workshops=False` leaves the workshops (and so placements and interests) out: the rooms,
+    slots, equipment and availability one workshop is judged against on its own.
 
     Plain rows, not ORM objects, one query per table: every manual placement takes a snapshot, and at
     FOSDEM's size (775 talks, 7,920 slots) building the objects and their collections was most of its time.
@@ -68,7 +73,8 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
         .join(Location, Location.id == LocationEquipment.location_id).where(Location.convention_id == convention_id)
         .order_by(LocationEquipment.location_id, LocationEquipment.equipment_id)
     ))
-    active = (Workshop.convention_id == convention_id, Workshop.status != "cancelled")
+    active = (Workshop.convention_id == convention_id, Workshop.status != "cancelled", sa.true() if with_workshops
+              else sa.false())
     workshops = db.session.execute(
         select(Workshop.id, Workshop.host_id, Workshop.title, Workshop.max_attendees, Workshop.duration_slots,
                Workshop.runs, Workshop.priority, Workshop.track_id).where(*active).order_by(Workshop.id)
@@ -91,7 +97,7 @@ def build_problem(convention_id: int, *, pinned_workshop_ids: set[int] | None = 
         .order_by(WorkshopEquipment.workshop_id, WorkshopEquipment.equipment_id)
     ))
     hosts_of = {w.id: [w.host_id] + [u for u in cohosts.get(w.id, []) if u != w.host_id] for w in workshops}
-    host_ids = {h for hosts in hosts_of.values() for h in hosts}
+    host_ids = {h for hosts in hosts_of.values() for h in hosts} | set(also_host_ids)
     windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for user_id, start, end in db.session.execute(
         select(HostAvailability.user_id, HostAvailability.start, HostAvailability.end)

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Capability, Convention, Equipment, EventSlot, Location, Selection, User, Workshop, WorkshopEquipment
 from ..models.workshops import run_seats, workshop_teaches, workshop_prerequisites
 from .access import find_visible, load, require_access
+from .accounts import normalise_email
 from .mail import send_mail
 from .permissions import require_signed_in
 from .tracks import checked_track_id
@@ -273,24 +274,49 @@ class _Refs:
             self.fields["equipment"] = _unknown(ids, found) + " (in this convention)"
         return items
 
-    def cohosts(self, ids: list[int], host_id: int | None) -> list[User]:
+    def cohosts(self, ids: list[int], host_id: int | None, field: str = "cohost_ids") -> list[User]:
+        """Co-hosts by id: every one a host, none of them the owner. `field` says which input named them
+        (`cohost_emails`: a form's addresses, and the refusals name the addresses)."""
         if _duplicates(ids):
-            self.fields["cohost_ids"] = "repeated: " + ", ".join(map(str, _duplicates(ids)))
+            self.fields[field] = "repeated: " + ", ".join(map(str, _duplicates(ids)))
             return []
         rows = db.session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
         if len(rows) != len(set(ids)):
-            self.fields["cohost_ids"] = _unknown(ids, [r.id for r in rows])
+            self.fields[field] = _unknown(ids, [r.id for r in rows])
             return []
-        not_hosts = sorted(u.id for u in rows if not u.may_host)
+        by_email = field == "cohost_emails"
+        not_hosts = sorted(u.email if by_email else u.id for u in rows if not u.may_host)
         if not_hosts:
-            self.fields["cohost_ids"] = "not hosts: " + ", ".join(map(str, not_hosts))
+            self.fields[field] = (", ".join(map(str, not_hosts)) + (" is" if len(not_hosts) == 1 else " are")
+                                  + " not a host yet: only hosts can co-host (they can apply to host first)"
+                                  if by_email else "not hosts: " + ", ".join(map(str, not_hosts)))
         elif host_id is not None and host_id in ids:
-            self.fields["cohost_ids"] = f"{host_id} is the host already"
+            owner = next(u for u in rows if u.id == host_id)
+            self.fields[field] = f"{owner.email} is the workshop's host already" if by_email \
+                else f"{host_id} is the host already"
         return sorted(rows, key=lambda r: ids.index(r.id))
+
+    def cohosts_by_email(self, emails: list[str], host_id: int | None) -> list[User]:
+        """Co-hosts named by their email addresses (as a form names them); an address with no account,
+        or given twice, is refused beside the `cohost_emails` input."""
+        wanted = [normalise_email(e) for e in emails if e.strip()]
+        twice = sorted({e for e in wanted if wanted.count(e) > 1})
+        if twice:
+            self.fields["cohost_emails"] = "given twice: " + ", ".join(twice)
+            return []
+        ids = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(wanted))).all()) \
+            if wanted else {}
+        unknown = [e for e in wanted if e not in ids]
+        if unknown:
+            self.fields["cohost_emails"] = ("no account uses " + ", ".join(unknown)
+                                            + ": a co-host signs up first, then you add them")
+            return []
+        return self.cohosts([ids[e] for e in wanted], host_id, "cohost_emails")
 
     def raise_if_any(self) -> None:
         if self.fields:
-            raise ValidationFailed("Some references are invalid.", fields=self.fields)
+            raise ValidationFailed("Some of the people, rooms, skills or equipment named cannot be used; "
+                                   "each one's note says why.", fields=self.fields)
 
 
 def _host_for(actor: User, host_id: int | None, refs: _Refs) -> int:
@@ -328,7 +354,9 @@ def create_workshop(
     cohost_ids: list[int] = (), location_ids: list[int] = (), description: str = "", duration_slots: int = 1,
     runs: int = 1, priority: int = 1, prerequisite_ids: list[int] = (), teaches_ids: list[int] = (),
     equipment: list[tuple[int, int]] = (), status: str = "published", track_id: int | None = None,
+    cohost_emails: list[str] | None = None,
 ) -> WorkshopView:
+    """`cohost_emails` (a form's way of naming co-hosts), when given, stands in for `cohost_ids`."""
     user = require_signed_in(actor)
     if not user.may_host:
         raise Forbidden("Only hosts create workshops; apply to host first.")
@@ -337,7 +365,10 @@ def create_workshop(
     if convention.status == "closed":
         raise Conflict("The convention is closed; no new workshops.", code="convention_closed")
     owner_id = _host_for(user, host_id, refs)
-    cohosts = refs.cohosts(list(cohost_ids), owner_id)
+    if cohost_emails is not None:
+        cohosts = refs.cohosts_by_email(list(cohost_emails), owner_id)
+    else:
+        cohosts = refs.cohosts(list(cohost_ids), owner_id)
     locations = refs.locations(convention_id, list(location_ids))
     prerequisites = refs.capabilities("prerequisite_ids", list(prerequisite_ids))
     teaches = refs.capabilities("teaches_ids", list(teaches_ids))
@@ -359,7 +390,8 @@ def create_workshop(
 
 
 def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
-    """Partial update; only the keys given change. See the module doc for duration/runs changes."""
+    """Partial update; only the keys given change. See the module doc for duration/runs changes.
+    `cohost_emails` (a form's way of naming co-hosts) stands in for `cohost_ids`."""
     workshop, convention = require_editable(actor, workshop_id)
     refs = _Refs()
     if "host_id" in changes and changes["host_id"] != workshop.host_id:
@@ -367,7 +399,10 @@ def update_workshop(actor, workshop_id: int, **changes) -> WorkshopView:
             raise Forbidden("Only an admin may hand a workshop to another host.")
         _host_for(actor, changes["host_id"], refs)
     new_host = changes.get("host_id", workshop.host_id)
-    if "cohost_ids" in changes:
+    if "cohost_emails" in changes:
+        cohosts = refs.cohosts_by_email(changes.pop("cohost_emails"), new_host)
+        changes["cohost_ids"] = [u.id for u in cohosts]
+    elif "cohost_ids" in changes:
         cohosts = refs.cohosts(changes["cohost_ids"], new_host)
     elif new_host in [u.id for u in workshop.cohosts]:
         refs.fields["host_id"] = f"{new_host} is a co-host; remove them from cohost_ids"
@@ -450,6 +485,23 @@ def set_prerequisites(actor, workshop_id: int, capability_ids: list[int]) -> Wor
 
 def set_equipment(actor, workshop_id: int, equipment: list[tuple[int, int]]) -> WorkshopView:
     return update_workshop(actor, workshop_id, equipment=equipment)
+
+
+@dataclass(frozen=True)
+class CancellationImpact:
+    """What cancelling a workshop takes with it: said before it happens."""
+
+    registered: int  # people who lose their seat and are mailed
+    waitlisted: int  # people who lose their place in a queue and are mailed
+    placed_runs: int  # runs taken off the schedule
+
+
+def cancellation_impact(actor, workshop_id: int) -> tuple[Workshop, CancellationImpact]:
+    """The workshop and what cancelling it would do, for the one who may cancel it (nothing changes)."""
+    workshop, _ = require_editable(actor, workshop_id, delete=True)
+    counts, _ = selection_counts([workshop.id])
+    runs = placed_runs([workshop.id]).get(workshop.id, [])
+    return workshop, CancellationImpact(counts[workshop.id]["registered"], counts[workshop.id]["waitlisted"], len(runs))
 
 
 def delete_workshop(actor, workshop_id: int) -> None:

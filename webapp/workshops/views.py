@@ -192,4 +192,7 @@ def browse(convention_id: int):
 
 @bp.get("/workshops/<int(max=2147483647):workshop_id>")
 def detail(workshop_id: int):
-    return render_template("workshops/detail.html", **action_context(workshop_id))
+    context = action_context(workshop_id)
+    if current_user.is_authenticated and context["workshop"].prerequisites:  # "Needs: X (ask for it)"
+        context["held_ids"] = {v.capability.id for v in attending.user_capabilities(current_user, current_user.id)}
+    return render_template("workshops/detail.html", **context)
