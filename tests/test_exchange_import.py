@@ -121,6 +121,8 @@ def test_a_frab_file_whose_guids_are_not_uuids_still_imports_and_exports_uuids(c
     (b'{"schedule": {"conference": {"title": "x", "days": [}}}', "line 1, column"),
     (b'{"hello": 1}', "no schedule.conference"),
     (b"just text", "neither a frab schedule.xml"),
+    (b"<?xml version='2.0'?>\n<schedule><conference><title>x</title></conference></schedule>",
+     "line 1 names version '2.0', which is unknown"),
 ])
 def test_malformed_files_are_refused_naming_where(client, admin_headers, content, where):
     before = counts()

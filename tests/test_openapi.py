@@ -77,3 +77,15 @@ def test_list_paging_and_required_query_parameters_are_documented(client):
     slots = _query_parameters(spec, "/api/event-slots")
     assert slots["convention_id"]["required"] is True and slots["location_id"]["required"] is False
     assert slots["location_id"]["schema"]["type"] == "integer"  # absent, never null, in a query string
+
+
+def test_the_import_documents_its_multipart_body_with_the_file(client):
+    spec = client.get("/api/openapi.json").get_json()
+    body = spec["paths"]["/api/conventions/import"]["post"]["requestBody"]
+    assert body["required"] is True and list(body["content"]) == ["multipart/form-data"]
+    schema = body["content"]["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"]
+    assert schema["properties"]["file"] == {**schema["properties"]["file"], "type": "string", "format": "binary"}
+    assert schema["properties"]["convention_id"]["type"] == "integer"  # a form field is left out, never null
+    assert schema["properties"]["keep_placements"] == {"default": False, "title": "Keep Placements",
+                                                       "type": "boolean"}

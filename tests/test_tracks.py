@@ -67,7 +67,7 @@ def test_a_track_name_is_unique_in_its_convention_ignoring_case(client, people, 
     _track(con, "Rust")
     admin = auth_headers(people["admin"])
     taken = client.post(f"/api/conventions/{con.id}/tracks", json={"name": "rust"}, headers=admin)
-    assert assert_error(taken, 409, "track_name_taken")["fields"] == {"name": "taken"}
+    assert assert_error(taken, 409, "track_name_taken")["fields"] == {"name": "already used by 'Rust'"}
     assert client.post(f"/api/conventions/{other.id}/tracks", json={"name": "Rust"}, headers=admin).status_code == 201
 
 
@@ -150,3 +150,46 @@ def test_hosts_choose_a_track_when_proposing_and_editing(client, people):
     assert client.post(f"/host/workshops/{ws.id}/edit", data={**fields, "track_id": ""}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Workshop, ws.id).track_id is None
+
+
+# the admins' tracks page (the browser test, tests/browser/test_tracks_page.py, walks through it) -----------------
+
+
+@pytest.mark.parametrize("actor,status", [("attendee", 403), ("host", 403)])
+def test_only_admins_open_or_post_the_tracks_page(client, people, actor, status):
+    con = f.convention()
+    track = _track(con)
+    db.session.commit()
+    assert client.get(f"/admin/conventions/{con.id}/tracks").status_code == 302  # signed out: to sign in
+    sign_in(client, people[actor])
+    assert client.get(f"/admin/conventions/{con.id}/tracks").status_code == status
+    for url, data in ((f"/admin/conventions/{con.id}/tracks", {"name": "X", "colour": "#000000"}),
+                      (f"/admin/conventions/{con.id}/tracks/{track.id}", {"name": "X", "colour": "#000000"}),
+                      (f"/admin/conventions/{con.id}/tracks/{track.id}/delete", {"confirmed": "1"})):
+        assert client.post(url, data=data).status_code == status
+    db.session.expire_all()
+    assert [(t.name, t.colour) for t in db.session.scalars(db.select(Track))] == [("Embedded", "#ff8800")]
+
+
+def test_the_tracks_page_refuses_in_words_and_keeps_to_its_convention(client, people):
+    con, other = f.convention(), f.convention(name="Other")
+    track, elsewhere = _track(con, "Rust"), _track(other, "Go")
+    db.session.commit()
+    sign_in(client, people["admin"])
+    page = client.get(f"/conventions/{con.id}").get_data(as_text=True)
+    assert f'href="/admin/conventions/{con.id}/tracks" id="tracks-link"' in page
+    bad = client.post(f"/admin/conventions/{con.id}/tracks", data={"name": "", "colour": "red"})
+    text = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422 and "Fill this in." in text and "a colour such as #ff8800" in text
+    taken = client.post(f"/admin/conventions/{con.id}/tracks/{track.id}", data={"name": "Rust", "colour": "#00ff00"})
+    assert taken.status_code == 302  # its own name, recoloured
+    # another convention's track is not this page's to change (404), and stays as it was
+    assert client.post(f"/admin/conventions/{con.id}/tracks/{elsewhere.id}",
+                       data={"name": "Stolen", "colour": "#000000"}).status_code == 404
+    assert client.post(f"/admin/conventions/{con.id}/tracks/{elsewhere.id}/delete",
+                       data={"confirmed": "1"}).status_code == 404
+    asked = client.post(f"/admin/conventions/{con.id}/tracks/{track.id}/delete", data={})
+    assert asked.status_code == 200 and "No workshop is in it." in html.unescape(asked.get_data(as_text=True))
+    db.session.expire_all()
+    assert [(t.name, t.colour) for t in db.session.scalars(db.select(Track).order_by(Track.id))] == [
+        ("Rust", "#00ff00"), ("Go", "#ff8800")]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from webapp.errors import Conflict
 from webapp.extensions import db
-from webapp.models import Capability, Equipment, Location
+from webapp.models import Capability, Equipment, Location, Track
 from webapp.models.names import name_key
 from webapp.services.unique_names import flush_keeping_names_unique
 
@@ -44,12 +44,14 @@ def _kinds(con):
                       "equipment_name_taken", Equipment),
         "location": (f"/api/conventions/{con.id}/locations", lambda name: {"name": name, "capacity": 10},
                      "location_name_taken", Location),
+        "track": (f"/api/conventions/{con.id}/tracks", lambda name: {"name": name}, "track_name_taken", Track),
     }
 
 
 @pytest.mark.parametrize("kind,name,twin", [
     ("capability", "Élan", "élan"), ("equipment", "Écran", "ÉCRAN"), ("location", "Ägypten", "ägypten"),
     ("capability", "Straße", "STRASSE"), ("location", "Salle É", "salle e\u0301"),
+    ("track", "Économie", "ÉCONOMIE"), ("track", "Straße", "strasse"),
 ])
 def test_a_name_differing_only_in_case_is_a_409_in_the_error_shape(client, con, admin_headers, kind, name, twin):
     url, body, code, model = _kinds(con)[kind]
@@ -62,13 +64,13 @@ def test_a_name_differing_only_in_case_is_a_409_in_the_error_shape(client, con, 
     assert _count(model) == 1
 
 
-@pytest.mark.parametrize("kind", ["capability", "equipment", "location"])
+@pytest.mark.parametrize("kind", ["capability", "equipment", "location", "track"])
 def test_renaming_onto_another_name_is_a_409_and_changing_only_the_case_is_allowed(client, con, admin_headers, kind):
     url, body, code, model = _kinds(con)[kind]
     first = client.post(url, json=body("Élan"), headers=admin_headers).get_json()
     second = client.post(url, json=body("Other"), headers=admin_headers).get_json()
     item_url = {"capability": "/api/capabilities/{}", "equipment": "/api/equipment/{}",
-                "location": f"/api/conventions/{con.id}/locations/{{}}"}[kind]
+                "location": f"/api/conventions/{con.id}/locations/{{}}", "track": "/api/tracks/{}"}[kind]
     refused = client.put(item_url.format(second["id"]), json={"name": "ÉLAN"}, headers=admin_headers)
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == code
     recased = client.put(item_url.format(first["id"]), json={"name": "élan"}, headers=admin_headers)

@@ -22,6 +22,7 @@ FORM_ERROR = "_form"  # what belongs to no single input
 FRIENDLY_PATTERNS = {
     "registration_fee": "a sum such as 0, 12 or 12.50",
     "time_ranges": "times look like 09:00 (an end may be 24:00)",
+    "colour": "a colour such as #ff8800",
 }
 CHOICE_LISTS = ("days", "time_ranges", "location_ids")  # checkbox groups and rows: "choose at least one"
 ROW_LABELS = {"time_ranges": "range"}  # errors inside a row say which row

@@ -33,4 +33,4 @@ def admin_navigation() -> dict:
             "pending_capability_requests": pending_request_count(current_user)}
 
 
-from . import applications, people, registrations  # noqa: E402,F401  (routes register on bp)
+from . import applications, people, registrations, tracks  # noqa: E402,F401  (routes register on bp)

@@ -8,6 +8,7 @@ from flask import jsonify
 from . import bp
 from .routing import ROUTE_DOCS
 
+JSON = "application/json"
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-zA-Z_]+)>")
 ERROR_SCHEMA = {
     "type": "object",
@@ -57,6 +58,14 @@ def build_spec() -> dict:
         add_component(model.__name__, schema)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
+    def form_schema(model) -> dict:
+        """A form's (multipart) fields: a field left out takes its default, as a query parameter; none is null."""
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            add_component(name, sub)
+        schema["properties"] = {name: _without_null(prop) for name, prop in schema.get("properties", {}).items()}
+        return schema
+
     def query_parameters(model) -> list[dict]:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():
@@ -92,7 +101,8 @@ def build_spec() -> dict:
             if doc.body:
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": ref(doc.body)}},
+                    "content": {doc.body_media: {"schema": ref(doc.body) if doc.body_media == JSON
+                                                 else form_schema(doc.body)}},
                 }
             if doc.auth:
                 operation["security"] = [{"bearer": []}, {"session": []}]

@@ -25,6 +25,7 @@ class RouteDoc:
     status: int = 200
     auth: bool = True
     tags: list[str] = field(default_factory=list)
+    body_media: str = "application/json"  # the body's media type; "multipart/form-data" for a file upload
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -42,13 +43,15 @@ def api_route(
     status: int = 200,
     auth: bool = True,
     tag: str | None = None,
+    body_media: str = "application/json",
 ):
     """Register a JSON route; a write request commits once, after the service succeeded."""
 
     def decorator(view: Callable[..., Any]):
         prefix = bp.url_prefix or ""
         ROUTE_DOCS.append(
-            RouteDoc(prefix + rule, methods, summary, body, query, response, status, auth, [tag] if tag else [])
+            RouteDoc(prefix + rule, methods, summary, body, query, response, status, auth, [tag] if tag else [],
+                     body_media)
         )
 
         @functools.wraps(view)

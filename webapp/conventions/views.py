@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from ..errors import NotFound
 from ..extensions import htmx
 from ..models.conventions import TITLE_MAX
+from ..services.links import id_link_maker
 from ..services import attending, catalogue, conventions, locations, placement, slots, workshops
 from . import bp
 from .grid import Cell, build_grid
@@ -300,15 +301,10 @@ def _viewer(convention_id: int) -> dict:
             "may_place": user.is_admin or user.has_role("host"), "mine": frozenset(mine), "hosting": frozenset(hosting)}
 
 
-_ID_MARK = 2147483647  # the largest id a route takes: stands for the id in a link made once
-
-
 def _link_maker(endpoint: str, **values):
     """A function from an id to the link `url_for(endpoint, **values)` gives for it, with url_for called
     once: a day of the grid has about two thousand links that differ only in their slot or workshop id."""
-    name = "slot_id" if "convention_id" in values else "workshop_id"
-    head, tail = url_for(endpoint, **values, **{name: _ID_MARK}).split(str(_ID_MARK), 1)
-    return lambda object_id: f"{head}{object_id}{tail}"
+    return id_link_maker(url_for, endpoint, "slot_id" if "convention_id" in values else "workshop_id", **values)
 
 
 def _grid_links(convention_id: int, chosen: str | None, rooms: list[int]) -> dict:

@@ -8,7 +8,7 @@ from ..api import bp as api_bp
 from ..api.routing import api_route
 from ..input_guard import allow_large_body
 from ..services import calendar_export, csv_exports, registration_export, schedule_import
-from .schemas import CalendarFeedOut, ImportOut, parse_import_form
+from .schemas import CalendarFeedOut, ImportOut, ImportUploadIn, parse_import_form
 
 
 def csv_response(text: str, filename: str):
@@ -60,7 +60,7 @@ def rotate_calendar_feed():
 @api_route(api_bp, "/conventions/import", ["POST"],
            summary="Import a frab schedule.xml or frab/pretalx schedule.json (admin; multipart: file, optional "
                    "convention_id, keep_placements, timezone) into a new or an existing convention",
-           response=ImportOut, status=201, tag="import")
+           body=ImportUploadIn, body_media="multipart/form-data", response=ImportOut, status=201, tag="import")
 @allow_large_body
 def import_schedule():
     form = parse_import_form()

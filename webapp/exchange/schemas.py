@@ -37,6 +37,13 @@ class ImportFieldsIn(Schema):
     timezone: TimeZoneName | None = None
 
 
+class ImportUploadIn(ImportFieldsIn):
+    """The import's multipart/form-data body as the API documents it (parse_import_form reads it)."""
+
+    file: Annotated[bytes, Field(description="the schedule file: a frab or pentabarf schedule.xml, or a frab or "
+                                             "pretalx schedule.json")]
+
+
 @dataclass(frozen=True)
 class ImportForm:
     raw: bytes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -32,3 +33,24 @@ class CaseInsensitiveName:
     def _keep_name_key(self, _field: str, name: str) -> str:
         self.name_key = name_key(name)
         return name
+
+
+def fill_name_keys(bind: Any, table: str, scope_column: str | None, title_max: int) -> None:
+    """For a migration that adds `name_key` to `table`: fill it for every row. Rows that an older, ASCII-only
+    check let in twice ("Élan" and "élan" in one scope) keep the oldest row's name; each later one gets " (2)",
+    " (3)", … appended, so no row, and nothing referring to it, is lost. Migrations call this: keep what it does."""
+    rows = bind.execute(sa.text(f"SELECT id, {scope_column or 'NULL'}, name FROM {table} ORDER BY id")).all()
+    taken = {(scope, name_key(name)) for _, scope, name in rows}
+    first_of: set = set()
+    for row_id, scope, name in rows:
+        key = (scope, name_key(name))
+        if key in first_of:
+            number = 2
+            while (scope, name_key(f"{name[:title_max - len(f' ({number})')]} ({number})")) in taken:
+                number += 1
+            name = f"{name[:title_max - len(f' ({number})')]} ({number})"
+            key = (scope, name_key(name))
+            taken.add(key)
+        first_of.add(key)
+        bind.execute(sa.text(f"UPDATE {table} SET name = :name, name_key = :key WHERE id = :id"),
+                     {"name": name, "key": key[1], "id": row_id})

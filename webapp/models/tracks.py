@@ -6,11 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .conventions import TITLE_MAX
+from .names import CaseInsensitiveName
 
 DEFAULT_COLOUR = "#6b7280"
 
 
-class Track(db.Model):
+class Track(CaseInsensitiveName, db.Model):
     __tablename__ = "tracks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -20,6 +21,6 @@ class Track(db.Model):
     colour: Mapped[str] = mapped_column(sa.String(7), default=DEFAULT_COLOUR)
 
     __table_args__ = (
-        sa.UniqueConstraint("convention_id", "name"),
+        sa.UniqueConstraint("convention_id", "name_key"),
         sa.CheckConstraint("length(colour) = 7", name="colour_rrggbb"),
     )

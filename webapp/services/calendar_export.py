@@ -17,7 +17,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..models import CalendarFeed, CalendarRunState, Convention, EventSlot, Selection, User, Workshop, utcnow
 from ..models.workshops import workshop_cohosts
-from .links import external_url
+from .links import external_url, id_link_maker
 from .permissions import require_signed_in
 from .published_schedule import PublishedRun, published_schedule
 
@@ -56,6 +56,7 @@ def calendar_ics(name: str, runs: list[PublishedRun], stamp: datetime) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
+    workshop_url = id_link_maker(external_url, "workshop_pages.detail", "workshop_id")
     for run in runs:
         event = Event()
         event.add("uid", f"{run.guid}@{UID_DOMAIN}")
@@ -69,7 +70,7 @@ def calendar_ics(name: str, runs: list[PublishedRun], stamp: datetime) -> bytes:
         event.add("description", f"With {hosts}.\n\n{run.description}".strip())
         if run.track:
             event.add("categories", [run.track])
-        event.add("url", external_url("workshop_pages.detail", workshop_id=run.workshop_id))
+        event.add("url", workshop_url(run.workshop_id))
         calendar.add_component(event)
     return calendar.to_ical()
 

@@ -10,7 +10,7 @@ from ..models.workshops import workshop_prerequisites, workshop_teaches
 from .access import find_visible, load
 from .lookup import get_or_404
 from .permissions import require_admin
-from .unique_names import SAME_NAME, flush_keeping_names_unique, holder_of_name
+from .unique_names import UniqueName, update_named_row
 
 
 # capabilities ---------------------------------------------------------------------------------
@@ -25,37 +25,17 @@ def list_capabilities(actor: User | None, limit: int, offset: int, q: str | None
     return list(rows), total
 
 
-def _capability_name_taken(name: str, holder: str | None = None) -> Conflict:
-    return Conflict(f"There is already a capability named '{holder or name}'; {SAME_NAME}.",
-                    code="capability_name_taken", fields={"name": f"already used by '{holder or name}'"})
-
-
-def _check_capability_name_free(name: str, exclude_id: int | None = None) -> None:
-    holder = holder_of_name(Capability, name, exclude_id)
-    if holder is not None:
-        raise _capability_name_taken(name, holder)
+CAPABILITY_NAME = UniqueName(Capability, "capability_name_taken", "There is already a capability named", scope=None)
 
 
 def create_capability(actor: User | None, *, name: str, description: str) -> Capability:
     require_admin(actor)
-    _check_capability_name_free(name)
-    row = Capability(name=name, description=description)
-    db.session.add(row)
-    flush_keeping_names_unique(_capability_name_taken(row.name))
-    return row
+    return CAPABILITY_NAME.add(Capability(name=name, description=description))
 
 
 def update_capability(actor: User | None, capability_id: int, *, name: str | None = None,
                       description: str | None = None) -> Capability:
-    require_admin(actor)
-    row = get_or_404(Capability, capability_id, "capability")
-    if name is not None and name != row.name:
-        _check_capability_name_free(name, exclude_id=row.id)
-        row.name = name
-    if description is not None:
-        row.description = description
-    flush_keeping_names_unique(_capability_name_taken(row.name))
-    return row
+    return update_named_row(actor, CAPABILITY_NAME, capability_id, "capability", name=name, description=description)
 
 
 def delete_capability(actor: User | None, capability_id: int, cascade: bool = False) -> None:
@@ -104,38 +84,18 @@ def list_equipment(actor: User | None, limit: int, offset: int, convention_id: i
     return list(rows), total
 
 
-def _equipment_name_taken(name: str, holder: str | None = None) -> Conflict:
-    return Conflict(f"This convention already has equipment named '{holder or name}'; {SAME_NAME}.",
-                    code="equipment_name_taken", fields={"name": f"already used by '{holder or name}'"})
-
-
-def _check_equipment_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    holder = holder_of_name(Equipment, name, exclude_id, convention_id=convention_id)
-    if holder is not None:
-        raise _equipment_name_taken(name, holder)
+EQUIPMENT_NAME = UniqueName(Equipment, "equipment_name_taken", "This convention already has equipment named")
 
 
 def create_equipment(actor: User | None, *, convention_id: int, name: str, quantity: int) -> Equipment:
     admin = require_admin(actor)
     find_visible(admin, Convention, convention_id, "convention_id")
-    _check_equipment_name_free(convention_id, name)
-    row = Equipment(convention_id=convention_id, name=name, quantity=quantity)
-    db.session.add(row)
-    flush_keeping_names_unique(_equipment_name_taken(row.name))
-    return row
+    return EQUIPMENT_NAME.add(Equipment(convention_id=convention_id, name=name, quantity=quantity))
 
 
 def update_equipment(actor: User | None, equipment_id: int, *, name: str | None = None,
                      quantity: int | None = None) -> Equipment:
-    require_admin(actor)
-    row = get_or_404(Equipment, equipment_id, "equipment")
-    if name is not None and name != row.name:
-        _check_equipment_name_free(row.convention_id, name, exclude_id=row.id)
-        row.name = name
-    if quantity is not None:
-        row.quantity = quantity
-    flush_keeping_names_unique(_equipment_name_taken(row.name))
-    return row
+    return update_named_row(actor, EQUIPMENT_NAME, equipment_id, "equipment", name=name, quantity=quantity)
 
 
 def _equipment_usage(row: Equipment) -> tuple[int, int]:

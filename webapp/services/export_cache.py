@@ -12,6 +12,7 @@ from typing import Callable
 
 from ..extensions import db
 from ..models import Convention
+from .collector import collector_paused
 from .published_schedule import visible_convention_for_export
 from .schedule_versions import version_of
 from .versioned_cache import app_cache
@@ -24,11 +25,18 @@ class ExportFile:
     last_modified: datetime
 
 
+def _built(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    def paused() -> bytes:
+        with collector_paused():
+            return build()
+    return paused
+
+
 def cached_export(convention_id: int, kind: tuple, build: Callable[[], bytes]) -> ExportFile:
     convention: Convention = visible_convention_for_export(convention_id)
     found = version_of(db.session, convention_id)
     key = (*found.cache_key, "export", *kind)
-    body = app_cache("exports").cached(key, found.version, build)
+    body = app_cache("exports").cached(key, found.version, _built(build))
     changed = convention.schedule_changed_at or convention.created_at
     etag = f"{convention_id}-{found.cache_key[1]:.0f}-{found.version}-{'-'.join(map(str, kind[:2]))}"
     return ExportFile(body, etag, changed)

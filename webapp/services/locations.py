@@ -12,7 +12,7 @@ from ..models import Convention, Equipment, EventSlot, Location, LocationEquipme
 from .access import load
 from .conventions import admin_convention
 from .slots import unplace_runs
-from .unique_names import SAME_NAME, flush_keeping_names_unique, holder_of_name
+from .unique_names import UniqueName
 from ..models.types import MAX_ID
 
 
@@ -50,15 +50,7 @@ def get_location(actor: User | None, convention_id: int, location_id: int) -> Lo
     return _location_in(convention_id, location_id)
 
 
-def _name_taken(name: str, holder: str | None = None) -> Conflict:
-    return Conflict(f"This convention already has a room named '{holder or name}'; {SAME_NAME}.",
-                    code="location_name_taken", fields={"name": f"already used by '{holder or name}'"})
-
-
-def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    holder = holder_of_name(Location, name, exclude_id, convention_id=convention_id)
-    if holder is not None:
-        raise _name_taken(name, holder)
+LOCATION_NAME = UniqueName(Location, "location_name_taken", "This convention already has a room named")
 
 
 def _checked_equipment(convention_id: int, items: list[dict]) -> dict[int, int]:
@@ -101,11 +93,11 @@ def create_location(actor: User | None, convention_id: int, *, name: str, capaci
                     equipment: list[dict]) -> Location:
     admin_convention(actor, convention_id)
     wanted = _checked_equipment(convention_id, equipment)
-    _check_name_free(convention_id, name)
+    LOCATION_NAME.require_free(name, convention_id)
     row = Location(convention_id=convention_id, name=name, capacity=capacity)
     db.session.add(row)
     _set_equipment(row, wanted)
-    flush_keeping_names_unique(_name_taken(row.name))
+    LOCATION_NAME.flush(row)
     return _reloaded(row)
 
 
@@ -115,14 +107,12 @@ def update_location(actor: User | None, convention_id: int, location_id: int, *,
     row = _location_in(convention_id, location_id)
     if equipment is not None:
         wanted = _checked_equipment(convention_id, equipment)
-    if name is not None and name != row.name:
-        _check_name_free(convention_id, name, exclude_id=row.id)
-        row.name = name
+    LOCATION_NAME.rename(row, name)
     if capacity is not None:
         row.capacity = capacity
     if equipment is not None:
         _set_equipment(row, wanted)
-    flush_keeping_names_unique(_name_taken(row.name))
+    LOCATION_NAME.flush(row)
     return _reloaded(row)
 
 

@@ -21,6 +21,8 @@ from ..errors import ValidationFailed
 
 DURATION = re.compile(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
 CLOCK = re.compile(r"^([0-2]?\d):([0-5]\d)(?::([0-5]\d))?$")
+XML_VERSION = re.compile(rb"""^\s*<\?xml\s+version\s*=\s*["']([^"']*)["']""")
+KNOWN_XML_VERSIONS = (b"1.0", b"1.1")  # expat reads any other as 1.0 without a word
 
 
 class ScheduleFileError(ValidationFailed):
@@ -159,6 +161,10 @@ def _text(element: Element, name: str) -> str:
 
 
 def _read_xml(raw: bytes, default_timezone: str | None) -> ScheduleFile:
+    declared = XML_VERSION.match(raw[:200])
+    if declared and declared[1] not in KNOWN_XML_VERSIONS:
+        raise ScheduleFileError(f"The XML declaration at line 1 names version "
+                                f"'{declared[1].decode(errors='replace')}', which is unknown: a schedule.xml is XML 1.0.")
     try:
         root = SafeET.fromstring(raw, forbid_dtd=True)
     except ParseError as error:

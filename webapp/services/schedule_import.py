@@ -29,6 +29,7 @@ from ..models.exchange import SOURCE_KEY_MAX
 from ..models.tracks import DEFAULT_COLOUR
 from .accounts import create_user, normalise_email, send_invitation
 from .conventions import admin_convention
+from .collector import collector_paused
 from .permissions import require_admin
 from .published_schedule import finest_grid, slug_text
 from .schedule_files import EventEntry, PersonEntry, ScheduleFile, ScheduleFileError, read_schedule_file
@@ -305,5 +306,6 @@ def import_schedule_file(actor, raw: bytes, *, convention_id: int | None = None,
     require_admin(actor)
     if convention_id is not None:  # a file without a time zone is read in the convention's
         timezone_name = timezone_name or admin_convention(actor, convention_id).timezone
-    file = read_schedule_file(raw, timezone_name)
-    return import_schedule(actor, file, convention_id=convention_id, keep_placements=keep_placements)
+    with collector_paused():
+        file = read_schedule_file(raw, timezone_name)
+        return import_schedule(actor, file, convention_id=convention_id, keep_placements=keep_placements)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Convention, Track, User
+from ..models import Convention, Track, User, Workshop
 from .access import load
 from .conventions import admin_convention
-from .lookup import get_or_404, require_name_free
+from .lookup import get_or_404
+from .unique_names import UniqueName, update_named_row
 from .permissions import require_admin
 
 
@@ -30,29 +31,37 @@ def tracks_by_convention(convention_ids: list[int]) -> dict[int, list[Track]]:
     return found
 
 
-def _check_name_free(convention_id: int, name: str, exclude_id: int | None = None) -> None:
-    require_name_free(Track, convention_id, name, code="track_name_taken", what="a track", exclude_id=exclude_id)
+TRACK_NAME = UniqueName(Track, "track_name_taken", "This convention already has a track named")
 
 
 def create_track(actor: User | None, convention_id: int, *, name: str, colour: str) -> Track:
     admin_convention(actor, convention_id)
-    _check_name_free(convention_id, name)
-    track = Track(convention_id=convention_id, name=name, colour=colour.lower())
-    db.session.add(track)
-    db.session.flush()
-    return track
+    return TRACK_NAME.add(Track(convention_id=convention_id, name=name, colour=colour.lower()))
 
 
 def update_track(actor: User | None, track_id: int, *, name: str | None = None, colour: str | None = None) -> Track:
-    require_admin(actor)
+    return update_named_row(actor, TRACK_NAME, track_id, "track", name=name,
+                            colour=colour.lower() if colour is not None else None)
+
+
+def track_in(actor: User | None, convention_id: int, track_id: int) -> Track:
+    """A track of this convention, for an admin's page whose address names both (404 otherwise)."""
+    admin_convention(actor, convention_id)
     track = get_or_404(Track, track_id, "track")
-    if name is not None and name != track.name:
-        _check_name_free(track.convention_id, name, exclude_id=track.id)
-        track.name = name
-    if colour is not None:
-        track.colour = colour.lower()
-    db.session.flush()
+    if track.convention_id != convention_id:
+        raise NotFound(f"No track {track_id} in convention {convention_id}.", fields={"id": track_id})
     return track
+
+
+def managed_tracks(actor: User | None, convention_id: int) -> tuple[Convention, list[tuple[Track, int]]]:
+    """For the admins' tracks page: the convention and each of its tracks with how many workshops it holds
+    (what deleting it would leave without a track)."""
+    convention = admin_convention(actor, convention_id)
+    counts = dict(db.session.execute(
+        select(Workshop.track_id, func.count()).where(Workshop.convention_id == convention_id,
+                                                       Workshop.track_id.is_not(None))
+        .group_by(Workshop.track_id)).all())
+    return convention, [(track, counts.get(track.id, 0)) for track in list_tracks(actor, convention_id)]
 
 
 def delete_track(actor: User | None, track_id: int) -> None:
