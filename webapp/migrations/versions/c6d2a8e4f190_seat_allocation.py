@@ -2,7 +2,7 @@
 a run's kind and allocation result
 
 Revision ID: c6d2a8e4f190
-Revises: c7d2e9f4a1b8
+Revises: c7d2e9a4f160
 Create Date: 2026-12-02 11:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'c6d2a8e4f190'
-down_revision = 'c7d2e9f4a1b8'
+down_revision = 'c7d2e9a4f160'
 branch_labels = None
 depends_on = None
 
