@@ -44,11 +44,12 @@ def hard_convention(make_user, workshops=40, rooms=2, slots_per_room=24, attende
     return con, made
 
 
-def wait_for_run(client, headers, run_id, statuses, timeout=60.0) -> dict:
+def wait_for_run(client, headers, run_id, statuses, timeout=60.0, runs="schedule-runs") -> dict:
+    """The run's JSON once its status is one of `statuses` (`runs="allocation-runs"` for a seat allocation)."""
     deadline = time.monotonic() + timeout
     body = {}
     while time.monotonic() < deadline:
-        body = client.get(f"/api/schedule-runs/{run_id}", headers=headers).get_json()
+        body = client.get(f"/api/{runs}/{run_id}", headers=headers).get_json()
         if body.get("status") in statuses:
             return body
         time.sleep(0.2)

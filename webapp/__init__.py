@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .errors import register_error_handlers
     from .input_guard import register_input_guard
     from .main import bp as main_bp
-    from . import attending, catalogue, conventions, exchange, hosts, scheduling, tracks, users, workshops  # noqa: F401  (JSON routes)
+    from . import allocation, attending, catalogue, conventions, exchange, hosts, scheduling, tracks, users, workshops  # noqa: F401  (JSON routes)
 
     csrf.exempt(api_bp)  # JSON clients send no form token; api/__init__.py checks the origin of cookie writes
     app.register_blueprint(api_bp)
@@ -89,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin_pages_bp)
     app.register_blueprint(exchange.bp)
+    app.register_blueprint(allocation.bp)
     register_error_handlers(app)
     register_input_guard(app)
     register_provider(app)

@@ -72,7 +72,7 @@ class _Heartbeat:
 
     def beat(self) -> None:
         progress = dict(self.latest, total_runs=self.total_runs, elapsed_seconds=round(time.monotonic() - self._started, 2),
-                        phase="solving" if self.latest else "building")
+                        phase=self.latest.get("phase") or ("solving" if self.latest else "building"))
         best, self._best = self._best, None
         values = {"progress": progress, "heartbeat_at": utcnow()}
         if best is not None:
@@ -116,6 +116,10 @@ def execute_run(run_id: int) -> str:
         current_app.logger.info("run %s is not queued any more; nothing to do", run_id)
         return "skipped"
     try:
+        if run.kind == "allocation":
+            from .allocation import allocate_and_store
+
+            return allocate_and_store(run)
         return _solve_and_store(run)
     except Exception as error:
         db.session.rollback()

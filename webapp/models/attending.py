@@ -24,12 +24,15 @@ class ConventionRegistration(db.Model):
     convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="signed_up")
     payment_reference: Mapped[str | None] = mapped_column(sa.String(200))
+    # seat allocation: how many workshops this attendee wants at most (None: as many as they wish for)
+    max_workshops: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "convention_id"),
         sa.CheckConstraint(f"status IN {REGISTRATION_STATUSES!r}", name="status_known"),
+        sa.CheckConstraint("max_workshops IS NULL OR max_workshops >= 1", name="max_workshops_positive"),
     )
 
 
@@ -48,6 +51,8 @@ class Selection(OwnedByUser, db.Model):
     event_slot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event_slots.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(sa.String(16), default="interested")
     rank: Mapped[int | None]
+    # seats taken together (a parent with children): a wish for a party, then its registration
+    party_size: Mapped[int] = mapped_column(default=1, server_default="1")
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -56,6 +61,7 @@ class Selection(OwnedByUser, db.Model):
         sa.UniqueConstraint("user_id", "workshop_id"),
         sa.CheckConstraint(f"status IN {SELECTION_STATUSES!r}", name="status_known"),
         sa.CheckConstraint("rank IS NULL OR rank >= 1", name="rank_positive"),
+        sa.CheckConstraint("party_size >= 1", name="party_size_positive"),
         sa.Index("ix_selections_slot_status", "event_slot_id", "status"),
     )
 

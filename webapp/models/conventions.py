@@ -13,6 +13,8 @@ from .names import CaseInsensitiveName
 from .types import UTCDateTime, utcnow
 
 CONVENTION_STATUSES = ("draft", "open", "closed")
+SEAT_MODES = ("first_come", "allocation")  # how workshop seats are given (issue 16, services/allocation_runs.py)
+MAX_PARTY_SIZE = 20
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 
@@ -35,6 +37,10 @@ class Convention(db.Model):
     schedule_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # when schedule_version last moved: the Last-Modified of the convention's published schedule files
     schedule_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Seat allocation: 'first_come' (register directly) or 'allocation' (ranked wishes until an admin's
+    # allocation is accepted, then first come for what is left); a wish's party is at most max_party_size
+    seat_mode: Mapped[str] = mapped_column(sa.String(16), default="first_come", server_default="first_come")
+    max_party_size: Mapped[int] = mapped_column(default=1, server_default="1")
 
     locations: Mapped[list[Location]] = relationship(back_populates="convention", cascade="all, delete-orphan")
 
@@ -42,6 +48,8 @@ class Convention(db.Model):
         sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
         sa.CheckConstraint(f"status IN {CONVENTION_STATUSES!r}", name="status_known"),
         sa.CheckConstraint("registration_fee >= 0", name="fee_not_negative"),
+        sa.CheckConstraint(f"seat_mode IN {SEAT_MODES!r}", name="seat_mode_known"),
+        sa.CheckConstraint(f"max_party_size BETWEEN 1 AND {MAX_PARTY_SIZE}", name="max_party_size_range"),
     )
 
     # Access: a draft is an admin's alone (everyone else is told it does not exist); only admins

@@ -13,6 +13,7 @@ RUN_STATUSES = (
     "queued", "running", "succeeded", "infeasible", "failed", "cancelled", "accepted", "rejected",
 )
 ACTIVE_RUN_STATUSES = ("queued", "running")
+RUN_KINDS = ("schedule", "allocation")  # auto-schedule, or seat allocation (services/allocation_runs.py)
 
 
 class ScheduleRun(db.Model):
@@ -22,6 +23,7 @@ class ScheduleRun(db.Model):
     convention_id: Mapped[int] = mapped_column(sa.ForeignKey("conventions.id", ondelete="CASCADE"))
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    kind: Mapped[str] = mapped_column(sa.String(16), default="schedule", server_default="schedule")
     parameters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # Progress written by the worker: best objective, bound, placed runs, elapsed seconds.
     progress: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -39,6 +41,8 @@ class ScheduleRun(db.Model):
     # Written once, on accept: every run the proposal added, moved or removed, with names and local
     # times as they were then, so the record survives later edits (see services/proposal_review.py).
     applied_changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    # An allocation run's result: seats, waitlists, figures beside the baselines', skipped wishes
+    allocation: Mapped[dict | None] = mapped_column(sa.JSON)
     # While running: the best schedule found so far ({placed_runs, objective, assignments}), written by
     # the heartbeat when the solver improves, so a first proposal is readable long before the time
     # limit; cleared when the run ends (its result is then in `assignments`).
@@ -63,6 +67,7 @@ class ScheduleRun(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {RUN_STATUSES!r}", name="status_known"),
+        sa.CheckConstraint(f"kind IN {RUN_KINDS!r}", name="kind_known"),
         sa.Index("ix_schedule_runs_convention_status", "convention_id", "status"),
         # At most one queued or running auto-schedule per convention, enforced by the database.
         sa.Index(

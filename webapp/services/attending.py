@@ -40,6 +40,7 @@ from .lookup import get_or_404
 from .local_time import local_span
 from .mail import send_mail
 from .permissions import require_self_or_admin, require_signed_in
+from .seat_mode import require_first_come, require_wishes_open
 
 ACTIVE = ("registered", "waitlisted")
 
@@ -206,13 +207,13 @@ def _run_for_slot(workshop: Workshop, event_slot_id: int) -> Run:
 
 
 def _seat_counts(first_slot_id: int) -> tuple[int, int]:
-    """(registered, waitlisted) in a run, in one query."""
+    """(registered, waitlisted) seats in a run, in one query (a party counts its seats)."""
     counts = dict(db.session.execute(
-        select(Selection.status, func.count()).where(
+        select(Selection.status, func.sum(Selection.party_size)).where(
             Selection.event_slot_id == first_slot_id, Selection.status.in_(ACTIVE)
         ).group_by(Selection.status)
     ).all())
-    return counts.get("registered", 0), counts.get("waitlisted", 0)
+    return int(counts.get("registered") or 0), int(counts.get("waitlisted") or 0)
 
 
 def _fill_free_seats(run: Run, workshop: Workshop) -> list[Selection]:
@@ -226,13 +227,18 @@ def _fill_and_count(run: Run, workshop: Workshop) -> tuple[list[Selection], int]
     free = run.seats(workshop) - registered
     if free <= 0 or not waiting:
         return [], registered
-    promoted = list(db.session.scalars(
+    promoted = []
+    for row in db.session.scalars(
         select(Selection)
         .where(Selection.event_slot_id == run.first_slot_id, Selection.status == "waitlisted")
         .order_by(Selection.queued_at, Selection.id)
         .limit(free)
         .execution_options(populate_existing=True)
-    ))
+    ):
+        if row.party_size > free:
+            break  # a party moves up whole, and nobody passes it in the queue
+        free -= row.party_size
+        promoted.append(row)
     if not promoted:
         return [], registered
     for row in promoted:
@@ -250,7 +256,7 @@ def _fill_and_count(run: Run, workshop: Workshop) -> tuple[list[Selection], int]
             "you moved up from the waitlist and are registered.\n\nIf you cannot come, cancel the "
             "registration so the next person on the waitlist gets the seat.",
         )
-    return promoted, registered + len(promoted)
+    return promoted, registered + sum(row.party_size for row in promoted)
 
 
 def _user_runs(user_id: int, statuses=ACTIVE, exclude_workshop_id: int | None = None) -> list[tuple[Selection, Run]]:
@@ -389,6 +395,7 @@ def show_interest(actor, workshop_id: int, rank: int | None = None) -> tuple[Sel
     workshop, con = _visible_workshop(user, workshop_id)
     _require_attendable(workshop, con)
     _require_not_cancelled_registration(user.id, con)
+    require_wishes_open(con)
     row = _own_selection(user.id, workshop.id)
     created = row is None
     if row is None:
@@ -414,6 +421,7 @@ def register_for_workshop(actor, workshop_id: int, event_slot_id: int, rank: int
 def _register(user_id: int, workshop: Workshop, con: Convention, event_slot_id: int, rank: int | None,
               ) -> tuple[SelectionView, bool]:
     _require_attendable(workshop, con)
+    require_first_come(con)
     _require_registered(user_id, con, share_lock=True)
     _lock_runs([event_slot_id])
     _require_registered(user_id, con)  # again under the lock: SQLite read it before taking the lock
@@ -434,7 +442,8 @@ def _register(user_id: int, workshop: Workshop, con: Convention, event_slot_id: 
     _check_prerequisites(user_id, workshop, run)
     _check_clash(user_id, workshop, run)
     _, registered = _fill_and_count(run, workshop)
-    status = "registered" if registered < run.seats(workshop) else "waitlisted"
+    party = row.party_size if row is not None else 1
+    status = "registered" if registered + party <= run.seats(workshop) else "waitlisted"
     if row is None:
         row = Selection(user_id=user_id, workshop_id=workshop.id, rank=rank)
         row.status, row.event_slot_id, row.queued_at = status, run.first_slot_id, utcnow()
@@ -469,6 +478,8 @@ def update_selection(actor, selection_id: int, changes: dict) -> SelectionView:
     workshop = db.session.get(Workshop, row.workshop_id)
     con = db.session.get(Convention, workshop.convention_id)
     if "rank" in changes:
+        if row.status == "interested":
+            require_wishes_open(con)
         row.rank = changes["rank"]
         db.session.flush()  # before any refresh below re-reads the row
     target = changes.get("event_slot_id")
@@ -484,6 +495,7 @@ def update_selection(actor, selection_id: int, changes: dict) -> SelectionView:
 
 def _move(row: Selection, workshop: Workshop, con: Convention, target_slot_id: int) -> None:
     _require_attendable(workshop, con)
+    require_first_come(con)
     _require_registered(row.user_id, con, share_lock=True)
     _lock_runs([row.event_slot_id, target_slot_id])
     _require_registered(row.user_id, con)
@@ -496,7 +508,7 @@ def _move(row: Selection, workshop: Workshop, con: Convention, target_slot_id: i
     _check_prerequisites(row.user_id, workshop, new_run)
     _check_clash(row.user_id, workshop, new_run)
     _, registered = _fill_and_count(new_run, workshop)
-    if registered >= new_run.seats(workshop):
+    if registered + row.party_size > new_run.seats(workshop):
         raise Conflict(
             f"That run of '{workshop.title}' is full; you keep your current place.",
             code="run_full", fields={"event_slot_id": "no free seat"},
@@ -543,6 +555,8 @@ def cancel_selection(actor, selection_id: int, *, cancel_dependents: bool = Fals
     _, row = _owned_selection(actor, selection_id)
     if row.status == "cancelled":
         return _view(row)
+    if row.status == "interested":
+        require_wishes_open(db.session.get(Convention, db.session.get(Workshop, row.workshop_id).convention_id))
     if cancel_dependents:
         _lock_runs([row.event_slot_id])  # the dependents are judged as things stand under the lock
     cancel_selections([row, *(_dependents(row) if cancel_dependents else [])])

@@ -13,6 +13,19 @@ from .permissions import require_admin
 
 
 def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    message = _send(recipient, subject, body)
+    db.session.flush()
+    return message
+
+
+def send_mails(messages) -> None:
+    """Many (recipient, subject, body) at once, with one flush (a seat allocation mails thousands)."""
+    for recipient, subject, body in messages:
+        _send(recipient, subject, body)
+    db.session.flush()
+
+
+def _send(recipient: str, subject: str, body: str) -> OutboxMessage:
     message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body)
     db.session.add(message)
     config = current_app.config
@@ -24,7 +37,6 @@ def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
             # Kept in the outbox with the reason, so an admin can still read and forward it.
             message.error = f"{type(exc).__name__}: {exc}"[:500]
             current_app.logger.warning("mail to %s not sent: %s", recipient, message.error)
-    db.session.flush()
     return message
 
 

@@ -11,12 +11,11 @@ from ..errors import Conflict
 from ..extensions import db
 from ..models import EventSlot, ScheduleRun, Selection, User, Workshop, utcnow
 from .attending import promote_waitlisted
-from .lookup import get_or_404
 from .mail import send_mail
 from .permissions import require_admin
 from .proposal_review import record_changes
 from .placement import apply_placements, check_placement, lock_slots, violation_json
-from .scheduling import not_in_status, transition_run
+from .scheduling import get_run, not_in_status, transition_run
 from .snapshot import current_placements
 
 
@@ -31,7 +30,7 @@ def accept_run(actor: User | None, run_id: int) -> dict:
     workshops stay and are checked together with it. Any broken rule: 409 listing every one,
     nothing applied. Registered attendees follow their run; new clashes are listed and mailed."""
     admin = require_admin(actor)
-    get_or_404(ScheduleRun, run_id, "schedule run")
+    get_run(actor, run_id)  # an auto-schedule run (an allocation run is accepted in allocation_runs.py)
     # first, so that of an accept and a reject racing exactly one wins; a broken rule below rolls it back
     if not transition_run(run_id, ("succeeded",), "accepted", decided_by_id=admin.id, decided_at=utcnow()):
         raise not_in_status(run_id, "a succeeded proposal can be accepted", "run_not_reviewable")

@@ -8,7 +8,7 @@ from solver.jsonio import problem_to_json
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import EventSlot, ScheduleRun, User, utcnow
 from ..models.scheduling import ACTIVE_RUN_STATUSES
@@ -92,17 +92,19 @@ def request_auto_schedule(
                                fields={"time_limit_seconds": f"must be between 1 and {limit}"})
     if not 0 <= seed <= MAX_SEED:
         raise ValidationFailed(f"The seed is 0 to {MAX_SEED}.", fields={"seed": f"must be between 0 and {MAX_SEED}"})
+    return queue_run(convention_id, admin.id, "schedule", {
+        "time_limit_seconds": time_limit_seconds, "keep_current": keep_current,
+        "weights": weights or {}, "reproducible": reproducible, "seed": seed})
+
+
+def queue_run(convention_id: int, requested_by_id: int, kind: str, parameters: dict) -> ScheduleRun:
+    """Queue a run of either kind (auto-schedule or seat allocation): one active run per convention."""
     expire_stale_runs(convention_id)
     busy = active_run(convention_id)
     if busy is not None:
         raise _busy(busy)
-    run = ScheduleRun(
-        convention_id=convention_id,
-        requested_by_id=admin.id,
-        status="queued",
-        parameters={"time_limit_seconds": time_limit_seconds, "keep_current": keep_current,
-                    "weights": weights or {}, "reproducible": reproducible, "seed": seed},
-    )
+    run = ScheduleRun(convention_id=convention_id, requested_by_id=requested_by_id, status="queued", kind=kind,
+                      parameters=parameters)
     db.session.add(run)
     try:
         db.session.flush()
@@ -119,8 +121,9 @@ def request_auto_schedule(
 
 def _busy(run: ScheduleRun | None) -> Conflict:
     run_id = run.id if run else None
+    what = "Seat allocation" if run is not None and run.kind == "allocation" else "Auto-schedule"
     return Conflict(
-        f"Auto-schedule run {run_id} is still {run.status if run else 'active'} for this convention; "
+        f"{what} run {run_id} is still {run.status if run else 'active'} for this convention; "
         "wait for it or cancel it.",
         code="schedule_run_active",
         fields={"run_id": run_id},
@@ -134,23 +137,27 @@ def export_problem(actor: User | None, convention_id: int) -> dict:
     return problem_to_json(build_problem(convention_id))
 
 
-def get_run(actor: User | None, run_id: int) -> ScheduleRun:
+def get_run(actor: User | None, run_id: int, kind: str = "schedule") -> ScheduleRun:
     require_admin(actor)
-    return get_or_404(ScheduleRun, run_id, "schedule run")
+    run = get_or_404(ScheduleRun, run_id, "schedule run")
+    if run.kind != kind:  # an allocation run is not an auto-schedule run, and the other way round
+        raise NotFound(f"There is no {kind} run {run_id}.")
+    return run
 
 
-def list_runs(actor: User | None, convention_id: int, limit: int, offset: int) -> tuple[list[ScheduleRun], int]:
+def list_runs(actor: User | None, convention_id: int, limit: int, offset: int,
+              kind: str = "schedule") -> tuple[list[ScheduleRun], int]:
     admin_convention(actor, convention_id)
-    query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id)
+    query = select(ScheduleRun).where(ScheduleRun.convention_id == convention_id, ScheduleRun.kind == kind)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(ScheduleRun.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
 
 
-def cancel_run(actor: User | None, run_id: int, *, keep_best: bool = False) -> ScheduleRun:
+def cancel_run(actor: User | None, run_id: int, kind: str = "schedule", *, keep_best: bool = False) -> ScheduleRun:
     """Stop a run. A queued run is cancelled; a running one is asked to stop (the worker polls the
     flag), and with `keep_best` its best schedule so far becomes the proposal instead of being dropped."""
-    run = get_run(actor, run_id)
+    run = get_run(actor, run_id, kind)
     if expire_stale_runs(run.convention_id):  # a dead run cannot be asked to stop: say it failed
         db.session.refresh(run)
     if transition_run(run.id, ("queued",), "cancelled", finished_at=utcnow()):
@@ -163,9 +170,9 @@ def cancel_run(actor: User | None, run_id: int, *, keep_best: bool = False) -> S
     return run
 
 
-def reject_run(actor: User | None, run_id: int) -> ScheduleRun:
+def reject_run(actor: User | None, run_id: int, kind: str = "schedule") -> ScheduleRun:
     admin = require_admin(actor)
-    run = get_run(actor, run_id)
+    run = get_run(actor, run_id, kind)
     if not transition_run(run.id, ("succeeded",), "rejected", decided_by_id=admin.id, decided_at=utcnow()):
         raise not_in_status(run.id, "a succeeded proposal can be rejected", "run_not_reviewable")
     return run

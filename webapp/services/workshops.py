@@ -85,14 +85,15 @@ def placed_runs(workshop_ids: list[int]) -> dict[int, list[PlacedRun]]:
 
 
 def selection_counts(workshop_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
-    """Selections per workshop and status, and registrations per run (keyed by the run's first slot)."""
+    """Seats per workshop and status, and seats registered per run (keyed by the run's first slot); a party
+    counts its seats."""
     counts: dict[int, dict[str, int]] = defaultdict(
         lambda: {"interested": 0, "registered": 0, "waitlisted": 0}
     )
     registered_per_run: dict[int, int] = {}
     if workshop_ids:
         for workshop_id, status, slot_id, number in db.session.execute(
-            select(Selection.workshop_id, Selection.status, Selection.event_slot_id, func.count())
+            select(Selection.workshop_id, Selection.status, Selection.event_slot_id, func.sum(Selection.party_size))
             .where(Selection.workshop_id.in_(workshop_ids), Selection.status != "cancelled")
             .group_by(Selection.workshop_id, Selection.status, Selection.event_slot_id)
         ):
