@@ -332,6 +332,26 @@ def test_the_page_form_queues_a_reproducible_run_with_its_seed(client, make_user
     assert "seed" in refused.get_data(as_text=True).lower()
 
 
+def test_the_page_form_sets_the_track_rules_weights_and_refuses_a_negative_one(client, make_user):
+    con, _ = small_convention(make_user)
+    admin = make_user(roles=("admin",))
+    db.session.commit()
+    assert client.post("/sign-in", data={"email": admin.email, "password": PASSWORD}).status_code == 302
+    form = client.get(f"/conventions/{con.id}/auto-schedule").get_data(as_text=True)
+    assert 'name="track_overlap"' in form and 'placeholder="10"' in form  # the default, said
+    refused = client.post(f"/conventions/{con.id}/auto-schedule",
+                          data={"time_limit_seconds": "2", "track_overlap": "-1", "track_rooms": "3"})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "greater than or equal to 0" in body and 'value="3"' in body  # the other input kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScheduleRun)) == 0
+    queued = client.post(f"/conventions/{con.id}/auto-schedule",
+                         data={"time_limit_seconds": "2", "track_overlap": "50", "track_rooms": ""})
+    assert queued.status_code == 302
+    run = db.session.scalars(sa.select(ScheduleRun).where(ScheduleRun.convention_id == con.id)).one()
+    assert run.parameters["weights"] == {"track_overlap": 50}  # blank keeps the default
+
+
 def test_exported_problem_repeats_a_reproducible_run_offline(client, app, make_user, admin_headers):
     con, _ = hard_convention(make_user)
     queued = client.post(f"/api/conventions/{con.id}/auto-schedule",

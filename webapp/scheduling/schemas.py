@@ -23,6 +23,12 @@ class AutoScheduleIn(Schema):
     weights: dict[WeightName, Annotated[float, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict, max_length=10)
 
 
+class TrackWeightsForm(Schema):
+    """The auto-schedule page's track rules (the API takes them in `weights`); blank keeps the default."""
+    track_overlap: int | None = Field(default=None, ge=0, le=1_000_000)
+    track_rooms: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
 class CancelRunIn(Schema):
     # true: the run stops and its best schedule so far becomes a proposal to review; false: it is dropped
     keep_best: bool = False

@@ -10,10 +10,12 @@ from ..pages import page_action
 from ..services import proposal_review, proposals, scheduling
 from ..services.conventions import admin_convention
 from ..models import Convention
+from solver.instance import Weights
 from . import bp
-from .schemas import AutoScheduleIn
+from .schemas import AutoScheduleIn, TrackWeightsForm
 
 FORM_FIELDS = ["time_limit_seconds", "keep_current", "reproducible", "seed"]
+WEIGHT_FIELDS = ["track_overlap", "track_rooms"]
 
 
 def _auto_schedule_page(convention_id: int, errors: FormErrors | None = None, values=None, status: int = 200):
@@ -21,7 +23,7 @@ def _auto_schedule_page(convention_id: int, errors: FormErrors | None = None, va
     runs, total = scheduling.list_runs(current_user, convention_id, 20, 0)
     defaults = {name: field.default for name, field in AutoScheduleIn.model_fields.items() if name in FORM_FIELDS}
     return render_template("scheduling/page.html", convention=convention, runs=runs, total=total,
-                           errors=errors or FormErrors(), values=values or defaults,
+                           errors=errors or FormErrors(), values=values or defaults, default_weights=Weights(),
                            zone=ZoneInfo(convention.timezone), active=scheduling.active_run(convention_id)), status
 
 
@@ -34,12 +36,13 @@ def auto_schedule_page(convention_id: int):
 @bp.post("/conventions/<int:convention_id>/auto-schedule")
 @login_required
 @page_action(lambda errors, convention_id: _auto_schedule_page(convention_id, errors, request.form, errors.status),
-             FORM_FIELDS)
+             FORM_FIELDS + WEIGHT_FIELDS)
 def start_auto_schedule(convention_id: int):
     data = parse_form(AutoScheduleIn, request.form, FORM_FIELDS)
+    chosen = parse_form(TrackWeightsForm, request.form, WEIGHT_FIELDS).model_dump(exclude_none=True)
     run = scheduling.request_auto_schedule(
         current_user, convention_id, time_limit_seconds=data.time_limit_seconds,
-        keep_current=data.keep_current, reproducible=data.reproducible, seed=data.seed)
+        keep_current=data.keep_current, reproducible=data.reproducible, seed=data.seed, weights=chosen)
     return redirect(url_for("scheduling.run_page", run_id=run.id))
 
 
